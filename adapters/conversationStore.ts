@@ -1,0 +1,72 @@
+/**
+ * Where each conversation's state lives between turns.
+ *
+ * A turn is bracketed by `begin` and `commit` (or `release`). `begin` waits until every earlier
+ * turn of the same conversation has finished (turns run one after the other, in the order they
+ * called `begin`), then hands back what is stored. `commit` writes the new state only if nothing
+ * else wrote since `begin` (compare-and-set on the etag), refreshes the sliding TTL and lets the
+ * next turn in. A turn whose process dies keeps the conversation for at most `leaseMs`.
+ */
+
+/** What is stored for one conversation. The engine owns its shape; the store treats it as text. */
+export interface StoredConversation {
+  /** Serialised conversation state (JSON written by the engine). */
+  readonly data: string;
+  /** Changes on every successful commit. */
+  readonly etag: string;
+}
+
+export interface TurnLease {
+  readonly key: string;
+  /** Stored state at the start of this turn, or null for a new (or expired) conversation. */
+  readonly stored: StoredConversation | null;
+  /** Opaque token naming this turn's place in the conversation's queue. */
+  readonly token: string;
+}
+
+export interface ConversationStoreOptions {
+  /** Sliding time to live of a conversation, refreshed on every commit. */
+  ttlMs: number;
+  /** How long a turn may hold a conversation before others may proceed without it. */
+  leaseMs?: number;
+  /** How long `begin` waits for earlier turns before giving up with `ConversationBusyError`. */
+  waitMs?: number;
+}
+
+export interface ConversationStore {
+  begin(key: string): Promise<TurnLease>;
+  /** Saves `data` and ends the turn. Throws `ConflictError` when the state changed underneath. */
+  commit(lease: TurnLease, data: string): Promise<void>;
+  /** Ends the turn without writing. Never throws for a lease that is already gone. */
+  release(lease: TurnLease): Promise<void>;
+  /** Resolves when the store can be used; rejects with `StoreUnavailableError` otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The backing service (Redis) could not be reached or did not answer in time. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** Another writer changed the conversation since this turn began (its lease had expired). */
+export class ConflictError extends Error {
+  constructor(message = 'conversation changed since the turn began') {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+/** Earlier turns of the same conversation did not finish within `waitMs`. */
+export class ConversationBusyError extends Error {
+  constructor(message = 'conversation is busy with an earlier message') {
+    super(message);
+    this.name = 'ConversationBusyError';
+  }
+}
+
+export const DEFAULT_LEASE_MS = 10_000;
+export const DEFAULT_WAIT_MS = 12_000;

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConflictError,
+  ConversationBusyError,
+  ConversationStore,
+  ConversationStoreOptions,
+  DEFAULT_LEASE_MS,
+  DEFAULT_WAIT_MS,
+  StoredConversation,
+  TurnLease,
+} from './conversationStore';
+
+interface Entry {
+  stored: StoredConversation;
+  expiresAt: number;
+}
+
+interface Waiter {
+  token: string;
+  admit: () => void;
+}
+
+interface Queue {
+  holder: string | null;
+  leaseTimer: NodeJS.Timeout | null;
+  waiting: Waiter[];
+}
+
+/**
+ * The embedded default: conversations kept in this process's memory, lost on restart.
+ * Same contract as the Redis store: one turn at a time per conversation, in arrival order.
+ */
+export class MemoryConversationStore implements ConversationStore {
+  private readonly entries = new Map<string, Entry>();
+  private readonly queues = new Map<string, Queue>();
+  private readonly ttlMs: number;
+  private readonly leaseMs: number;
+  private readonly waitMs: number;
+  private etagCounter = 0;
+
+  constructor(options: ConversationStoreOptions, private readonly now: () => number = Date.now) {
+    this.ttlMs = options.ttlMs;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+  }
+
+  async begin(key: string): Promise<TurnLease> {
+    const token = randomUUID();
+    const queue = this.queueFor(key);
+    if (queue.holder === null) {
+      this.admit(key, queue, token);
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          queue.waiting = queue.waiting.filter((w) => w.token !== token);
+          reject(new ConversationBusyError());
+        }, this.waitMs);
+        queue.waiting.push({
+          token,
+          admit: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      });
+    }
+    return { key, token, stored: this.read(key) };
+  }
+
+  async commit(lease: TurnLease, data: string): Promise<void> {
+    const queue = this.queues.get(lease.key);
+    const current = this.read(lease.key);
+    if (!queue || queue.holder !== lease.token || current?.etag !== lease.stored?.etag) {
+      await this.release(lease);
+      throw new ConflictError();
+    }
+    this.entries.set(lease.key, {
+      stored: { data, etag: String(++this.etagCounter) },
+      expiresAt: this.now() + this.ttlMs,
+    });
+    this.handOver(lease.key, lease.token);
+  }
+
+  async release(lease: TurnLease): Promise<void> {
+    this.handOver(lease.key, lease.token);
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    for (const queue of this.queues.values()) {
+      if (queue.leaseTimer) clearTimeout(queue.leaseTimer);
+    }
+    this.queues.clear();
+  }
+
+  /** Number of conversations held (for tests and diagnostics). */
+  size(): number {
+    for (const key of [...this.entries.keys()]) this.read(key);
+    return this.entries.size;
+  }
+
+  private read(key: string): StoredConversation | null {
+    const entry = this.entries.get(key);
+    if (!entry) return null;
+    if (entry.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return null;
+    }
+    return entry.stored;
+  }
+
+  private queueFor(key: string): Queue {
+    let queue = this.queues.get(key);
+    if (!queue) {
+      queue = { holder: null, leaseTimer: null, waiting: [] };
+      this.queues.set(key, queue);
+    }
+    return queue;
+  }
+
+  private admit(key: string, queue: Queue, token: string): void {
+    queue.holder = token;
+    // A turn that never finishes must not hold the conversation for ever.
+    queue.leaseTimer = setTimeout(() => this.handOver(key, token), this.leaseMs);
+    queue.leaseTimer.unref();
+  }
+
+  private handOver(key: string, token: string): void {
+    const queue = this.queues.get(key);
+    if (!queue || queue.holder !== token) return;
+    if (queue.leaseTimer) clearTimeout(queue.leaseTimer);
+    queue.holder = null;
+    queue.leaseTimer = null;
+    const next = queue.waiting.shift();
+    if (next) {
+      this.admit(key, queue, next.token);
+      next.admit();
+    } else {
+      this.queues.delete(key);
+    }
+  }
+}

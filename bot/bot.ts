@@ -1,0 +1,49 @@
+import { ActivityHandler, ActivityTypes, MessageFactory, TurnContext } from 'botbuilder';
+import type { Reply } from '../dialogs/types';
+import type { ConversationEngine, TurnInput } from './engine';
+
+/** A reply as a Bot Framework message: text, with its choices as suggested-action buttons. */
+export function toActivity(reply: Reply) {
+  return reply.choices?.length
+    ? MessageFactory.suggestedActions(reply.choices, reply.text)
+    : MessageFactory.text(reply.text);
+}
+
+/**
+ * The Bot Framework face of the assistant. Thin on purpose: it turns activities into engine
+ * turns and the engine's replies into activities; the conversation itself lives elsewhere.
+ */
+export class CareAssistantBot extends ActivityHandler {
+  constructor(private readonly engine: ConversationEngine) {
+    super();
+
+    this.onMessage(async (context, next) => {
+      // In Teams channels and group chats the text starts with the bot's own @mention.
+      const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
+      await this.runTurn(context, { kind: 'message', text });
+      await next();
+    });
+
+    this.onMembersAdded(async (context, next) => {
+      const botId = context.activity.recipient?.id;
+      const humans = (context.activity.membersAdded ?? []).filter((member) => member.id !== botId);
+      if (humans.length > 0) await this.runTurn(context, { kind: 'conversationStart' });
+      await next();
+    });
+  }
+
+  private async runTurn(context: TurnContext, input: Pick<TurnInput, 'kind' | 'text'>): Promise<void> {
+    const { activity } = context;
+    // Teams shows "typing…" while the turn runs; other channels do not need the extra call.
+    if (activity.type === ActivityTypes.Message && activity.channelId === 'msteams') {
+      await context.sendActivity({ type: ActivityTypes.Typing });
+    }
+    const result = await this.engine.turn({
+      ...input,
+      channelId: activity.channelId,
+      conversationId: activity.conversation.id,
+      activityId: activity.id,
+    });
+    if (result.replies.length > 0) await context.sendActivities(result.replies.map(toActivity));
+  }
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/** Configuration, read once from the environment at start-up. */
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+
+const ConfigSchema = z
+  .object({
+    PORT: z.coerce
+      .number({ error: 'must be a whole number from 1 to 65535' })
+      .int({ error: 'must be a whole number from 1 to 65535' })
+      .min(1, { error: 'must be a whole number from 1 to 65535' })
+      .max(65535, { error: 'must be a whole number from 1 to 65535' })
+      .default(3978),
+    MicrosoftAppId: z.string().trim().optional(),
+    MicrosoftAppPassword: z.string().optional(),
+    MicrosoftAppType: z.enum(APP_TYPES, { error: `must be one of ${APP_TYPES.join(', ')}` }).default('MultiTenant'),
+    MicrosoftAppTenantId: z.string().trim().optional(),
+    REDIS_URL: z
+      .string()
+      .refine((value) => /^rediss?:\/\/[^\s]+$/.test(value) && URL.canParse(value), {
+        error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+      })
+      .optional(),
+    STATE_TTL_DAYS: z.coerce
+      .number({ error: 'must be a number of days greater than 0 (at most 3650)' })
+      .positive({ error: 'must be a number of days greater than 0 (at most 3650)' })
+      .max(3650, { error: 'must be a number of days greater than 0 (at most 3650)' })
+      .default(30),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  })
+  .superRefine((config, ctx) => {
+    if (config.MicrosoftAppId && config.MicrosoftAppType !== 'UserAssignedMSI' && !config.MicrosoftAppPassword) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'must be set when MicrosoftAppId is set' });
+    }
+    if (config.MicrosoftAppType === 'SingleTenant' && config.MicrosoftAppId && !config.MicrosoftAppTenantId) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'must be set when MicrosoftAppType is SingleTenant' });
+    }
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment; unset and empty variables take their defaults. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const keys = Object.keys(ConfigSchema.shape) as (keyof Config)[];
+  const raw = Object.fromEntries(
+    keys.map((key) => [key, env[key]?.trim() ? env[key] : undefined]).filter(([, value]) => value !== undefined),
+  );
+  const result = ConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'configuration');
+      const shown = name in raw && !/Password/i.test(name) ? ` (got "${raw[name]}")` : '';
+      return `${name} ${issue.message}${shown}`;
+    }),
+  );
+}

@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { Actor, AnyMachineSnapshot, createActor } from 'xstate';
+import { z } from 'zod';
+import {
+  ConversationBusyError,
+  ConversationStore,
+  StoreUnavailableError,
+  TurnLease,
+} from '../adapters/conversationStore';
+import { ConversationDialog, Parsed } from '../dialogs/conversation';
+import type { Reply } from '../dialogs/types';
+import { ConversationMachine, flowSnapshot } from '../machines/conversation';
+
+/**
+ * One turn, as data: load the conversation's snapshot, parse the message into an event, run the
+ * machine until its invoked work settles, render the replies, save, and hand the replies back
+ * for sending. Nothing here knows about Bot Framework: `bot/` turns activities into `TurnInput`.
+ */
+
+/** Bump when a release changes machines so that older snapshots can no longer be restored. */
+export const SCHEMA_VERSION = 1;
+
+/** How many recent activity ids are remembered to recognise a redelivered message. */
+const REMEMBERED_ACTIVITIES = 20;
+/** A user away this long is greeted with what is done and what is left. */
+const RETURNING_AFTER_MS = 60 * 60 * 1000;
+/** Invoked work (lookups, sends) must settle well inside a channel's retry window. */
+const SETTLE_TIMEOUT_MS = 8_000;
+
+export interface TurnInput {
+  /** Channel + conversation: the same key always means the same conversation. */
+  channelId: string;
+  conversationId: string;
+  /** The channel's activity id; a repeat of a recent one is not processed again. */
+  activityId?: string;
+  kind: 'message' | 'conversationStart';
+  text?: string;
+}
+
+export type TurnOutcome = 'ok' | 'duplicate' | 'unavailable' | 'busy' | 'error';
+
+export interface TurnResult {
+  replies: Reply[];
+  outcome: TurnOutcome;
+}
+
+const Envelope = z.object({
+  schemaVersion: z.number().int(),
+  snapshot: z.record(z.string(), z.unknown()),
+  recentActivities: z.array(z.string()).max(100),
+  lastTurnAt: z.number(),
+});
+type Envelope = z.infer<typeof Envelope>;
+
+export const UNAVAILABLE_REPLY: Reply = {
+  text: 'Sorry, the service is briefly unavailable. Nothing you have told me is lost: please send your message again in a minute.',
+};
+const BUSY_REPLY: Reply = {
+  text: 'I am still working on your previous message. Please send this one again in a moment.',
+};
+const ERROR_REPLY: Reply = {
+  text: 'Sorry, something went wrong on my side. Nothing you have told me is lost: please try again, or say "menu".',
+};
+
+export interface EngineOptions {
+  machine: ConversationMachine;
+  dialog: ConversationDialog;
+  store: ConversationStore;
+  logger: Logger;
+  now?: () => number;
+}
+
+export function hashId(value: string, length = 16): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, length);
+}
+
+function describeState(snapshot: AnyMachineSnapshot | undefined): string {
+  if (!snapshot) return 'new';
+  const root = JSON.stringify(snapshot.value);
+  const child = flowSnapshot(snapshot);
+  return child ? `${root}/${JSON.stringify(child.value)}` : root;
+}
+
+export class ConversationEngine {
+  private readonly now: () => number;
+
+  constructor(private readonly options: EngineOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  conversationKey(input: Pick<TurnInput, 'channelId' | 'conversationId'>): string {
+    return hashId(`${input.channelId}\u0000${input.conversationId}`, 22);
+  }
+
+  async turn(input: TurnInput): Promise<TurnResult> {
+    const started = process.hrtime.bigint();
+    const key = this.conversationKey(input);
+    const log = this.options.logger.child({ conversation: key });
+    let lease: TurnLease;
+    try {
+      lease = await this.options.store.begin(key);
+    } catch (error) {
+      const busy = error instanceof ConversationBusyError;
+      log.warn({ err: error, outcome: busy ? 'busy' : 'unavailable' }, 'turn not started');
+      return busy ? { replies: [BUSY_REPLY], outcome: 'busy' } : { replies: [UNAVAILABLE_REPLY], outcome: 'unavailable' };
+    }
+
+    let actor: Actor<ConversationMachine> | undefined;
+    let stateBefore = 'new';
+    try {
+      const restored = this.restore(lease.stored?.data, log);
+      actor = restored.actor;
+      const envelope = restored.envelope;
+      const activity = input.activityId ? hashId(input.activityId, 12) : undefined;
+      if (activity && envelope?.recentActivities.includes(activity)) {
+        await this.options.store.release(lease);
+        log.info({ outcome: 'duplicate', ms: msSince(started) }, 'turn');
+        return { replies: [], outcome: 'duplicate' };
+      }
+
+      const isNew = !envelope;
+      const beforeSnapshot = actor.getSnapshot();
+      stateBefore = isNew ? 'new' : describeState(beforeSnapshot);
+      const before = isNew ? null : this.options.dialog.position(beforeSnapshot);
+      const parsed: Parsed =
+        input.kind === 'conversationStart' ? { kind: 'greet' } : this.options.dialog.parse(input.text ?? '', beforeSnapshot);
+      if (parsed.kind === 'event') actor.send(parsed.event);
+      await settle(actor);
+      const after = actor.getSnapshot();
+      if (after.status !== 'active') throw new Error(`conversation machine is ${after.status}`);
+
+      const replies = this.options.dialog.render({
+        before,
+        after,
+        parsed,
+        restarted: restored.restarted,
+        returning: !!envelope && this.now() - envelope.lastTurnAt > RETURNING_AFTER_MS,
+      });
+      const next: Envelope = {
+        schemaVersion: SCHEMA_VERSION,
+        snapshot: actor.getPersistedSnapshot() as unknown as Record<string, unknown>,
+        recentActivities: [...(envelope?.recentActivities ?? []), ...(activity ? [activity] : [])].slice(-REMEMBERED_ACTIVITIES),
+        lastTurnAt: this.now(),
+      };
+      await this.options.store.commit(lease, JSON.stringify(next));
+      log.info({ outcome: 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');
+      return { replies, outcome: 'ok' };
+    } catch (error) {
+      await this.options.store.release(lease);
+      if (error instanceof StoreUnavailableError) {
+        log.warn({ err: error, outcome: 'unavailable', before: stateBefore, ms: msSince(started) }, 'turn');
+        return { replies: [UNAVAILABLE_REPLY], outcome: 'unavailable' };
+      }
+      log.error({ err: error, outcome: 'error', before: stateBefore, ms: msSince(started) }, 'turn failed');
+      return { replies: [ERROR_REPLY], outcome: 'error' };
+    } finally {
+      actor?.stop();
+    }
+  }
+
+  /**
+   * The stored conversation as a running actor. Anything that cannot be restored (corrupt JSON,
+   * an older schema version, states that no longer exist) starts a fresh conversation instead.
+   */
+  private restore(
+    data: string | undefined,
+    log: Logger,
+  ): { actor: Actor<ConversationMachine>; envelope?: Envelope; restarted: boolean } {
+    if (data !== undefined) {
+      const envelope = parseEnvelope(data);
+      if (!envelope) {
+        log.warn({ reason: 'unreadable' }, 'stored conversation discarded');
+      } else if (envelope.schemaVersion !== SCHEMA_VERSION) {
+        log.warn({ reason: 'schemaVersion', found: envelope.schemaVersion }, 'stored conversation discarded');
+      } else {
+        const actor = this.startActor(envelope.snapshot);
+        if (actor) return { actor, envelope, restarted: false };
+        log.warn({ reason: 'unrestorable' }, 'stored conversation discarded');
+      }
+      // Keep the activity history so a redelivery is still recognised.
+      const fresh = this.startActor(undefined)!;
+      const kept = envelope ? { ...envelope, snapshot: {}, lastTurnAt: this.now() } : undefined;
+      return { actor: fresh, envelope: kept, restarted: true };
+    }
+    return { actor: this.startActor(undefined)!, restarted: false };
+  }
+
+  private startActor(snapshot: Record<string, unknown> | undefined): Actor<ConversationMachine> | undefined {
+    let failed = false;
+    try {
+      const actor = createActor(this.options.machine, snapshot ? { snapshot: snapshot as never } : {});
+      // Without an error observer XState rethrows actor errors asynchronously, which would
+      // take the whole process down.
+      actor.subscribe({ error: () => (failed = true) });
+      actor.start();
+      const current = actor.getSnapshot();
+      const value = current.value as unknown;
+      const inFlow = typeof value === 'object' && value !== null && 'inFlow' in value;
+      if (failed || current.status !== 'active' || (inFlow && flowSnapshot(current)?.status !== 'active')) {
+        actor.stop();
+        return undefined;
+      }
+      return actor;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function parseEnvelope(data: string): Envelope | undefined {
+  try {
+    const result = Envelope.safeParse(JSON.parse(data));
+    return result.success ? result.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function msSince(started: bigint): number {
+  return Number((process.hrtime.bigint() - started) / 1000n) / 1000;
+}
+
+/** Waits until neither the conversation nor its flow is in a state tagged `busy`. */
+async function settle(actor: Actor<ConversationMachine>): Promise<void> {
+  const busy = () => {
+    const snapshot = actor.getSnapshot();
+    return snapshot.hasTag('busy' as never) || !!flowSnapshot(snapshot)?.hasTag('busy');
+  };
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  while (busy()) {
+    if (Date.now() > deadline) throw new Error('invoked work did not settle in time');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}

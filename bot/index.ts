@@ -1,0 +1,45 @@
+import { ConfigError, loadConfig } from './config';
+import { createAssistant } from './app';
+import { createLogger } from './logger';
+import { createAdapter, createServer } from './server';
+
+/** `npm start`: the assistant as a Bot Framework service on restify. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const assistant = createAssistant(config, logger);
+  const adapter = createAdapter(config, logger);
+  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger });
+
+  server.listen(config.PORT, () => {
+    logger.info(
+      { port: config.PORT, state: config.REDIS_URL ? 'redis' : 'memory' },
+      `listening on http://localhost:${config.PORT}/api/messages`,
+    );
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    server.close(() => {
+      void assistant.close().finally(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+}
+
+void main();

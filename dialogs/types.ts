@@ -1,0 +1,33 @@
+import type { AnyEventObject, AnyMachineSnapshot } from 'xstate';
+
+/** One message from the assistant: text, and the choices it offers as buttons. */
+export interface Reply {
+  text: string;
+  /** Button labels. Sending a label (typed or pressed) picks it; so does its number. */
+  choices?: string[];
+}
+
+/** How a flow talks: the dialog half of a flow whose machine lives in machines/. */
+export interface FlowDialog {
+  readonly id: string;
+  /** The menu entry, e.g. "Register my organisation for NHSmail". */
+  readonly menuLabel: string;
+  /** Other ways of asking for this flow from the menu, normalised. */
+  readonly menuSynonyms: readonly string[];
+  /** A sentence for the greeting: what this flow lets the user do. */
+  readonly offer: string;
+  /** Said once when the flow starts. */
+  intro(): string;
+  /** The user's text as an event for the flow's machine, or undefined when not understood. */
+  parse(text: string, snapshot: AnyMachineSnapshot): AnyEventObject | undefined;
+  /** The current step: question, stop or summary, with where the user is. */
+  prompt(snapshot: AnyMachineSnapshot): Reply;
+  /** What to say when the answer was not understood: a hint at what is expected. */
+  hint(snapshot: AnyMachineSnapshot): string;
+  /** Help on the current step. */
+  help(snapshot: AnyMachineSnapshot): string;
+  /** The answer given earlier to the current question, shown after "back". */
+  previousAnswer(snapshot: AnyMachineSnapshot): string | undefined;
+  /** For a returning user: what is done and what is left. */
+  progress(snapshot: AnyMachineSnapshot): { done: string[]; left: string[] };
+}
