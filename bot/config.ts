@@ -29,15 +29,20 @@ const ConfigSchema = z
       .max(3650, { error: 'must be a number of days greater than 0 (at most 3650)' })
       .default(30),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  })
-  .superRefine((config, ctx) => {
-    if (config.MicrosoftAppId && config.MicrosoftAppType !== 'UserAssignedMSI' && !config.MicrosoftAppPassword) {
-      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'must be set when MicrosoftAppId is set' });
-    }
-    if (config.MicrosoftAppType === 'SingleTenant' && config.MicrosoftAppId && !config.MicrosoftAppTenantId) {
-      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'must be set when MicrosoftAppType is SingleTenant' });
-    }
   });
+
+/** Settings that only make sense together; checked even when single values are wrong. */
+function crossChecks(raw: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const type = raw.MicrosoftAppType ?? 'MultiTenant';
+  if (raw.MicrosoftAppId && type !== 'UserAssignedMSI' && !raw.MicrosoftAppPassword) {
+    problems.push('MicrosoftAppPassword must be set when MicrosoftAppId is set');
+  }
+  if (raw.MicrosoftAppId && type === 'SingleTenant' && !raw.MicrosoftAppTenantId) {
+    problems.push('MicrosoftAppTenantId must be set when MicrosoftAppType is SingleTenant');
+  }
+  return problems;
+}
 
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -51,16 +56,18 @@ export class ConfigError extends Error {
 /** Validates the environment; unset and empty variables take their defaults. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const keys = Object.keys(ConfigSchema.shape) as (keyof Config)[];
-  const raw = Object.fromEntries(
+  const raw: Record<string, string | undefined> = Object.fromEntries(
     keys.map((key) => [key, env[key]?.trim() ? env[key] : undefined]).filter(([, value]) => value !== undefined),
   );
   const result = ConfigSchema.safeParse(raw);
-  if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.map((issue) => {
+  const problems = [
+    ...(result.error?.issues ?? []).map((issue) => {
       const name = String(issue.path[0] ?? 'configuration');
       const shown = name in raw && !/Password/i.test(name) ? ` (got "${raw[name]}")` : '';
       return `${name} ${issue.message}${shown}`;
     }),
-  );
+    ...crossChecks(raw),
+  ];
+  if (result.success && problems.length === 0) return result.data;
+  throw new ConfigError(problems);
 }

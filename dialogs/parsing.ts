@@ -46,7 +46,7 @@ export interface ChoiceOption<V extends string> {
  */
 export function parseChoice<V extends string>(text: string, options: readonly ChoiceOption<V>[]): V | undefined {
   const t = normalise(text);
-  if (!t) return undefined;
+  if (!t || /^\s*-\s*\d/.test(text)) return undefined;
   const number = /^(?:#|no |number |option )?(\d{1,2})$/.exec(t.replace(/^#\s*/, '#'));
   if (number) {
     const index = Number(number[1]) - 1;

@@ -1,0 +1,138 @@
+import { getShortestPaths } from '@xstate/graph';
+import { createActor } from 'xstate';
+import {
+  Answer,
+  PrerequisiteAnswers,
+  RegistrationEvent,
+  registrationMachine,
+  verificationRoute,
+} from '../../machines/registration';
+import { coverageOf } from '../helpers/coverage';
+
+const answer = (a: Answer): RegistrationEvent => ({ type: 'ANSWER', answer: a });
+
+/** Every answer the questionnaire can be given, plus "back". */
+const EVENTS: RegistrationEvent[] = [
+  answer({ question: 'organisationKind', value: 'care' }),
+  answer({ question: 'organisationKind', value: 'dental' }),
+  answer({ question: 'organisationKind', value: 'hospice' }),
+  ...(['existingAccount', 'toolkit', 'otpInHand', 'cqcContactId'] as const).flatMap((question) => [
+    answer({ question, value: true }),
+    answer({ question, value: false }),
+  ]),
+  answer({ question: 'otpDelivery', value: 'email' }),
+  answer({ question: 'otpDelivery', value: 'post' }),
+  { type: 'BACK' },
+];
+
+const coverage = coverageOf(registrationMachine);
+
+function run(events: RegistrationEvent[]) {
+  const actor = createActor(registrationMachine, { inspect: coverage.inspect }).start();
+  events.forEach((event) => actor.send(event));
+  const snapshot = actor.getSnapshot();
+  actor.stop();
+  return snapshot;
+}
+
+const care = answer({ question: 'organisationKind', value: 'care' });
+const noAccount = answer({ question: 'existingAccount', value: false });
+const toolkitDone = answer({ question: 'toolkit', value: true });
+const yesNo = (question: 'otpInHand' | 'cqcContactId', value: boolean) => answer({ question, value });
+
+describe('the pre-requisite questionnaire (SPEC §1.1)', () => {
+  afterAll(() => {
+    const report = coverage.report();
+    console.log(`coverage of the registration machine: ${report.text}`);
+  });
+
+  it('asks the questions in the order the guides give', () => {
+    const order: string[] = [];
+    const actor = createActor(registrationMachine, { inspect: coverage.inspect }).start();
+    order.push(String(actor.getSnapshot().value));
+    for (const event of [care, noAccount, toolkitDone, yesNo('otpInHand', false), yesNo('cqcContactId', false)]) {
+      actor.send(event);
+      order.push(String(actor.getSnapshot().value));
+    }
+    expect(order).toEqual(['organisationKind', 'existingAccount', 'toolkit', 'otpInHand', 'cqcContactId', 'otpDelivery']);
+  });
+
+  it('stops a hospice: hospices join through the third-party process', () => {
+    expect(run([answer({ question: 'organisationKind', value: 'hospice' })]).value).toBe('hospiceStop');
+  });
+
+  it('stops someone who already has an NHSmail account: no duplicate accounts', () => {
+    expect(run([care, answer({ question: 'existingAccount', value: true })]).value).toBe('existingAccountStop');
+  });
+
+  it('stops an organisation whose toolkit is not published', () => {
+    expect(run([care, noAccount, answer({ question: 'toolkit', value: false })]).value).toBe('toolkitStop');
+  });
+
+  it('asks how to send a passcode only when there is neither a passcode nor a CQC contact ID', () => {
+    expect(run([care, noAccount, toolkitDone, yesNo('otpInHand', false), yesNo('cqcContactId', false)]).value).toBe('otpDelivery');
+    expect(run([care, noAccount, toolkitDone, yesNo('otpInHand', true), yesNo('cqcContactId', false)]).value).toBe('prerequisitesMet');
+    expect(run([care, noAccount, toolkitDone, yesNo('otpInHand', false), yesNo('cqcContactId', true)]).value).toBe('prerequisitesMet');
+  });
+
+  it('ignores an answer meant for another question: the flow never advances on it', () => {
+    const snapshot = run([care, answer({ question: 'toolkit', value: true })]);
+    expect(snapshot.value).toBe('existingAccount');
+    expect(snapshot.context.answers.toolkitPublished).toBeUndefined();
+  });
+
+  it('goes back one question at a time and keeps the earlier answers', () => {
+    const snapshot = run([care, noAccount, toolkitDone, { type: 'BACK' }]);
+    expect(snapshot.value).toBe('toolkit');
+    expect(snapshot.context.answers).toEqual({ organisationKind: 'care', hasNhsmailAccount: false, toolkitPublished: true });
+    expect(run([{ type: 'BACK' }]).value).toBe('organisationKind');
+  });
+
+  it('goes back from each stop to the question that caused it', () => {
+    expect(run([answer({ question: 'organisationKind', value: 'hospice' }), { type: 'BACK' }]).value).toBe('organisationKind');
+    expect(run([care, answer({ question: 'existingAccount', value: true }), { type: 'BACK' }]).value).toBe('existingAccount');
+    expect(run([care, noAccount, answer({ question: 'toolkit', value: false }), { type: 'BACK' }]).value).toBe('toolkit');
+  });
+
+  it('goes back from the summary to the last question asked on the way', () => {
+    const viaContactId = [care, noAccount, toolkitDone, yesNo('otpInHand', false), yesNo('cqcContactId', true)];
+    expect(run([...viaContactId, { type: 'BACK' }]).value).toBe('cqcContactId');
+    const viaPost = [care, noAccount, toolkitDone, yesNo('otpInHand', false), yesNo('cqcContactId', false), answer({ question: 'otpDelivery', value: 'post' })];
+    expect(run([...viaPost, { type: 'BACK' }]).value).toBe('otpDelivery');
+  });
+
+  it('reaches every state along some path, and every path replays to the state it promises', () => {
+    // One shortest path to every distinct (state, answers) pair the machine can reach.
+    const paths = getShortestPaths(registrationMachine, { events: EVENTS });
+    expect(paths.length).toBeGreaterThan(10);
+    console.log(`${paths.length} generated paths`);
+    const reached = new Set<string>();
+    for (const path of paths) {
+      const events = (path.steps.map((step) => step.event) as { type: string }[]).filter((e) => e.type !== 'xstate.init') as RegistrationEvent[];
+      const snapshot = run(events);
+      expect(snapshot.value).toEqual(path.state.value);
+      expect(snapshot.context).toEqual(path.state.context);
+      reached.add(String(snapshot.value));
+    }
+    expect([...reached].sort()).toEqual(
+      Object.keys(registrationMachine.root.states).sort(),
+    );
+    const report = coverage.report();
+    expect(report.states.missing).toEqual([]);
+    expect(report.transitions.missing).toEqual([]);
+  });
+});
+
+describe('which verification route applies', () => {
+  const table: [PrerequisiteAnswers, ReturnType<typeof verificationRoute>][] = [
+    [{ otpInHand: true }, 'otp-in-hand'],
+    [{ otpInHand: true, knowsCqcContactId: true }, 'otp-in-hand'],
+    [{ otpInHand: false, knowsCqcContactId: true }, 'cqc-contact-id'],
+    [{ otpInHand: false, knowsCqcContactId: false, otpDelivery: 'email' }, 'otp-by-email'],
+    [{ otpInHand: false, knowsCqcContactId: false, otpDelivery: 'post' }, 'otp-by-post'],
+    [{ otpInHand: false, knowsCqcContactId: false }, undefined],
+  ];
+  it.each(table)('%j → %s', (answers, route) => {
+    expect(verificationRoute(answers)).toBe(route);
+  });
+});
