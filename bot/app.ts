@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ConversationStore } from '../adapters/conversationStore';
 import { MemoryConversationStore } from '../adapters/memoryConversationStore';
-import { createRedisClient, RedisConversationStore } from '../adapters/redisConversationStore';
+import { createRedisClient, RedisConversationStore, waitUntilReady } from '../adapters/redisConversationStore';
 import { ConversationDialog } from '../dialogs/conversation';
 import { createConversationMachine } from '../machines/conversation';
 import { CareAssistantBot } from './bot';
@@ -14,6 +14,8 @@ export interface Assistant {
   engine: ConversationEngine;
   store: ConversationStore;
   bot: CareAssistantBot;
+  /** Resolves when the state store can be used (rejects after a few seconds if it cannot). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -21,10 +23,19 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   const ttlMs = config.STATE_TTL_DAYS * 24 * 60 * 60 * 1000;
   let store: ConversationStore;
   let closeStore: () => Promise<void>;
+  let ready: () => Promise<void> = async () => {};
   if (config.REDIS_URL) {
-    const redis = createRedisClient(config.REDIS_URL);
-    redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection problem'));
+    // Reconnection attempts fail about once a second during an outage: log one in thirty.
+    let lastLogged = 0;
+    const redis = createRedisClient(config.REDIS_URL, {
+      onError: (error) => {
+        if (Date.now() - lastLogged < 30_000) return;
+        lastLogged = Date.now();
+        logger.warn({ err: error }, 'Redis cannot be reached; retrying');
+      },
+    });
     store = new RedisConversationStore(redis, { ttlMs });
+    ready = () => waitUntilReady(redis);
     closeStore = async () => {
       redis.disconnect();
     };
@@ -35,5 +46,5 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   const machine = createConversationMachine(FLOWS.map((f) => ({ id: f.dialog.id, machine: f.machine })));
   const dialog = new ConversationDialog(FLOWS.map((f) => f.dialog));
   const engine = new ConversationEngine({ machine, dialog, store, logger, now });
-  return { engine, store, bot: new CareAssistantBot(engine), close: closeStore };
+  return { engine, store, bot: new CareAssistantBot(engine), ready, close: closeStore };
 }

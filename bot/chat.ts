@@ -85,6 +85,7 @@ async function main(): Promise<void> {
   // Logs go to stderr so they never mix with the conversation.
   const logger = createLogger(config.LOG_LEVEL, process.stderr);
   const assistant = createAssistant(config, logger);
+  await assistant.ready().catch(() => process.stderr.write('The state store (Redis) is not reachable yet; retrying.\n'));
   const conversationId = process.env.CHAT_CONVERSATION_ID || `terminal-${userInfo().username}`;
   const adapter = new ConsoleAdapter((line) => process.stdout.write(`${line}\n`), conversationId);
   const logic = (context: TurnContext) => assistant.bot.run(context);

@@ -19,6 +19,9 @@ async function main(): Promise<void> {
   const assistant = createAssistant(config, logger);
   const adapter = createAdapter(config, logger);
   const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger });
+  // Serve even when Redis is not there yet: turns then say the service is briefly unavailable,
+  // /readyz answers 503, and the connection is retried until it works.
+  await assistant.ready().catch((error: Error) => logger.warn({ err: error }, 'starting before the state store is ready'));
 
   server.listen(config.PORT, () => {
     logger.info(

@@ -1,0 +1,55 @@
+import type { Activity } from 'botbuilder';
+import { Dialog, DialogContext, DialogTurnResult } from 'botbuilder-dialogs';
+import { DialogTestClient } from 'botbuilder-testing';
+import { createAssistant } from '../../bot/app';
+import { loadConfig } from '../../bot/config';
+import { createLogger } from '../../bot/logger';
+
+/** Hands every turn to the assistant's bot, so botbuilder-testing drives the real thing. */
+class AssistantDialog extends Dialog {
+  constructor(private readonly run: (dc: DialogContext) => Promise<void>) {
+    super('assistant');
+  }
+
+  override async beginDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    await this.run(dc);
+    return Dialog.EndOfTurn;
+  }
+
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    await this.run(dc);
+    return Dialog.EndOfTurn;
+  }
+}
+
+export interface Transcript {
+  /** Sends text; returns every message the assistant replied with. */
+  say(text: string): Promise<Activity[]>;
+  /** Sends text; returns the replies' texts joined, for matching. */
+  ask(text: string): Promise<string>;
+  clock: { now: number };
+  assistant: ReturnType<typeof createAssistant>;
+}
+
+export function transcript(channelId = 'test'): Transcript {
+  const clock = { now: Date.parse('2026-11-23T09:00:00Z') };
+  const assistant = createAssistant(loadConfig({}), createLogger('silent'), () => clock.now);
+  const client = new DialogTestClient(channelId, new AssistantDialog((dc) => assistant.bot.run(dc.context)));
+  let sequence = 0;
+  const say = async (text: string) => {
+    const first = (await client.sendActivity({ type: 'message', text, id: `activity-${++sequence}` })) as Activity | undefined;
+    const replies: Activity[] = first ? [first] : [];
+    for (let next = client.getNextReply(); next; next = client.getNextReply()) replies.push(next as Activity);
+    return replies.filter((a) => a.type === 'message');
+  };
+  return {
+    say,
+    ask: async (text) => (await say(text)).map((a) => a.text).join('\n---\n'),
+    clock,
+    assistant,
+  };
+}
+
+export function buttons(activity: Activity | undefined): string[] {
+  return (activity?.suggestedActions?.actions ?? []).map((a) => String(a.value));
+}
