@@ -9,6 +9,8 @@ export type Parsed =
   | { kind: 'event'; event: ConversationEvent }
   | { kind: 'help' }
   | { kind: 'notUnderstood' }
+  /** An answer of the right kind that is wrong: the message says what is wrong. */
+  | { kind: 'invalid'; message: string }
   /** First contact, or "hello": greet and show the menu (or where they are). */
   | { kind: 'greet' };
 
@@ -49,8 +51,10 @@ export class ConversationDialog {
     }
 
     if (flow && !flow.menuOpen) {
-      const event = flow.dialog.parse(text, flow.snapshot);
-      return event ? { kind: 'event', event: { type: 'TO_FLOW', event } } : { kind: 'notUnderstood' };
+      const result = flow.dialog.parse(text, flow.snapshot);
+      if (!result) return { kind: 'notUnderstood' };
+      if ('invalid' in result) return { kind: 'invalid', message: String(result.invalid) };
+      return { kind: 'event', event: { type: 'TO_FLOW', event: result } };
     }
     const choice = parseChoice(text, this.menuOptions(flow?.dialog));
     if (choice === 'resume') return { kind: 'event', event: { type: 'RESUME' } };
@@ -114,6 +118,8 @@ export class ConversationDialog {
       replies.push({ text: dialog.help(snapshot) });
     } else if (parsed.kind === 'notUnderstood') {
       replies.push({ text: `Sorry, I did not understand that. ${dialog.hint(snapshot)}` });
+    } else if (parsed.kind === 'invalid') {
+      replies.push({ text: parsed.message });
     } else if (entered) {
       replies.push({ text: event?.type === 'RESTART' ? 'Starting again from the beginning.' : dialog.intro() });
     } else if (flowBefore?.menuOpen) {
@@ -125,9 +131,11 @@ export class ConversationDialog {
         const previous = dialog.previousAnswer(snapshot);
         if (previous) replies.push({ text: `Going back. Last time you answered: ${previous}.` });
       }
-    } else if (event?.type === 'TO_FLOW' && !moved) {
+    } else if (event?.type === 'TO_FLOW') {
+      const problem = dialog.problem?.(snapshot);
+      if (problem) replies.push({ text: problem });
       // The machine refused the answer: re-ask, never advance.
-      replies.push({ text: `Sorry, that answer does not fit here. ${dialog.hint(snapshot)}` });
+      else if (!moved) replies.push({ text: `Sorry, that answer does not fit here. ${dialog.hint(snapshot)}` });
     }
     replies.push(dialog.prompt(snapshot));
     return replies;

@@ -9,7 +9,8 @@ import {
   verificationRoute,
 } from '../machines/registration';
 import { ADMIN_EMAIL, AdminKind, NATIONAL_HELPDESK, ODS_HELPDESK_EMAIL, OTP_VALID_DAYS } from './contacts';
-import { ChoiceOption, parseChoice, parseYesNo } from './parsing';
+import { ChoiceOption, normalise, parseChoice, parseYesNo } from './parsing';
+import { STEPS, stepProblemText, stepStopText } from './registrationSteps';
 import type { FlowDialog, Reply } from './types';
 
 const KIND_OPTIONS: readonly ChoiceOption<OrganisationKind>[] = [
@@ -148,7 +149,7 @@ function summaryText(answers: PrerequisiteAnswers): string {
     'Before you start · all checks done. Your organisation can use this registration route.',
     ...answerSummary(answers),
     route ? ROUTE_TEXT[route](days) : '',
-    'Next come your organisation details, verification, your town and your staff members. Say "back" to change an answer.',
+    'Next come your organisation details, verification, your town and your staff members. Say "continue" when you are ready, or "back" to change an answer.',
   ]
     .filter(Boolean)
     .join('\n');
@@ -218,23 +219,46 @@ export const registrationDialog: FlowDialog = {
 
   parse(text, snapshot) {
     const state = stateOf(snapshot);
+    const step = STEPS[state];
+    if (step) return step.parse?.(text, contextOf(snapshot));
+    if (state === 'prerequisitesMet') {
+      const t = normalise(text);
+      return parseYesNo(text) || ['continue', 'next', 'carry on', 'go on', 'ready', "i'm ready", 'i am ready'].includes(t) || t === '1'
+        ? { type: 'CONTINUE' }
+        : undefined;
+    }
     if (!isQuestion(state)) return undefined;
     const answer = parseAnswer(state, text);
     return answer && { type: 'ANSWER', answer };
   },
 
+  problem(snapshot) {
+    return stepProblemText(contextOf(snapshot));
+  },
+
   prompt(snapshot): Reply {
     const state = stateOf(snapshot);
-    const { answers } = contextOf(snapshot);
+    const context = contextOf(snapshot);
+    const { answers } = context;
+    const step = STEPS[state];
+    if (step) {
+      const reply = step.prompt(context);
+      return { ...reply, text: `${step.where}\n${reply.text}` };
+    }
+    const stop = stepStopText(state, context);
+    if (stop) return { text: stop, choices: STEP_CHOICES };
     if (isQuestion(state)) {
       return { text: `${where(state)}\n${questionText(state, answers)}`, choices: choicesFor(state) };
     }
-    if (state === 'prerequisitesMet') return { text: summaryText(answers), choices: STEP_CHOICES };
+    if (state === 'prerequisitesMet') return { text: summaryText(answers), choices: ['Continue', ...STEP_CHOICES.slice(0, 2)] };
     return { text: `Before you start · this route is not for you\n${stopText(state, answers)}`, choices: STEP_CHOICES };
   },
 
   hint(snapshot) {
     const state = stateOf(snapshot);
+    const step = STEPS[state];
+    if (step) return step.hint;
+    if (state === 'prerequisitesMet') return 'Say "continue" to go on to your organisation details, or "back" to change an answer.';
     if (state === 'organisationKind') return 'Please choose Care provider, Dental practice or Hospice (or type 1, 2 or 3).';
     if (state === 'otpDelivery') return 'Please choose Email or Post (or type 1 or 2).';
     if (isQuestion(state)) return 'Please answer yes or no.';
@@ -244,6 +268,8 @@ export const registrationDialog: FlowDialog = {
   help(snapshot) {
     const state = stateOf(snapshot);
     const { answers } = contextOf(snapshot);
+    const stepHelp = STEPS[state]?.help?.(contextOf(snapshot));
+    if (stepHelp) return stepHelp;
     if (isQuestion(state)) return HELP[state](answers);
     return `You can say "back" to change your last answer, "start again" to answer the checks again, or "menu". For help with NHSmail at any time, the national helpdesk is ${NATIONAL_HELPDESK.email} or ${NATIONAL_HELPDESK.phone}.`;
   },
@@ -258,7 +284,15 @@ export const registrationDialog: FlowDialog = {
     const { answers } = contextOf(snapshot);
     const later = ['organisation details', 'verification', 'town and members', 'review and confirm'];
     if (!isQuestion(state)) {
-      return state === 'prerequisitesMet' ? { done: ['the checks before you start'], left: later } : { done: [], left: [] };
+      const context = contextOf(snapshot);
+      if (state === 'prerequisitesMet') return { done: ['the checks before you start'], left: later };
+      if (context.verifiedBy) {
+        return { done: ['the checks before you start', `organisation details (${context.organisation?.name})`, 'verification'], left: later.slice(2) };
+      }
+      if (context.organisation) {
+        return { done: ['the checks before you start', `organisation details (${context.organisation.name})`], left: later.slice(1) };
+      }
+      return STEPS[state] ? { done: ['the checks before you start'], left: later } : { done: [], left: [] };
     }
     const at = QUESTION_ORDER.indexOf(state);
     const done = QUESTION_ORDER.slice(0, at).filter((q) => displayAnswer(q, answers) !== undefined);

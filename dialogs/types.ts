@@ -18,12 +18,18 @@ export interface FlowDialog {
   readonly offer: string;
   /** Said once when the flow starts. */
   intro(): string;
-  /** The user's text as an event for the flow's machine, or undefined when not understood. */
-  parse(text: string, snapshot: AnyMachineSnapshot): AnyEventObject | undefined;
+  /**
+   * The user's text as an event for the flow's machine; `{ invalid }` when it was understood as
+   * an answer but is wrong (the message names the field and the problem); undefined when not
+   * understood at all.
+   */
+  parse(text: string, snapshot: AnyMachineSnapshot): AnyEventObject | { invalid: string } | undefined;
   /** The current step: question, stop or summary, with where the user is. */
   prompt(snapshot: AnyMachineSnapshot): Reply;
   /** What to say when the answer was not understood: a hint at what is expected. */
   hint(snapshot: AnyMachineSnapshot): string;
+  /** Why the current step is asked again (a failed lookup or check), if it is. */
+  problem?(snapshot: AnyMachineSnapshot): string | undefined;
   /** Help on the current step. */
   help(snapshot: AnyMachineSnapshot): string;
   /** The answer given earlier to the current question, shown after "back". */

@@ -21,7 +21,8 @@ export function coverageOf(machine: AnyStateMachine) {
   const inspect = (event: InspectionEvent) => {
     if (event.type !== '@xstate.snapshot' && event.type !== '@xstate.microstep') return;
     const snapshot = event.snapshot as { machine?: AnyStateMachine; _nodes?: AnyStateNode[] };
-    if (snapshot.machine !== machine) return;
+    // `machine.provide(...)` makes a new machine object with the same states: match by id.
+    if (snapshot.machine?.id !== machine.id) return;
     snapshot._nodes?.forEach((node) => states.add(node.id));
     if (event.type === '@xstate.microstep') {
       for (const taken of event._transitions) {

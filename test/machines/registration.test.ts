@@ -9,6 +9,10 @@ import {
 } from '../../machines/registration';
 import { coverageOf } from '../helpers/coverage';
 
+const coverage = coverageOf(registrationMachine);
+export const QUESTIONNAIRE_STATES = ['organisationKind', 'hospiceStop', 'existingAccount', 'existingAccountStop', 'toolkit', 'toolkitStop', 'otpInHand', 'cqcContactId', 'otpDelivery', 'prerequisitesMet'];
+const inQuestionnaire = (id: string) => QUESTIONNAIRE_STATES.some((s) => id === `registration.${s}` || id.startsWith(`registration.${s} `));
+
 const answer = (a: Answer): RegistrationEvent => ({ type: 'ANSWER', answer: a });
 
 /** Every answer the questionnaire can be given, plus "back". */
@@ -25,7 +29,6 @@ const EVENTS: RegistrationEvent[] = [
   { type: 'BACK' },
 ];
 
-const coverage = coverageOf(registrationMachine);
 
 function run(events: RegistrationEvent[]) {
   const actor = createActor(registrationMachine, { inspect: coverage.inspect }).start();
@@ -41,10 +44,6 @@ const toolkitDone = answer({ question: 'toolkit', value: true });
 const yesNo = (question: 'otpInHand' | 'cqcContactId', value: boolean) => answer({ question, value });
 
 describe('the pre-requisite questionnaire (SPEC §1.1)', () => {
-  afterAll(() => {
-    const report = coverage.report();
-    console.log(`coverage of the registration machine: ${report.text}`);
-  });
 
   it('asks the questions in the order the guides give', () => {
     const order: string[] = [];
@@ -114,12 +113,11 @@ describe('the pre-requisite questionnaire (SPEC §1.1)', () => {
       expect(snapshot.context).toEqual(path.state.context);
       reached.add(String(snapshot.value));
     }
-    expect([...reached].sort()).toEqual(
-      Object.keys(registrationMachine.root.states).sort(),
-    );
+    expect([...reached].sort()).toEqual([...QUESTIONNAIRE_STATES].sort());
     const report = coverage.report();
-    expect(report.states.missing).toEqual([]);
-    expect(report.transitions.missing).toEqual([]);
+    expect(report.states.missing.filter(inQuestionnaire)).toEqual([]);
+    // The questionnaire's own transitions; "continue" from the summary is the steps' business.
+    expect(report.transitions.missing.filter(inQuestionnaire)).toEqual(['registration.prerequisitesMet --CONTINUE#0']);
   });
 });
 

@@ -1,0 +1,584 @@
+/**
+ * Field rules for registration (SPEC §1.2–1.4): pure functions, no I/O. Each takes what the user
+ * typed (or what a card sent) and returns either the normalised value or one plain-English sentence
+ * that names the field and what is wrong with it. The zod schemas at the end wrap the same
+ * functions, so Adaptive Card submissions are checked by exactly the same rules and messages.
+ */
+import { z } from 'zod';
+import { parsePhoneNumberWithError, ParseError, validatePhoneNumberLength } from 'libphonenumber-js/max';
+import { OTP_ALPHABET, OTP_LENGTH } from '../adapters/oneTimePasscodes';
+import { normalise, parseChoice, parseYesNo, type ChoiceOption } from './parsing';
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** The organisation kinds that register through this route (hospices do not). */
+export type RegisteringKind = 'care' | 'dental';
+
+const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+const fail = <T = never>(error: string): Result<T> => ({ ok: false, error });
+
+/** What the user typed, for quoting back: trimmed, and cut short when very long. */
+function shown(text: string, max = 40): string {
+  const t = text.trim().replace(/\s+/g, ' ');
+  const chars = [...t];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : t;
+}
+
+/** Trimmed, NFKC-normalised (full-width digits and letters become ordinary ones), Unicode dashes as "-". */
+function tidy(text: string): string {
+  return text.normalize('NFKC').replace(/[\u2010-\u2015\u2212]/g, '-').trim();
+}
+
+/** "a", "b" and "c" */
+function listOf(items: readonly string[], conjunction: 'and' | 'or'): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
+}
+
+/** Distinct characters, each in curly quotes: “#”, “2” */
+function quotedChars(chars: readonly string[]): string {
+  return listOf([...new Set(chars)].map((c) => `“${c}”`), 'and');
+}
+
+/** Latin letters with their accents taken off (é → e); other characters unchanged. */
+function withoutAccents(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}+/gu, '').normalize('NFC');
+}
+
+// ---------------------------------------------------------------------------------------------
+// §1.2 Organisation details
+// ---------------------------------------------------------------------------------------------
+
+export interface Postcode {
+  /** A full postcode ("EC1A 1BB") or just its outward code ("SW19"). */
+  kind: 'full' | 'outward';
+  /** Upper case, one space before the inward part; the outward code alone when kind is 'outward'. */
+  postcode: string;
+  outward: string;
+}
+
+// Royal Mail's shapes: A9, A99, AA9, AA99, A9A, AA9A (letters restricted by position), and GIR 0AA.
+const OUTWARD = /^(?:[A-PR-UWYZ](?:\d{1,2}|[A-HK-Y]\d{1,2}|\d[A-HJKPSTUW]|[A-HK-Y]\d[ABEHMNPRV-Y])|GIR)$/;
+const INWARD = /^\d[ABD-HJLNP-UW-Z]{2}$/;
+const POSTCODE_EXAMPLES = 'a full postcode such as LL11 1AA, or just its first part such as LL11';
+
+export function postcode(text: string): Result<Postcode> {
+  const typed = tidy(text);
+  if (!typed) return fail(`The postcode is missing; please type ${POSTCODE_EXAMPLES}.`);
+  const compact = typed.replace(/\s+/g, '').toUpperCase();
+  if (/[^A-Z0-9]/.test(compact)) {
+    return fail(`${shown(typed)} is not a UK postcode: postcodes have only letters and digits. Please type ${POSTCODE_EXAMPLES}.`);
+  }
+  if (compact.length > 7) {
+    return fail(`${shown(typed)} is too long for a UK postcode, which has at most 7 letters and digits (such as LL11 1AA).`);
+  }
+  if (compact.length >= 5) {
+    const outward = compact.slice(0, -3);
+    const inward = compact.slice(-3);
+    if (OUTWARD.test(outward) && INWARD.test(inward) && (outward !== 'GIR' || inward === '0AA')) {
+      return ok({ kind: 'full', postcode: `${outward} ${inward}`, outward });
+    }
+  }
+  if (OUTWARD.test(compact) && compact !== 'GIR') return ok({ kind: 'outward', postcode: compact, outward: compact });
+  return fail(`${shown(typed)} is not a UK postcode; please type ${POSTCODE_EXAMPLES}.`);
+}
+
+export function odsCode(text: string): Result<string> {
+  const typed = tidy(text);
+  const rule = 'ODS codes have 3 to 6 letters and digits, such as VX1AB';
+  if (!typed) return fail(`The ODS code is missing; ${rule}.`);
+  const code = typed.toUpperCase();
+  if (/\s/.test(code)) return fail(`${shown(typed)} is not an ODS code: it has a space in it, and ${rule}.`);
+  if (/[^A-Z0-9]/.test(code)) {
+    const bad = [...code].filter((c) => !/[A-Z0-9]/.test(c));
+    return fail(`${shown(typed)} is not an ODS code: it contains ${quotedChars(bad)}, and ${rule}.`);
+  }
+  if (code.length < 3) return fail(`${shown(typed)} is too short for an ODS code: ${rule}.`);
+  if (code.length > 6) return fail(`${shown(typed)} is too long for an ODS code: ${rule}.`);
+  return ok(code);
+}
+
+// ---------------------------------------------------------------------------------------------
+// §1.3 Verification
+// ---------------------------------------------------------------------------------------------
+
+const LOCATION_RULE = 'a CQC location ID is 1- followed by 9 to 11 digits, such as 1-1002733005';
+
+/** `1-` followed by 9 to 11 digits. Spaces anywhere are ignored; nothing else is corrected. */
+export function cqcLocationId(text: string): Result<string> {
+  const typed = tidy(text);
+  if (!typed) return fail(`The CQC location ID is missing; ${LOCATION_RULE}.`);
+  const id = typed.replace(/\s+/g, '').toUpperCase();
+  if (/^1-\d{9,11}$/.test(id)) return ok(id);
+  if (/^CON1?-?\d+$/.test(id)) {
+    return fail(`${shown(typed)} looks like a CQC contact ID (the registered manager's ID), not the CQC location ID: ${LOCATION_RULE}.`);
+  }
+  const digits = /^1-(\d+)$/.exec(id)?.[1];
+  if (digits !== undefined && digits.length < 9) {
+    return fail(`${shown(typed)} is too short for a CQC location ID: it has ${digits.length} digits after the 1-, and ${LOCATION_RULE}.`);
+  }
+  if (digits !== undefined) {
+    return fail(`${shown(typed)} is too long for a CQC location ID: it has ${digits.length} digits after the 1-, and ${LOCATION_RULE}.`);
+  }
+  if (/^\d+$/.test(id)) {
+    return fail(`${shown(typed)} is missing the “1-” at the start: ${LOCATION_RULE}.`);
+  }
+  return fail(`${shown(typed)} is not a CQC location ID: ${LOCATION_RULE}.`);
+}
+
+/*
+ * The CQC contact ID (registered manager's ID): `1-` or `CON1-` followed by digits. The SPEC does
+ * not fix how many; the IDs on certificates have 9 to 11, so 6 to 12 is accepted: wide enough for
+ * any real one, narrow enough to catch a code typed short or two codes run together.
+ */
+const CONTACT_DIGITS_MIN = 6;
+const CONTACT_DIGITS_MAX = 12;
+const CONTACT_RULE = 'a CQC contact ID is CON1- or 1- followed by digits, such as CON1-123456789';
+
+export function cqcContactId(text: string): Result<string> {
+  const typed = tidy(text);
+  if (!typed) {
+    return fail(`The CQC contact ID is missing; it is printed on the registered manager's certificate, and ${CONTACT_RULE}.`);
+  }
+  const id = typed.replace(/\s+/g, '').toUpperCase();
+  const match = /^((?:CON)?1-)(\d+)$/.exec(id);
+  if (!match) return fail(`${shown(typed)} is not a CQC contact ID: ${CONTACT_RULE}.`);
+  const digits = match[2]!;
+  if (digits.length < CONTACT_DIGITS_MIN) {
+    return fail(`${shown(typed)} is too short for a CQC contact ID: it has only ${digits.length} digits after the ${match[1]}, and it needs ${CONTACT_DIGITS_MIN} to ${CONTACT_DIGITS_MAX}.`);
+  }
+  if (digits.length > CONTACT_DIGITS_MAX) {
+    return fail(`${shown(typed)} is too long for a CQC contact ID: it has ${digits.length} digits after the ${match[1]}, and it needs ${CONTACT_DIGITS_MIN} to ${CONTACT_DIGITS_MAX}.`);
+  }
+  return ok(id);
+}
+
+/** 8 characters of OTP_ALPHABET; case, spaces and dashes do not matter. Value: upper case, no separators. */
+export function oneTimePasscode(text: string): Result<string> {
+  const code = tidy(text).replace(/[\s-]+/g, '').toUpperCase();
+  if (!code) return fail(`The passcode is missing; it is the ${OTP_LENGTH} characters in the email or letter you were sent.`);
+  const chars = [...code];
+  const lookalikes = chars.filter((c) => '0O1I'.includes(c));
+  if (lookalikes.length > 0) {
+    return fail(
+      `The passcode cannot contain ${quotedChars(lookalikes)}: passcodes never contain 0, O, 1 or I — check for a similar-looking character.`,
+    );
+  }
+  const others = chars.filter((c) => !OTP_ALPHABET.includes(c));
+  if (others.length > 0) {
+    return fail(`The passcode cannot contain ${quotedChars(others)}: passcodes have only capital letters and the digits 2 to 9.`);
+  }
+  if (chars.length < OTP_LENGTH) {
+    return fail(`The passcode has ${chars.length} characters, but passcodes have ${OTP_LENGTH} — check that none is missing.`);
+  }
+  if (chars.length > OTP_LENGTH) {
+    return fail(`The passcode has ${chars.length} characters, but passcodes have ${OTP_LENGTH} — check for an extra one.`);
+  }
+  return ok(code);
+}
+
+// ---------------------------------------------------------------------------------------------
+// §1.4 Town and members: free-text names
+// ---------------------------------------------------------------------------------------------
+
+const APOSTROPHES = /['\u2018\u2019\u02bc]/gu;
+
+/**
+ * Letters of any script (with their combining marks), spaces, hyphens and apostrophes; at least one
+ * letter; 1 to `max` characters after trimming and collapsing spaces. Curly apostrophes become "'".
+ */
+function lettersText(text: string, field: string, max: number): Result<string> {
+  const value = text.normalize('NFC').replace(/[\u2010\u2011]/g, '-').replace(APOSTROPHES, "'").replace(/\s+/g, ' ').trim();
+  if (!value) return fail(`The ${field} is missing; please type it.`);
+  const bad = [...value].filter((c) => !/[\p{L}\p{M} '-]/u.test(c));
+  if (bad.length > 0) {
+    return fail(`The ${field} can contain only letters, spaces, hyphens and apostrophes, so ${quotedChars(bad)} cannot be used.`);
+  }
+  if (!/\p{L}/u.test(value)) return fail(`The ${field} must contain at least one letter.`);
+  const length = [...value].length;
+  if (length > max) return fail(`The ${field} can be at most ${max} characters long, and this one has ${length}.`);
+  return ok(value);
+}
+
+export const NAME_MAX_LENGTH = 50;
+export const TOWN_MAX_LENGTH = 50;
+
+export function personName(text: string, field: 'first name' | 'last name'): Result<string> {
+  return lettersText(text, field, NAME_MAX_LENGTH);
+}
+
+/** The postcode town as typed (SPEC §1.4): letters, spaces, hyphens and apostrophes, 1–50 characters. */
+export function townName(text: string): Result<string> {
+  return lettersText(text, 'town', TOWN_MAX_LENGTH);
+}
+
+/** The most letters the town part of a shared mailbox address may have. */
+export const MAILBOX_TOWN_MAX_LETTERS = 10;
+
+export interface MailboxTown {
+  /** The town's letters a–z only, lower case, accents taken off ("Stoke-on-Trent" → "stokeontrent"). */
+  letters: string;
+  /** More than 10 letters: the user must accept `proposedAbbreviation` or type their own. */
+  abbreviationNeeded: boolean;
+  /** The first 10 letters (all of them when there are 10 or fewer). */
+  proposedAbbreviation: string;
+}
+
+/** The town as it goes into the shared mailbox address: takes a town already checked by `townName`. */
+export function mailboxTown(town: string): Result<MailboxTown> {
+  const letters = withoutAccents(town).toLowerCase().replace(/[^a-z]/g, '');
+  if (!letters) {
+    return fail(
+      `The town ${shown(town)} has no letters a to z for the shared mailbox address; please type an abbreviation of it in the letters a to z.`,
+    );
+  }
+  return ok({
+    letters,
+    abbreviationNeeded: letters.length > MAILBOX_TOWN_MAX_LETTERS,
+    proposedAbbreviation: letters.slice(0, MAILBOX_TOWN_MAX_LETTERS),
+  });
+}
+
+/** The user's own abbreviation of a long town: 1–10 letters a–z (spaces, hyphens, apostrophes and accents dropped), lower case. */
+export function townAbbreviation(text: string): Result<string> {
+  const typed = tidy(text);
+  if (!typed) return fail(`The town abbreviation is missing; please type up to ${MAILBOX_TOWN_MAX_LETTERS} letters.`);
+  const letters = withoutAccents(typed).toLowerCase().replace(/[\s'\u2018\u2019-]+/g, '');
+  const bad = [...letters].filter((c) => !/[a-z]/.test(c));
+  if (bad.length > 0) {
+    return fail(`The town abbreviation can contain only the letters a to z, so ${quotedChars(bad)} cannot be used.`);
+  }
+  if (letters.length > MAILBOX_TOWN_MAX_LETTERS) {
+    return fail(
+      `The town abbreviation can be at most ${MAILBOX_TOWN_MAX_LETTERS} letters, and ${shown(typed)} has ${letters.length}.`,
+    );
+  }
+  return ok(letters);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared mailbox address
+// ---------------------------------------------------------------------------------------------
+
+export const SHARED_MAILBOX_PREFIX: Readonly<Record<RegisteringKind, string>> = { care: 'care', dental: 'nhsdental' };
+/** The most characters before the @ of an address. */
+export const LOCAL_PART_MAX_LENGTH = 64;
+
+export interface SharedMailboxInput {
+  kind: RegisteringKind;
+  /** The town part: at most 10 lower-case letters (from `mailboxTown` or `townAbbreviation`). */
+  town: string;
+  /** The organisation's name, as registered. */
+  name: string;
+  odsCode: string;
+}
+
+/**
+ * `care.<town>.<name><odscode>@nhs.net` or `nhsdental.<town>.<name><odscode>@nhs.net`, where
+ * `<name>` is the organisation name in lower case with accents taken off and everything but letters
+ * and digits removed, cut so that the part before the @ is at most 64 characters.
+ */
+export function sharedMailboxAddress(input: SharedMailboxInput): Result<string> {
+  if (!new RegExp(`^[a-z]{1,${MAILBOX_TOWN_MAX_LETTERS}}$`).test(input.town)) {
+    return fail(`The town part of the shared mailbox address must be 1 to ${MAILBOX_TOWN_MAX_LETTERS} lower-case letters, not ${shown(input.town)}.`);
+  }
+  const ods = odsCode(input.odsCode);
+  if (!ods.ok) return ods;
+  const name = withoutAccents(input.name).toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (!name) return fail(`The organisation name ${shown(input.name)} has no letters or digits for the shared mailbox address.`);
+  const head = `${SHARED_MAILBOX_PREFIX[input.kind]}.${input.town}.`;
+  const tail = ods.value.toLowerCase();
+  const room = LOCAL_PART_MAX_LENGTH - head.length - tail.length;
+  return ok(`${head}${name.slice(0, room)}${tail}@nhs.net`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Members: email, mobile, title, role
+// ---------------------------------------------------------------------------------------------
+
+/** NHSmail's own domains: an address here (or at any subdomain) already has an NHSmail account. */
+export const NHSMAIL_DOMAINS: readonly string[] = ['nhs.net'];
+
+export interface EmailOptions {
+  /** Domains whose addresses are refused, subdomains included; NHSMAIL_DOMAINS by default. */
+  nhsmailDomains?: readonly string[];
+}
+
+const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const DOMAIN_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** A business or personal address (not NHSmail). Value: the whole address in lower case. */
+export function email(text: string, options: EmailOptions = {}): Result<string> {
+  const typed = tidy(text).replace(/^mailto:/i, '').replace(/^<(.*)>$/, '$1').trim();
+  if (!typed) return fail(`The email address is missing; please type the person's business or personal email address.`);
+  const address = typed.toLowerCase();
+  const domainExample = 'such as name@example.co.uk';
+  if (/\s/.test(address)) return fail(`${shown(typed)} is not a valid email address: an email address cannot contain spaces.`);
+  const at = address.lastIndexOf('@');
+  if (at < 0) return fail(`${shown(typed)} is not a valid email address: it has no @ (${domainExample}).`);
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  if (!local || local.includes('@') || !LOCAL_PART.test(local) || local.length > LOCAL_PART_MAX_LENGTH) {
+    return fail(`${shown(typed)} is not a valid email address: the part before the @ is not right (${domainExample}).`);
+  }
+  const labels = domain.split('.');
+  if (
+    labels.length < 2 ||
+    domain.length > 253 ||
+    !labels.every((l) => DOMAIN_LABEL.test(l)) ||
+    !/^(?:[a-z]{2,63}|xn--[a-z0-9-]+)$/.test(labels[labels.length - 1]!)
+  ) {
+    return fail(`${shown(typed)} is not a valid email address: the part after the @ should be a domain ${domainExample}.`);
+  }
+  const nhsmail = (options.nhsmailDomains ?? NHSMAIL_DOMAINS).map((d) => d.toLowerCase());
+  if (nhsmail.some((d) => domain === d || domain.endsWith(`.${d}`))) {
+    return fail(
+      `${shown(typed)} is an NHSmail address: that person already has an NHSmail account and must not be added here — ` +
+        'once the shared mailbox exists, its owner can give them access to it.',
+    );
+  }
+  return ok(address);
+}
+
+/** Where a +44 mobile may belong: Great Britain and the Crown dependencies (texts reach them all the same way). */
+export const MOBILE_COUNTRIES: readonly string[] = ['GB', 'GG', 'JE', 'IM'];
+/** UK mobile numbers have 10 digits after the +44 (07 and 9 more digits when dialled at home). */
+const UK_MOBILE_NATIONAL_DIGITS = 10;
+
+/**
+ * A UK mobile number, as E.164 (`+447…`). Typed as 07…, +44 7…, 0044 7… or +44 (0)7…, with spaces,
+ * dashes, dots or brackets. Parsed with libphonenumber-js's `max` metadata (the default metadata
+ * cannot type every range), region GB. Accepted only when the type is MOBILE — for +44 the metadata
+ * never answers FIXED_LINE_OR_MOBILE, so pagers (076), personal numbers (070) and the like are
+ * refused — and the country is GB, GG, JE or IM.
+ */
+export function ukMobile(text: string): Result<string> {
+  const typed = tidy(text);
+  const rule = 'please type a UK mobile number, beginning 07 or +44 7';
+  if (!typed) return fail(`The mobile number is missing; ${rule}.`);
+  const number = shown(typed);
+  const tooShort = fail<string>(`${number} is too short for a UK mobile number.`);
+  const tooLong = fail<string>(`${number} is too long for a UK mobile number.`);
+  const landline = fail<string>(
+    `${number} is a landline number; please give a mobile number so the temporary password can be texted.`,
+  );
+  const notMobile = fail<string>(
+    `${number} is not a mobile number; please give a mobile number so the temporary password can be texted.`,
+  );
+  const invalid = fail<string>(`${number} is not a valid UK mobile number; please check it and type it again.`);
+  if (/\p{L}/u.test(typed)) return fail(`${number} is not a phone number: it has letters in it; ${rule}.`);
+  if (!/^\+?[\d\s().-]+$/.test(typed) || !/\d/.test(typed)) return fail(`${number} is not a phone number; ${rule}.`);
+  const digits = typed.replace(/\D/g, '');
+  if (digits.length > 17) return tooLong;
+
+  let parsed;
+  try {
+    parsed = parsePhoneNumberWithError(typed, 'GB');
+  } catch (error) {
+    const reason = error instanceof ParseError ? error.message : '';
+    if (reason === 'TOO_SHORT') return tooShort;
+    if (reason === 'TOO_LONG') return tooLong;
+    if (reason === 'INVALID_COUNTRY') return fail(`${number} is not a valid phone number; ${rule}.`);
+    return fail(`${number} is not a phone number; ${rule}.`);
+  }
+  if (parsed.countryCallingCode !== '44') {
+    return fail(
+      `${number} is not a UK number; please give a UK mobile number (beginning 07 or +44 7) so the temporary password can be texted.`,
+    );
+  }
+  const national = parsed.nationalNumber;
+  if (national.startsWith('7')) {
+    if (national.length < UK_MOBILE_NATIONAL_DIGITS) return tooShort;
+    if (national.length > UK_MOBILE_NATIONAL_DIGITS) return tooLong;
+    if (!parsed.isValid()) return invalid;
+    if (parsed.getType() !== 'MOBILE') return notMobile;
+    if (!parsed.country || !MOBILE_COUNTRIES.includes(parsed.country)) return invalid;
+    return ok(parsed.number);
+  }
+  // UK numbers have 9 or 10 digits after the 0 (or +44).
+  const length = validatePhoneNumberLength(typed, 'GB');
+  if (length === 'TOO_SHORT' || national.length < 9) return tooShort;
+  // Numbers beginning 01 or 02 are geographic: say "landline" even when mistyped, since that is what matters.
+  if (/^[12]/.test(national)) return landline;
+  if (length === 'TOO_LONG' || national.length > UK_MOBILE_NATIONAL_DIGITS) return tooLong;
+  return parsed.isValid() ? notMobile : invalid;
+}
+
+export const TITLES = ['Mr', 'Mrs', 'Miss', 'Ms', 'Mx', 'Dr', 'Prof'] as const;
+export type Title = (typeof TITLES)[number];
+
+const NO_TITLE = 'none';
+const TITLE_SYNONYMS: Partial<Record<Title, readonly string[]>> = { Dr: ['doctor'], Prof: ['professor'] };
+const TITLE_OPTIONS: readonly ChoiceOption<Title | typeof NO_TITLE>[] = [
+  ...TITLES.map((t) => ({ value: t, label: t, synonyms: TITLE_SYNONYMS[t] ?? [] })),
+  { value: NO_TITLE, label: 'No title', synonyms: ['none', 'skip', 'no', 'n a', 'na', 'nothing', 'without title', 'no thanks'] },
+];
+/** Button labels for the title question, in the order `title` reads numbers: the 7 titles, then "No title". */
+export const TITLE_CHOICES: readonly string[] = TITLE_OPTIONS.map((o) => o.label);
+
+/** Optional (SPEC §1.4): empty, "none", "skip" or "no title" is no title (undefined). Also by number in the list. */
+export function title(text: string): Result<Title | undefined> {
+  if (!normalise(text)) return ok(undefined);
+  const picked = parseChoice(text, TITLE_OPTIONS);
+  if (picked === NO_TITLE) return ok(undefined);
+  if (picked) return ok(picked);
+  return fail(
+    `“${shown(text)}” is not a title the account can have: choose ${listOf([...TITLES], 'or')}, or say “none” for no title.`,
+  );
+}
+
+export const CARE_ROLES = [
+  'Registered Manager',
+  'Deputy Manager',
+  'Nurse',
+  'Senior Care Worker',
+  'Care Assistant',
+  'Administration & Clerical',
+  'Other',
+] as const;
+export const DENTAL_ROLES = [
+  'Dentist',
+  'Dental Nurse',
+  'Dental Hygienist',
+  'Dental Therapist',
+  'Practice Manager',
+  'Receptionist',
+  'Administration & Clerical',
+  'Other',
+] as const;
+export type CareRole = (typeof CARE_ROLES)[number];
+export type DentalRole = (typeof DENTAL_ROLES)[number];
+export type Role = CareRole | DentalRole;
+export const ROLES: { readonly care: readonly CareRole[]; readonly dental: readonly DentalRole[] } = {
+  care: CARE_ROLES,
+  dental: DENTAL_ROLES,
+};
+
+const ROLE_SYNONYMS: Partial<Record<Role, readonly string[]>> = {
+  'Registered Manager': ['rm', 'manager registered', 'home manager'],
+  'Administration & Clerical': ['admin', 'administration', 'administrator', 'clerical', 'admin and clerical', 'administration and clerical', 'admin & clerical'],
+  'Care Assistant': ['carer', 'care worker', 'support worker', 'healthcare assistant', 'hca'],
+  'Dental Nurse': ['dn'],
+  Other: ['something else', 'none of these'],
+};
+
+function roleOptions(kind: RegisteringKind): ChoiceOption<Role>[] {
+  return ROLES[kind].map((r) => ({ value: r, label: r, synonyms: ROLE_SYNONYMS[r] ?? [] }));
+}
+
+/** One of the kind's roles: by label (any case), by number in the list, or by a word naming just one. */
+export function role(text: string, kind: 'care'): Result<CareRole>;
+export function role(text: string, kind: 'dental'): Result<DentalRole>;
+export function role(text: string, kind: RegisteringKind): Result<Role>;
+export function role(text: string, kind: RegisteringKind): Result<Role> {
+  const roles = ROLES[kind];
+  const choices = listOf([...roles], 'or');
+  const t = normalise(text);
+  const who = kind === 'care' ? 'a care provider' : 'a dental practice';
+  if (!t) return fail(`The role is missing; please choose one of: ${choices}.`);
+  const picked = parseChoice(text, roleOptions(kind));
+  if (picked) return ok(picked);
+  const number = /^(?:#|no |number |option )?(\d+)$/.exec(t);
+  if (number) return fail(`There is no role number ${number[1]}; please choose a number from 1 to ${roles.length}, or type the role.`);
+  const candidates = roles.filter((r) => t.length >= 3 && normalise(r).includes(t));
+  if (candidates.length > 1) {
+    return fail(`The role “${shown(text)}” could be ${listOf(candidates, 'or')}; please say which.`);
+  }
+  return fail(`“${shown(text)}” is not one of the roles for ${who}: ${choices}. If none fits, choose Other.`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// zod schemas: the same rules for Adaptive Card submissions
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A zod schema for one field, built from its validator: a missing value (undefined or null) is
+ * checked as empty text, so it gets the validator's own "missing" message; anything that is not
+ * text is refused. Errors carry the validator's message; inside an object, the path names the field.
+ */
+export function fromValidator<T>(validate: (text: string) => Result<T>, field: string) {
+  return z.unknown().transform((input, ctx): T => {
+    if (input !== undefined && input !== null && typeof input !== 'string') {
+      ctx.addIssue({ code: 'custom', message: `The ${field} must be given as text.`, input });
+      return z.NEVER;
+    }
+    const result = validate(input ?? '');
+    if (!result.ok) {
+      ctx.addIssue({ code: 'custom', message: result.error, input });
+      return z.NEVER;
+    }
+    return result.value;
+  });
+}
+
+/** A yes/no answer: a boolean, or text such as "yes", "no", "true", "false" (Input.Toggle sends "true"/"false"). */
+export function yesNoSchema(question: string) {
+  return z.unknown().transform((input, ctx): boolean => {
+    if (typeof input === 'boolean') return input;
+    const answer = typeof input === 'string' ? parseYesNo(input) : undefined;
+    if (answer === undefined) {
+      ctx.addIssue({ code: 'custom', message: `Please answer yes or no to “${question}”.`, input });
+      return z.NEVER;
+    }
+    return answer;
+  });
+}
+
+export const PostcodeSchema = fromValidator(postcode, 'postcode');
+export const OdsCodeSchema = fromValidator(odsCode, 'ODS code');
+export const CqcLocationIdSchema = fromValidator(cqcLocationId, 'CQC location ID');
+export const CqcContactIdSchema = fromValidator(cqcContactId, 'CQC contact ID');
+export const OneTimePasscodeSchema = fromValidator(oneTimePasscode, 'passcode');
+export const FirstNameSchema = fromValidator((t) => personName(t, 'first name'), 'first name');
+export const LastNameSchema = fromValidator((t) => personName(t, 'last name'), 'last name');
+export const EmailSchema = fromValidator((t) => email(t), 'email address');
+export const UkMobileSchema = fromValidator(ukMobile, 'mobile number');
+/** Optional: missing or empty is no title (undefined). */
+export const TitleSchema = fromValidator(title, 'title').optional();
+export const TownNameSchema = fromValidator(townName, 'town');
+export const TownAbbreviationSchema = fromValidator(townAbbreviation, 'town abbreviation');
+
+/** The role type of an organisation kind. */
+export type RoleOf<K extends RegisteringKind> = K extends 'care' ? CareRole : DentalRole;
+
+export function roleSchema<K extends RegisteringKind>(kind: K) {
+  return fromValidator((t) => role(t, kind) as Result<RoleOf<K>>, 'role');
+}
+
+export const SHARED_MAILBOX_QUESTION = 'add to the shared mailbox?';
+export const MAILBOX_ADMIN_QUESTION = 'mark as mailbox admin?';
+
+/**
+ * One member as a card submits it. A mailbox admin must also be added to the shared mailbox (SPEC
+ * §1.4: the admin flag only means something there), so that combination is refused on mailboxAdmin.
+ */
+export function memberSchema<K extends RegisteringKind>(kind: K, emailOptions: EmailOptions = {}) {
+  return z
+    .object({
+      title: TitleSchema,
+      firstName: FirstNameSchema,
+      lastName: LastNameSchema,
+      email: fromValidator((t) => email(t, emailOptions), 'email address'),
+      mobile: UkMobileSchema,
+      role: roleSchema(kind),
+      sharedMailboxAccess: yesNoSchema(SHARED_MAILBOX_QUESTION),
+      mailboxAdmin: yesNoSchema(MAILBOX_ADMIN_QUESTION),
+    })
+    .superRefine((member, ctx) => {
+      if (member.mailboxAdmin && !member.sharedMailboxAccess) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mailboxAdmin'],
+          message: 'A mailbox admin must also be added to the shared mailbox: answer yes to both, or no to mailbox admin.',
+        });
+      }
+    });
+}
+
+export const CareMemberSchema = memberSchema('care');
+export const DentalMemberSchema = memberSchema('dental');
+/** Both member schemas, by organisation kind: `MemberSchema[kind].safeParse(card.data)`. */
+export const MemberSchema = { care: CareMemberSchema, dental: DentalMemberSchema } as const;
+export type CareMember = z.output<typeof CareMemberSchema>;
+export type DentalMember = z.output<typeof DentalMemberSchema>;
+export type Member = CareMember | DentalMember;
