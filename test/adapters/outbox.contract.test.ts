@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { StoreUnavailableError } from '../../adapters/conversationStore';
+import { MemoryOutbox } from '../../adapters/memoryOutbox';
+import { Outbox, OutboxMessage } from '../../adapters/outbox';
+import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
+import { RedisOutbox } from '../../adapters/redisOutbox';
+import { formatMessage, main, parseArgs } from '../../scripts/outbox';
+import { deleteKeysWithPrefix, startRedis, TestRedis, uniquePrefix } from '../helpers/redis';
+
+const DAY = 24 * 60 * 60 * 1000;
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+interface FakeClock {
+  t: number;
+  now: () => number;
+  advance(ms: number): void;
+}
+
+function fakeClock(start = Date.UTC(2025, 0, 6, 9, 0, 0)): FakeClock {
+  const clock: FakeClock = {
+    t: start,
+    now: () => clock.t,
+    advance: (ms) => {
+      clock.t += ms;
+    },
+  };
+  return clock;
+}
+
+const passcodeLetter = (n: number): Omit<OutboxMessage, 'id' | 'createdAt'> => ({
+  channel: 'email',
+  recipient: `manager${n}@example.org`,
+  subject: 'Your NHSmail registration passcode',
+  body: `Your passcode is ABCD${n}FGH.\nIt is valid for 21 days.`,
+  tags: { kind: 'otp', odsCode: `VABC${n}` },
+});
+
+/**
+ * What every Outbox must do. `open` returns two instances over the same storage (for Redis, two
+ * outboxes on two clients; in memory, the one outbox twice), empty.
+ */
+export function describeOutboxContract(
+  name: string,
+  open: (clock: FakeClock, options?: { maxLength?: number }) => [Outbox, Outbox],
+): void {
+  describe(`${name} (Outbox contract)`, () => {
+    let clock: FakeClock;
+    let a: Outbox;
+    let b: Outbox;
+
+    beforeEach(() => {
+      clock = fakeClock();
+      [a, b] = open(clock);
+    });
+
+    it('records a message with an id and the time, and hands it back as stored', async () => {
+      const sent = await a.send(passcodeLetter(1));
+      expect(sent).toEqual({ ...passcodeLetter(1), id: expect.any(String), createdAt: clock.t });
+      await expect(b.latest(10)).resolves.toEqual([sent]);
+    });
+
+    it('keeps optional fields optional', async () => {
+      const sent = await a.send({ channel: 'sms', recipient: '+447700900123', body: 'Your temporary password is on its way.' });
+      expect(sent).toEqual({
+        channel: 'sms',
+        recipient: '+447700900123',
+        body: 'Your temporary password is on its way.',
+        id: expect.any(String),
+        createdAt: clock.t,
+      });
+      const [stored] = await b.latest(1);
+      expect(stored).toEqual(sent);
+      expect(Object.keys(stored).sort()).toEqual(['body', 'channel', 'createdAt', 'id', 'recipient']);
+    });
+
+    it('lists the latest messages newest first, from any instance, up to the limit', async () => {
+      const sent: OutboxMessage[] = [];
+      for (const i of range(5)) {
+        sent.push(await (i % 2 ? a : b).send(passcodeLetter(i)));
+        clock.advance(1_000);
+      }
+      expect(new Set(sent.map((m) => m.id)).size).toBe(5);
+      const newestFirst = [...sent].reverse();
+      await expect(a.latest(10)).resolves.toEqual(newestFirst);
+      await expect(b.latest(5)).resolves.toEqual(newestFirst);
+      await expect(a.latest(2)).resolves.toEqual(newestFirst.slice(0, 2));
+      await expect(a.latest(0)).resolves.toEqual([]);
+      await expect(a.latest(-3)).resolves.toEqual([]);
+    });
+
+    it('answers an empty list when nothing was sent', async () => {
+      await expect(a.latest(20)).resolves.toEqual([]);
+    });
+
+    it('records a message once per dedupe key and hands back the first', async () => {
+      const first = await a.send(passcodeLetter(1), { dedupeKey: 'otp:VABC1:turn-7' });
+      clock.advance(5_000);
+      const again = await b.send({ ...passcodeLetter(1), body: 'a retried turn, different text' }, { dedupeKey: 'otp:VABC1:turn-7' });
+      expect(again).toEqual(first);
+      const other = await a.send(passcodeLetter(2), { dedupeKey: 'otp:VABC2:turn-1' });
+      const plain = await a.send(passcodeLetter(3));
+      const plainAgain = await a.send(passcodeLetter(3));
+      expect(plainAgain.id).not.toBe(plain.id);
+      await expect(a.latest(10)).resolves.toEqual([plainAgain, plain, other, first]);
+    });
+
+    it('records one message when the same dedupe key is sent concurrently from two instances', async () => {
+      const results = await Promise.all(
+        range(10).map((i) => (i % 2 ? a : b).send(passcodeLetter(i), { dedupeKey: 'welcome:REG-ABCDEFGH' })),
+      );
+      const ids = new Set(results.map((m) => m.id));
+      expect(ids.size).toBe(1);
+      const latest = await a.latest(20);
+      expect(latest).toHaveLength(1);
+      expect(results.every((m) => JSON.stringify(m) === JSON.stringify(latest[0]))).toBe(true);
+    });
+
+    it('forgets a dedupe key after 30 days', async () => {
+      const first = await a.send(passcodeLetter(1), { dedupeKey: 'k' });
+      clock.advance(30 * DAY - 1);
+      await expect(b.send(passcodeLetter(2), { dedupeKey: 'k' })).resolves.toEqual(first);
+      clock.advance(1);
+      const second = await b.send(passcodeLetter(2), { dedupeKey: 'k' });
+      expect(second.id).not.toBe(first.id);
+      expect(second.createdAt).toBe(clock.t);
+      await expect(a.send(passcodeLetter(3), { dedupeKey: 'k' })).resolves.toEqual(second);
+      await expect(a.latest(10)).resolves.toEqual([second, first]);
+    });
+
+    it('keeps at least the newest maxLength messages', async () => {
+      const [small] = open(clock, { maxLength: 50 });
+      const sent: OutboxMessage[] = [];
+      for (const i of range(120)) sent.push(await small.send(passcodeLetter(i)));
+      const latest = await small.latest(50);
+      expect(latest).toEqual(sent.slice(-50).reverse());
+    });
+  });
+}
+
+describeOutboxContract('MemoryOutbox', (clock, options) => {
+  const outbox = new MemoryOutbox({ now: clock.now, ...options });
+  return [outbox, outbox];
+});
+
+describe('MemoryOutbox', () => {
+  it('drops the oldest messages beyond maxLength', async () => {
+    const outbox = new MemoryOutbox({ maxLength: 3 });
+    for (const i of range(5)) await outbox.send(passcodeLetter(i));
+    const latest = await outbox.latest(10);
+    expect(latest.map((m) => m.recipient)).toEqual(['manager4@example.org', 'manager3@example.org', 'manager2@example.org']);
+  });
+
+  it('hands out copies: changing one does not change the outbox', async () => {
+    const outbox = new MemoryOutbox();
+    const sent = await outbox.send(passcodeLetter(1));
+    sent.body = 'changed';
+    const [listed] = await outbox.latest(1);
+    expect(listed.body).toBe(passcodeLetter(1).body);
+    listed.tags!.kind = 'changed';
+    expect((await outbox.latest(1))[0].tags).toEqual({ kind: 'otp', odsCode: 'VABC1' });
+  });
+});
+
+describe('with a throwaway Redis', () => {
+  let redis: TestRedis;
+  let clientA: Redis;
+  let clientB: Redis;
+  const filePrefix = uniquePrefix('outbox');
+  let prefixes = 0;
+  const newPrefix = () => `${filePrefix}${++prefixes}:`;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    clientA = createRedisClient(redis.url);
+    clientB = createRedisClient(redis.url);
+    await Promise.all([waitUntilReady(clientA), waitUntilReady(clientB)]);
+  });
+
+  afterAll(async () => {
+    if (clientA) await deleteKeysWithPrefix(clientA, filePrefix);
+    await Promise.all([clientA, clientB].filter(Boolean).map((c) => c.quit().catch(() => c.disconnect())));
+    await redis?.stop();
+  });
+
+  describeOutboxContract('RedisOutbox', (clock, options) => {
+    const keyPrefix = newPrefix();
+    return [
+      new RedisOutbox(clientA, { keyPrefix, now: clock.now, ...options }),
+      new RedisOutbox(clientB, { keyPrefix, now: clock.now, ...options }),
+    ];
+  });
+
+  describe('RedisOutbox storage', () => {
+    it('appends to a stream and remembers dedupe keys with a 30-day TTL', async () => {
+      const keyPrefix = newPrefix();
+      const outbox = new RedisOutbox(clientA, { keyPrefix });
+      expect(outbox.streamKey).toBe(`${keyPrefix}outbox`);
+      expect(outbox.dedupeKeyFor('otp:VABC1')).toBe(`${keyPrefix}outbox-dedupe:{otp:VABC1}`);
+      const sent = await outbox.send(passcodeLetter(1), { dedupeKey: 'otp:VABC1' });
+      await outbox.send(passcodeLetter(1), { dedupeKey: 'otp:VABC1' });
+      await outbox.send(passcodeLetter(2));
+      expect(await clientA.xlen(outbox.streamKey)).toBe(2);
+      const [[, fields]] = await clientA.xrange(outbox.streamKey, '-', '+', 'COUNT', 1);
+      expect(fields[0]).toBe('message');
+      expect(JSON.parse(fields[1])).toEqual(sent);
+      const ttl = await clientA.pttl(outbox.dedupeKeyFor('otp:VABC1'));
+      expect(ttl).toBeGreaterThan(30 * DAY - 60_000);
+      expect(ttl).toBeLessThanOrEqual(30 * DAY);
+    });
+
+    it('caps the stream (approximately) at maxLength', async () => {
+      const outbox = new RedisOutbox(clientA, { keyPrefix: newPrefix(), maxLength: 100 });
+      for (const i of range(350)) await outbox.send(passcodeLetter(i), i % 2 ? { dedupeKey: `k${i}` } : undefined);
+      const length = await clientA.xlen(outbox.streamKey);
+      expect(length).toBeGreaterThanOrEqual(100);
+      expect(length).toBeLessThan(350);
+      const latest = await outbox.latest(100);
+      expect(latest.map((m) => m.recipient)).toEqual(range(100).map((i) => `manager${349 - i}@example.org`));
+    });
+
+    it('fails with StoreUnavailableError when Redis cannot be reached', async () => {
+      const client = createRedisClient(redis.url);
+      await waitUntilReady(client);
+      await client.quit();
+      const outbox = new RedisOutbox(client, { keyPrefix: newPrefix() });
+      await expect(outbox.send(passcodeLetter(1))).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(outbox.send(passcodeLetter(1), { dedupeKey: 'k' })).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(outbox.latest(5)).rejects.toBeInstanceOf(StoreUnavailableError);
+    });
+  });
+
+  describe('npm run outbox (scripts/outbox.ts)', () => {
+    const run = async (argv: string[], env: NodeJS.ProcessEnv) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(argv, env, (t) => out.push(t), (t) => err.push(t));
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+
+    it('prints the latest messages, newest first, with the body that holds the passcode', async () => {
+      const keyPrefix = newPrefix();
+      const clock = fakeClock();
+      const outbox = new RedisOutbox(clientA, { keyPrefix, now: clock.now });
+      for (const i of range(25)) {
+        await outbox.send(passcodeLetter(i));
+        clock.advance(60_000);
+      }
+      const all = await run(['--prefix', keyPrefix], { REDIS_URL: redis.url });
+      expect(all.code).toBe(0);
+      expect(all.err).toBe('');
+      expect(all.out).toContain(`Latest 20 messages in ${keyPrefix}outbox, newest first`);
+      expect(all.out).toContain('ABCD24FGH');
+      expect(all.out).toContain('ABCD5FGH');
+      expect(all.out).not.toContain('ABCD4FGH');
+      expect(all.out.indexOf('ABCD24FGH')).toBeLessThan(all.out.indexOf('ABCD23FGH'));
+      expect(all.out).toContain(`${new Date(Date.UTC(2025, 0, 6, 9, 24, 0)).toISOString()}  email  to manager24@example.org`);
+      expect(all.out).toContain('Subject: Your NHSmail registration passcode');
+
+      const two = await run(['--limit', '2', `--prefix=${keyPrefix}`], { REDIS_URL: redis.url });
+      expect(two.code).toBe(0);
+      expect(two.out).toContain('Latest 2 messages');
+      expect(two.out).toContain('ABCD23FGH');
+      expect(two.out).not.toContain('ABCD22FGH');
+    });
+
+    it('says so when the outbox is empty', async () => {
+      const keyPrefix = newPrefix();
+      const result = await run(['--prefix', keyPrefix], { REDIS_URL: redis.url });
+      expect(result).toEqual({ code: 0, out: `The outbox (${keyPrefix}outbox) is empty.`, err: '' });
+    });
+
+    it('explains, and exits 1, without REDIS_URL', async () => {
+      const result = await run([], {});
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/REDIS_URL is not set.*can only be read from Redis/s);
+    });
+
+    it('refuses bad options with exit code 2', async () => {
+      expect((await run(['--limit', '0'], { REDIS_URL: redis.url })).code).toBe(2);
+      expect((await run(['--limit', 'ten'], { REDIS_URL: redis.url })).code).toBe(2);
+      expect((await run(['--bogus'], { REDIS_URL: redis.url })).code).toBe(2);
+      expect(parseArgs([])).toEqual({ limit: 20, prefix: 'nhsca:', help: false });
+      expect(parseArgs(['-n', '5'])).toMatchObject({ limit: 5 });
+    });
+
+    it('formats a message without subject or tags', () => {
+      const text = formatMessage({
+        id: randomUUID(),
+        channel: 'sms',
+        recipient: '+447700900123',
+        body: 'line one\nline two',
+        createdAt: Date.UTC(2025, 0, 6),
+      });
+      expect(text).toBe('2025-01-06T00:00:00.000Z  sms  to +447700900123\n\n  line one\n  line two');
+    });
+  });
+});
