@@ -121,7 +121,9 @@ export class LocalChannel {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       if (req.method !== 'POST' || !match) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end('{}');
+        // restify replaces writeHead process-wide with one that returns nothing: never chain it.
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end('{}');
         return;
       }
       try {
@@ -131,9 +133,11 @@ export class LocalChannel {
         const all = this.history.get(conversationId) ?? [];
         all.push(activity);
         this.history.set(conversationId, all);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: randomUUID() }));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: randomUUID() }));
       } catch {
-        res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"bad activity"}');
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end('{"error":"bad activity"}');
       }
     });
   }

@@ -7,16 +7,42 @@ import { createConversationMachine } from '../machines/conversation';
 import { CareAssistantBot } from './bot';
 import type { Config } from './config';
 import { ConversationEngine } from './engine';
-import { FLOWS } from './flows';
+import { EmbeddedOrganisationDirectory } from '../adapters/embeddedOrganisationDirectory';
+import { MemoryNasRequests } from '../adapters/memoryNasRequests';
+import { MemoryOneTimePasscodes } from '../adapters/memoryOneTimePasscodes';
+import { MemoryOutbox } from '../adapters/memoryOutbox';
+import { RedisNasRequests } from '../adapters/redisNasRequests';
+import { RedisOneTimePasscodes } from '../adapters/redisOneTimePasscodes';
+import { RedisOutbox } from '../adapters/redisOutbox';
+import { FLOWS, FlowAdapters } from './flows';
 
 /** Everything the assistant needs, wired from configuration: memory by default, Redis with REDIS_URL. */
 export interface Assistant {
   engine: ConversationEngine;
   store: ConversationStore;
+  adapters: FlowAdapters;
   bot: CareAssistantBot;
   /** Resolves when the state store can be used (rejects after a few seconds if it cannot). */
   ready(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The conversation machine and dialog for the flows in bot/flows.ts, with their effects. */
+export function buildConversation(adapters: FlowAdapters) {
+  return {
+    machine: createConversationMachine(FLOWS.map((f) => ({ id: f.dialog.id, machine: f.machine(adapters) }))),
+    dialog: new ConversationDialog(FLOWS.map((f) => f.dialog)),
+  };
+}
+
+/** The embedded default: everything in this process's memory. */
+export function memoryAdapters(now: () => number = Date.now, directory = new EmbeddedOrganisationDirectory()): FlowAdapters {
+  return {
+    directory,
+    passcodes: new MemoryOneTimePasscodes({ now }),
+    outbox: new MemoryOutbox({ now }),
+    requests: new MemoryNasRequests({ now }),
+  };
 }
 
 export function createAssistant(config: Config, logger: Logger, now: () => number = Date.now): Assistant {
@@ -24,6 +50,8 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   let store: ConversationStore;
   let closeStore: () => Promise<void>;
   let ready: () => Promise<void> = async () => {};
+  const directory = new EmbeddedOrganisationDirectory();
+  let adapters: FlowAdapters;
   if (config.REDIS_URL) {
     // Reconnection attempts fail about once a second during an outage: log one in thirty.
     let lastLogged = 0;
@@ -35,16 +63,22 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
       },
     });
     store = new RedisConversationStore(redis, { ttlMs });
+    adapters = {
+      directory,
+      passcodes: new RedisOneTimePasscodes(redis, { now }),
+      outbox: new RedisOutbox(redis, { now }),
+      requests: new RedisNasRequests(redis, { now }),
+    };
     ready = () => waitUntilReady(redis);
     closeStore = async () => {
       redis.disconnect();
     };
   } else {
     store = new MemoryConversationStore({ ttlMs }, now);
+    adapters = memoryAdapters(now, directory);
     closeStore = () => store.close();
   }
-  const machine = createConversationMachine(FLOWS.map((f) => ({ id: f.dialog.id, machine: f.machine })));
-  const dialog = new ConversationDialog(FLOWS.map((f) => f.dialog));
+  const { machine, dialog } = buildConversation(adapters);
   const engine = new ConversationEngine({ machine, dialog, store, logger, now });
-  return { engine, store, bot: new CareAssistantBot(engine), ready, close: closeStore };
+  return { engine, store, adapters, bot: new CareAssistantBot(engine), ready, close: closeStore };
 }

@@ -43,6 +43,7 @@ export class CareAssistantBot extends ActivityHandler {
       channelId: activity.channelId,
       conversationId: activity.conversation.id,
       activityId: activity.id,
+      conversationReference: TurnContext.getConversationReference(activity),
     });
     if (result.replies.length > 0) await context.sendActivities(result.replies.map(toActivity));
   }

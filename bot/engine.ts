@@ -10,7 +10,7 @@ import {
 } from '../adapters/conversationStore';
 import { ConversationDialog, Parsed } from '../dialogs/conversation';
 import type { Reply } from '../dialogs/types';
-import { ConversationMachine, flowSnapshot } from '../machines/conversation';
+import { ConversationEvent, ConversationMachine, flowSnapshot } from '../machines/conversation';
 
 /**
  * One turn, as data: load the conversation's snapshot, parse the message into an event, run the
@@ -36,6 +36,8 @@ export interface TurnInput {
   activityId?: string;
   kind: 'message' | 'conversationStart';
   text?: string;
+  /** How to reach this conversation later (a Bot Framework conversation reference). */
+  conversationReference?: unknown;
 }
 
 export type TurnOutcome = 'ok' | 'duplicate' | 'unavailable' | 'busy' | 'error';
@@ -125,7 +127,7 @@ export class ConversationEngine {
       const before = isNew ? null : this.options.dialog.position(beforeSnapshot);
       const parsed: Parsed =
         input.kind === 'conversationStart' ? { kind: 'greet' } : this.options.dialog.parse(input.text ?? '', beforeSnapshot);
-      if (parsed.kind === 'event') actor.send(parsed.event);
+      if (parsed.kind === 'event') actor.send(withOrigin(parsed.event, key, input));
       await settle(actor);
       const after = actor.getSnapshot();
       if (after.status !== 'active') throw new Error(`conversation machine is ${after.status}`);
@@ -186,6 +188,17 @@ export class ConversationEngine {
     return { actor: this.startActor(undefined)!, restarted: false };
   }
 
+  /** A restored conversation must be one the dialogs can talk about (its context intact). */
+  private canSpeak(snapshot: AnyMachineSnapshot): boolean {
+    try {
+      const { flow } = this.options.dialog.position(snapshot);
+      if (flow) flow.dialog.prompt(flow.snapshot);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private startActor(snapshot: Record<string, unknown> | undefined): Actor<ConversationMachine> | undefined {
     let failed = false;
     try {
@@ -197,7 +210,7 @@ export class ConversationEngine {
       const current = actor.getSnapshot();
       const value = current.value as unknown;
       const inFlow = typeof value === 'object' && value !== null && 'inFlow' in value;
-      if (failed || current.status !== 'active' || (inFlow && flowSnapshot(current)?.status !== 'active')) {
+      if (failed || current.status !== 'active' || (inFlow && flowSnapshot(current)?.status !== 'active') || !this.canSpeak(current)) {
         actor.stop();
         return undefined;
       }
@@ -206,6 +219,12 @@ export class ConversationEngine {
       return undefined;
     }
   }
+}
+
+/** A confirmation carries where it came from, so the request can tell its requester later. */
+function withOrigin(event: ConversationEvent, conversationKey: string, input: TurnInput): ConversationEvent {
+  if (event.type !== 'TO_FLOW' || event.event.type !== 'CONFIRM') return event;
+  return { ...event, event: { ...event.event, origin: { conversationKey, conversationReference: input.conversationReference ?? null } } };
 }
 
 function parseEnvelope(data: string): Envelope | undefined {

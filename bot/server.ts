@@ -55,6 +55,22 @@ export interface ServerParts {
 export function createServer(parts: ServerParts): restify.Server {
   const { adapter, bot, store, logger } = parts;
   const server = restify.createServer({ name: 'nhsmail-care-assistant', handleUncaughtExceptions: false });
+  // Channels never compress what they post. restify's body reader would inflate a "gzip" body
+  // without an error handler (a bad one crashes the process) and count only the compressed bytes
+  // against the size limit, so compressed bodies are refused before any of it is read.
+  server.pre((req, res, next) => {
+    const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (encoding !== 'identity' && encoding !== '') {
+      res.send(415, { error: 'compressed bodies are not accepted; send the activity as plain JSON' });
+      return next(false);
+    }
+    const type = String(req.headers['content-type'] ?? '').toLowerCase();
+    if (req.method === 'POST' && req.url?.startsWith('/api/messages') && !type.includes('json')) {
+      res.send(415, { error: 'the body must be JSON (Content-Type: application/json)' });
+      return next(false);
+    }
+    return next();
+  });
   server.use(
     restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: false }),
   );

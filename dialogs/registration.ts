@@ -10,6 +10,7 @@ import {
 } from '../machines/registration';
 import { ADMIN_EMAIL, AdminKind, NATIONAL_HELPDESK, ODS_HELPDESK_EMAIL, OTP_VALID_DAYS } from './contacts';
 import { ChoiceOption, normalise, parseChoice, parseYesNo } from './parsing';
+import { memberProblemText } from './registrationMembers';
 import { STEPS, stepProblemText, stepStopText } from './registrationSteps';
 import type { FlowDialog, Reply } from './types';
 
@@ -233,7 +234,7 @@ export const registrationDialog: FlowDialog = {
   },
 
   problem(snapshot) {
-    return stepProblemText(contextOf(snapshot));
+    return stepProblemText(contextOf(snapshot)) ?? memberProblemText(contextOf(snapshot));
   },
 
   prompt(snapshot): Reply {
@@ -243,7 +244,7 @@ export const registrationDialog: FlowDialog = {
     const step = STEPS[state];
     if (step) {
       const reply = step.prompt(context);
-      return { ...reply, text: `${step.where}\n${reply.text}` };
+      return { ...reply, text: `${step.where(context)}\n${reply.text}` };
     }
     const stop = stepStopText(state, context);
     if (stop) return { text: stop, choices: STEP_CHOICES };

@@ -8,7 +8,7 @@ import {
 } from '../machines/registration';
 import { ADMIN_EMAIL, AdminKind, NATIONAL_HELPDESK } from './contacts';
 import { normalise, parseChoice, parseYesNo } from './parsing';
-import type { Reply } from './types';
+import { MEMBER_STEPS, Step } from './registrationMembers';
 import * as validate from './validators';
 
 /**
@@ -18,18 +18,9 @@ import * as validate from './validators';
 
 type Parse = AnyEventObject | { invalid: string } | undefined;
 
-interface Step {
-  /** "Step 1 of 4 · Organisation details" */
-  where: string;
-  prompt(context: RegistrationContext): Reply;
-  parse?(text: string, context: RegistrationContext): Parse;
-  hint: string;
-  help?(context: RegistrationContext): string;
-}
 
 const ORGANISATION = 'Step 1 of 4 · Organisation details';
 const VERIFICATION = 'Step 2 of 4 · Verification';
-const TOWN_AND_MEMBERS = 'Step 3 of 4 · Town and members';
 
 const answer = (question: string, value: unknown): AnyEventObject => ({ type: 'ANSWER', answer: { question, value } });
 
@@ -80,7 +71,7 @@ function validated<T>(result: validate.Result<T>, toAnswer: (value: T) => AnyEve
 
 export const STEPS: Record<string, Step> = {
   postcode: {
-    where: ORGANISATION,
+    where: () => ORGANISATION,
     prompt: () => ({
       text: "What is your organisation's postcode? A full postcode (such as LS1 4AP) or just its first part (LS1) will do.",
     }),
@@ -90,7 +81,7 @@ export const STEPS: Record<string, Step> = {
       `I look up the ${kindWords(c)} registered at that postcode so you can pick yours. If yours is not found, ${admin(c)} will help.`,
   },
   chooseOrganisation: {
-    where: ORGANISATION,
+    where: () => ORGANISATION,
     prompt: (c) => {
       const list = c.candidates ?? [];
       if (list.length > MAX_CANDIDATES) {
@@ -119,7 +110,7 @@ export const STEPS: Record<string, Step> = {
       'Your ODS code is the code NHS England gives your organisation; care sites\' codes usually begin with V. The ODS helpdesk (exeter.helpdesk@nhs.net) can tell you yours.',
   },
   managerEmail: {
-    where: ORGANISATION,
+    where: () => ORGANISATION,
     prompt: (c) => ({
       text: `What is the registered manager's email address? It must be the one we hold for ${c.organisation?.name}: the passcode will be sent there.`,
     }),
@@ -128,7 +119,7 @@ export const STEPS: Record<string, Step> = {
     help: (c) => `This is the registered manager's email address held for your organisation. If it has changed, ${admin(c)} can help.`,
   },
   awaitingPasscode: {
-    where: VERIFICATION,
+    where: () => VERIFICATION,
     prompt: (c) => {
       const sent = c.passcode;
       const how = sent?.channel === 'email' ? `by email to ${sent.sentTo}` : 'by post to your CQC-registered address';
@@ -155,21 +146,21 @@ export const STEPS: Record<string, Step> = {
       `Emails usually arrive within minutes; letters take a few days. If nothing comes, say "send it again", or contact ${admin(c)}.`,
   },
   cqcLocationId: {
-    where: VERIFICATION,
+    where: () => VERIFICATION,
     prompt: () => ({ text: 'What is your CQC location ID? It starts with 1- followed by 9 to 11 digits, such as 1-1002733005.' }),
     parse: (text) => validated(validate.cqcLocationId(text), (id) => answer('cqcLocationId', id)),
     hint: 'Please type your CQC location ID, such as 1-1002733005.',
     help: () => "Your CQC location ID is on your CQC registration and on your location's page on the CQC website.",
   },
   enterContactId: {
-    where: VERIFICATION,
+    where: () => VERIFICATION,
     prompt: () => ({ text: "What is your CQC contact ID (the registered manager's ID)? It looks like CON1-123456789." }),
     parse: (text) => validated(validate.cqcContactId(text), (id) => answer('contactId', id)),
     hint: 'Please type the CQC contact ID, such as CON1-123456789.',
     help: () => "The CQC contact ID is printed on the registered manager's CQC certificate.",
   },
   enterPasscode: {
-    where: VERIFICATION,
+    where: () => VERIFICATION,
     prompt: () => ({ text: 'What is your one-time passcode? It has 8 letters and digits.' }),
     parse: (text) => validated(validate.oneTimePasscode(text), (code) => answer('passcode', code)),
     hint: 'Please type the 8-character passcode from your email or letter.',
@@ -177,7 +168,7 @@ export const STEPS: Record<string, Step> = {
       `The passcode is in the email or letter we sent. Passcodes never use 0, O, 1 or I. If yours has expired or never came, ${admin(c)} can help.`,
   },
   passcodeExpired: {
-    where: VERIFICATION,
+    where: () => VERIFICATION,
     prompt: (c) => ({
       text: `That passcode expired on ${c.expiredAt ? formatDate(c.expiredAt) : 'an earlier date'}. Shall we send you a new one?`,
       choices: passcodeChannel(c) === 'post' || kindOf(c) === 'dental' && c.organisation?.fullDetailsHeld === false ? ['By post', 'No'] : ['By email', 'By post', 'No'],
@@ -198,7 +189,7 @@ export const STEPS: Record<string, Step> = {
     hint: 'Please choose how to receive a new passcode, or No.',
   },
   confirmCqcDetails: {
-    where: VERIFICATION,
+    where: () => VERIFICATION,
     prompt: (c) => ({ text: `Are these your CQC registration details?\n${cqcDetails(c.organisation)}`, choices: ['Yes', 'No'] }),
     parse: (text) => {
       const yes = parseYesNo(text) ?? parseChoice(text, [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }]);
@@ -206,14 +197,7 @@ export const STEPS: Record<string, Step> = {
     },
     hint: 'Please answer yes or no.',
   },
-  town: {
-    where: TOWN_AND_MEMBERS,
-    prompt: (c) => ({
-      text: `${c.organisation?.name} is verified. The next part of the registration (your town and staff members) is not available in this assistant yet; your progress is saved. Until then, ${admin(c)} can complete the registration with you.`,
-      choices: ['Menu'],
-    }),
-    hint: 'Say "menu" to see what else I can do.',
-  },
+  ...MEMBER_STEPS,
 };
 
 /** Stops after the questionnaire: the reason, and who helps. */

@@ -1,4 +1,4 @@
-import { assign, fromPromise, setup } from 'xstate';
+import { and, assign, fromPromise, not, setup } from 'xstate';
 
 /**
  * Registering an organisation for NHSmail: the pre-requisite questionnaire (SPEC §1.1), which
@@ -34,7 +34,13 @@ export type Answer =
   | { question: Exclude<QuestionId, 'organisationKind' | 'otpDelivery'>; value: boolean }
   | { question: 'postcode' | 'organisation' | 'managerEmail' | 'cqcLocationId' | 'contactId' | 'passcode'; value: string }
   | { question: 'cqcDetailsCorrect'; value: boolean }
-  | { question: 'newPasscode'; value: OtpDelivery | 'no' };
+  | { question: 'newPasscode'; value: OtpDelivery | 'no' }
+  /** The town as typed, and its letters a–z for the shared mailbox address. */
+  | { question: 'town' | 'townConfirm'; value: { name: string; letters: string } }
+  | { question: 'townAbbreviation'; value: string }
+  | { question: 'memberTitle'; value: string | null }
+  | { question: 'memberFirstName' | 'memberLastName' | 'memberEmail' | 'memberMobile' | 'memberRole'; value: string }
+  | { question: 'memberMailboxAccess' | 'memberMailboxAdmin' | 'memberOwner'; value: boolean };
 
 export type AnswerQuestion = Answer['question'];
 
@@ -44,7 +50,58 @@ export type RegistrationEvent =
   /** "Continue" after the summary; "I have my passcode" while waiting for one. */
   | { type: 'CONTINUE' }
   /** Send the passcode again while waiting for it. */
-  | { type: 'RESEND' };
+  | { type: 'RESEND' }
+  | { type: 'ADD_MEMBER' }
+  | { type: 'EDIT_MEMBER'; index: number; field: MemberField }
+  | { type: 'REMOVE_MEMBER'; index: number }
+  | { type: 'LIST_MEMBERS' }
+  | { type: 'MEMBERS_DONE' }
+  /** "Confirm and finish"; the engine adds where the request came from. */
+  | { type: 'CONFIRM'; origin?: RequestOrigin };
+
+/** Where a request came from, so the requester can be told when it moves. */
+export interface RequestOrigin {
+  conversationKey: string;
+  conversationReference: unknown;
+}
+
+/** A person who needs a new NHSmail account (SPEC §1.4). */
+export interface Member {
+  title?: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  /** E.164 */
+  mobile: string;
+  role: string;
+  sharedMailboxAccess: boolean;
+  mailboxAdmin: boolean;
+  /** The first member is the shared mailbox owner; care providers may name more owners. */
+  owner: boolean;
+}
+
+export const MEMBER_FIELDS = ['title', 'firstName', 'lastName', 'email', 'mobile', 'role', 'sharedMailboxAccess', 'mailboxAdmin', 'owner'] as const;
+export type MemberField = (typeof MEMBER_FIELDS)[number];
+
+export const MIN_MEMBERS = 2;
+export const MAX_MEMBERS = 10;
+export const MAX_DENTAL_OWNERS = 2;
+export const MAILBOX_TOWN_MAX_LETTERS = 10;
+
+export interface SubmittedRequest {
+  reference: string;
+  submittedAt: number;
+}
+
+/** Everything a registration request holds (SPEC §1.5). */
+export interface RegistrationSubmission {
+  organisation: { kind: 'care' | 'dental'; name: string; odsCode: string; cqcLocationId: string };
+  town: string;
+  mailboxTown: string;
+  members: Member[];
+  verifiedBy: 'otp' | 'cqc-contact-id';
+  origin: RequestOrigin;
+}
 
 /** An organisation as offered in a list: "Name – ODS code". */
 export interface OrganisationChoice {
@@ -86,7 +143,17 @@ export type Problem =
   | 'otherKindOfOrganisation'
   | 'managerEmailMismatch'
   | 'notVerified'
-  | 'serviceUnavailable';
+  | 'serviceUnavailable'
+  | 'townMismatch'
+  | 'duplicateEmail'
+  | 'duplicateMobile'
+  | 'mobileAlreadyOnNhsmail'
+  | 'tooManyOwners'
+  | 'tooFewMembers'
+  | 'membersFull'
+  | 'cannotRemoveOwner'
+  | 'noSuchMember'
+  | 'submitFailed';
 
 export interface RegistrationContext {
   answers: PrerequisiteAnswers;
@@ -100,6 +167,18 @@ export interface RegistrationContext {
   expiredAt?: number;
   lockedUntil?: number;
   problem?: Problem;
+  /** The town as typed and confirmed, and its (at most 10) letters for the mailbox address. */
+  town?: string;
+  townLetters?: string;
+  mailboxTown?: string;
+  members?: Member[];
+  /** The member being added. */
+  draft?: Partial<Member>;
+  /** The member and field being changed from the list. */
+  editing?: { index: number; field: MemberField };
+  submitted?: SubmittedRequest;
+  /** A mobile number waiting for the check against existing NHSmail accounts. */
+  pendingMobile?: string;
 }
 
 /** At most this many organisations are offered from one postcode; more → ask for the full postcode. */
@@ -117,6 +196,10 @@ export interface RegistrationServices {
     method: 'otp' | 'cqc-contact-id';
     secret: string;
   }) => Promise<VerificationOutcome>;
+  /** Whether an existing NHSmail account already has this mobile (E.164). */
+  isMobileOnNhsmail: (input: { mobile: string }) => Promise<boolean>;
+  /** Stores the request for NAS; the same conversation or ODS code gets the first request back. */
+  submitRegistration: (input: RegistrationSubmission) => Promise<SubmittedRequest>;
 }
 
 const notProvided = (name: string) =>
@@ -163,6 +246,69 @@ export function verificationMethod(context: RegistrationContext): 'otp' | 'cqc-c
   return verificationRoute(context.answers) === 'cqc-contact-id' && !isRouteB(context) ? 'cqc-contact-id' : 'otp';
 }
 
+type Ctx = { context: RegistrationContext; event: RegistrationEvent };
+
+const members = (context: RegistrationContext) => context.members ?? [];
+/** Members other than the one being edited (uniqueness is checked against these). */
+const others = (context: RegistrationContext) => members(context).filter((_, i) => i !== context.editing?.index);
+const ownerCount = (list: Member[]) => list.filter((m) => m.owner).length;
+const isDental = (context: RegistrationContext) => context.organisation?.kind === 'dental';
+
+/** A member's fields after a change, kept consistent: owners have access and are admins. */
+function withField(member: Partial<Member>, field: MemberField, value: unknown): Partial<Member> {
+  const next: Partial<Member> = { ...member, [field]: value ?? undefined };
+  if (field === 'title' && !value) delete next.title;
+  if (field === 'owner' && value === true) Object.assign(next, { sharedMailboxAccess: true, mailboxAdmin: true });
+  if (field === 'sharedMailboxAccess' && value === false) Object.assign(next, { mailboxAdmin: false, owner: false });
+  if (field === 'mailboxAdmin' && value === true) next.sharedMailboxAccess = true;
+  if (field === 'mailboxAdmin' && value === false) next.owner = false;
+  return next;
+}
+
+const FIELD_OF_QUESTION: Partial<Record<AnswerQuestion, MemberField>> = {
+  memberTitle: 'title',
+  memberFirstName: 'firstName',
+  memberLastName: 'lastName',
+  memberEmail: 'email',
+  memberMobile: 'mobile',
+  memberRole: 'role',
+  memberMailboxAccess: 'sharedMailboxAccess',
+  memberMailboxAdmin: 'mailboxAdmin',
+  memberOwner: 'owner',
+};
+
+/** The state that asks for each field, for editing from the list. */
+export const FIELD_STATE: Record<MemberField, string> = {
+  title: 'memberTitle',
+  firstName: 'memberFirstName',
+  lastName: 'memberLastName',
+  email: 'memberEmail',
+  mobile: 'memberMobile',
+  role: 'memberRole',
+  sharedMailboxAccess: 'memberMailboxAccess',
+  mailboxAdmin: 'memberMailboxAdmin',
+  owner: 'memberOwner',
+};
+
+/** The field value an answer (or the mobile just checked) carries. */
+function answeredField({ context, event }: Ctx): { field: MemberField; value: unknown } | undefined {
+  if ((event as { type: string }).type.startsWith('xstate.done.actor')) return { field: 'mobile', value: context.pendingMobile };
+  if (event.type !== 'ANSWER') return undefined;
+  const field = FIELD_OF_QUESTION[event.answer.question];
+  return field ? { field, value: event.answer.value } : undefined;
+}
+
+
+/** From the members list, "edit" goes to the question for that field. */
+const editTransitions = MEMBER_FIELDS.map((field) => ({
+  guard: ({ event }: { event: RegistrationEvent }) => event.type === 'EDIT_MEMBER' && event.field === field,
+  target: FIELD_STATE[field],
+  actions: 'startEdit' as const,
+}));
+
+/** Every member question: "list" shows the members (a member half-entered is dropped). */
+const memberQuestion = { tags: ['question', 'member'], on: { LIST_MEMBERS: { target: 'membersList', actions: 'leaveMemberEntry' } } } as const;
+
 export const registrationMachine = setup({
   types: {
     context: {} as RegistrationContext,
@@ -178,6 +324,8 @@ export const registrationMachine = setup({
     verifyOrganisation: notProvided('verifyOrganisation') as ReturnType<
       typeof fromPromise<VerificationOutcome, { odsCode: string; cqcLocationId: string; method: 'otp' | 'cqc-contact-id'; secret: string }>
     >,
+    isMobileOnNhsmail: notProvided('isMobileOnNhsmail') as ReturnType<typeof fromPromise<boolean, { mobile: string }>>,
+    submitRegistration: notProvided('submitRegistration') as ReturnType<typeof fromPromise<SubmittedRequest, RegistrationSubmission>>,
   },
   actions: {
     recordAnswer: assign({
@@ -200,6 +348,52 @@ export const registrationMachine = setup({
     recordPostcode: assign({ postcode: ({ event }) => String(answerValue(event)), problem: undefined }),
     recordCqcLocationId: assign({ cqcLocationId: ({ event }) => String(answerValue(event)), problem: undefined }),
     problem: assign({ problem: (_, params: { problem: Problem }) => params.problem }),
+    recordTown: assign({
+      town: ({ event }) => (answerValue(event) as { name: string }).name,
+      townLetters: ({ event }) => (answerValue(event) as { letters: string }).letters,
+      problem: undefined,
+    }),
+    recordMailboxTown: assign({
+      mailboxTown: ({ context, event }) =>
+        event.type === 'ANSWER' && event.answer.question === 'townAbbreviation' ? String(event.answer.value) : context.townLetters,
+      problem: undefined,
+    }),
+    startNewMember: assign({ draft: () => ({}), editing: undefined, problem: undefined }),
+    /** The first member is the shared mailbox owner: always in the shared mailbox, and its admin. */
+    startOwner: assign({ draft: () => ({ owner: true, sharedMailboxAccess: true, mailboxAdmin: true }), editing: undefined, problem: undefined }),
+    setDraftField: assign({
+      draft: (ctx) => {
+        const answered = answeredField(ctx);
+        return answered ? withField(ctx.context.draft ?? {}, answered.field, answered.value) : ctx.context.draft;
+      },
+      problem: undefined,
+    }),
+    saveDraft: assign({
+      members: ({ context }) => [...members(context), { sharedMailboxAccess: false, mailboxAdmin: false, owner: false, ...context.draft } as Member],
+      draft: undefined,
+      problem: undefined,
+    }),
+    applyEdit: assign({
+      members: (ctx) => {
+        const answered = answeredField(ctx);
+        const { editing } = ctx.context;
+        if (!answered || !editing) return ctx.context.members;
+        return members(ctx.context).map((m, i) => (i === editing.index ? (withField(m, answered.field, answered.value) as Member) : m));
+      },
+      editing: undefined,
+      problem: undefined,
+    }),
+    startEdit: assign({
+      editing: ({ event }) => (event.type === 'EDIT_MEMBER' ? { index: event.index, field: event.field } : undefined),
+      draft: undefined,
+      problem: undefined,
+    }),
+    removeMember: assign({
+      members: ({ context, event }) => members(context).filter((_, i) => event.type !== 'REMOVE_MEMBER' || i !== event.index),
+      problem: undefined,
+    }),
+    leaveMemberEntry: assign({ draft: undefined, editing: undefined, problem: undefined, pendingMobile: undefined }),
+    holdMobile: assign({ pendingMobile: ({ event }) => String(answerValue(event)), problem: undefined }),
   },
   guards: {
     isHospice: ({ event }) => answerTo('organisationKind', 'hospice')({ event }),
@@ -242,6 +436,42 @@ export const registrationMachine = setup({
     passcodeHadExpired: ({ event }) => (event as unknown as { output: VerificationOutcome }).output.result === 'expired',
     verificationIsLocked: ({ event }) => (event as unknown as { output: VerificationOutcome }).output.result === 'locked',
     needsCqcDetailsConfirmed: ({ context }) => isRouteB(context),
+    gaveTown: ({ event }) => answerTo('town')({ event }),
+    gaveTownAgain: ({ event }) => answerTo('townConfirm')({ event }),
+    townMatches: ({ context, event }) =>
+      answerTo('townConfirm')({ event }) &&
+      (answerValue(event) as { name: string }).name.trim().toLowerCase() === (context.town ?? '').trim().toLowerCase(),
+    townNeedsAbbreviation: ({ context }) => (context.townLetters ?? '').length > MAILBOX_TOWN_MAX_LETTERS,
+    gaveTownAbbreviation: ({ event }) =>
+      answerTo('townAbbreviation')({ event }) && /^[a-z]{1,10}$/.test(String(answerValue(event))),
+    hasMembers: ({ context }) => members(context).length > 0,
+    answeredMemberField: ({ event }) => event.type === 'ANSWER' && FIELD_OF_QUESTION[event.answer.question] !== undefined,
+    answeredTitle: ({ event }) => answerTo('memberTitle')({ event }),
+    answeredFirstName: ({ event }) => answerTo('memberFirstName')({ event }),
+    answeredLastName: ({ event }) => answerTo('memberLastName')({ event }),
+    answeredEmail: ({ event }) => answerTo('memberEmail')({ event }),
+    answeredMobile: ({ event }) => answerTo('memberMobile')({ event }),
+    answeredRole: ({ event }) => answerTo('memberRole')({ event }),
+    answeredMailboxAccess: ({ event }) => answerTo('memberMailboxAccess')({ event }),
+    answeredMailboxAdmin: ({ event }) => answerTo('memberMailboxAdmin')({ event }),
+    answeredOwner: ({ event }) => answerTo('memberOwner')({ event }),
+    saidYes: ({ event }) => answerValue(event) === true,
+    isEditing: ({ context }) => context.editing !== undefined,
+    isOwnerSlot: ({ context }) => members(context).length === 0,
+    emailAlreadyInRegistration: ({ context, event }) =>
+      others(context).some((m) => m.email.toLowerCase() === String(answerValue(event)).toLowerCase()),
+    mobileAlreadyInRegistration: ({ context, event }) => others(context).some((m) => m.mobile === String(answerValue(event))),
+    mobileIsOnNhsmail: ({ event }) => (event as unknown as { output: boolean }).output === true,
+    /** Dental practices may name at most two owners in all. */
+    ownersAreFull: ({ context }) => isDental(context) && ownerCount(others(context)) >= MAX_DENTAL_OWNERS,
+    hasRoomForAnotherMember: ({ context }) => members(context).length < MAX_MEMBERS,
+    hasEnoughMembers: ({ context }) => members(context).length >= MIN_MEMBERS,
+    memberExists: ({ context, event }) =>
+      (event.type === 'EDIT_MEMBER' || event.type === 'REMOVE_MEMBER') && event.index >= 0 && event.index < members(context).length,
+    /** The first member stays the owner, in the shared mailbox and its admin. */
+    touchesOwnerSlot: ({ event }) =>
+      (event.type === 'REMOVE_MEMBER' && event.index === 0) ||
+      (event.type === 'EDIT_MEMBER' && event.index === 0 && ['owner', 'sharedMailboxAccess', 'mailboxAdmin'].includes(event.field)),
   },
 }).createMachine({
   id: 'registration',
@@ -510,8 +740,215 @@ export const registrationMachine = setup({
     },
     cqcDetailsRejectedStop: { tags: ['stop'], on: { BACK: 'confirmCqcDetails' } },
 
-    // §1.4 Town and members come next.
-    town: { tags: ['question'] },
+    // §1.4 Town and members
+    town: {
+      tags: ['question'],
+      on: { ANSWER: { guard: 'gaveTown', target: 'townConfirm', actions: 'recordTown' } },
+    },
+    townConfirm: {
+      tags: ['question'],
+      on: {
+        ANSWER: [
+          { guard: and(['townMatches', 'townNeedsAbbreviation']), target: 'townAbbreviation', actions: 'clearProblem' },
+          { guard: 'townMatches', target: 'mailboxAddress', actions: 'recordMailboxTown' },
+          { guard: 'gaveTownAgain', target: 'town', actions: { type: 'problem', params: { problem: 'townMismatch' } } },
+        ],
+        BACK: { target: 'town', actions: 'clearProblem' },
+      },
+    },
+    townAbbreviation: {
+      tags: ['question'],
+      on: {
+        ANSWER: { guard: 'gaveTownAbbreviation', target: 'mailboxAddress', actions: 'recordMailboxTown' },
+        BACK: { target: 'town', actions: 'clearProblem' },
+      },
+    },
+    mailboxAddress: {
+      tags: ['question'],
+      on: {
+        CONTINUE: [{ guard: 'hasMembers', target: 'membersList' }, { target: 'memberTitle', actions: 'startOwner' }],
+        BACK: 'town',
+      },
+    },
+    memberTitle: {
+      ...memberQuestion,
+      on: {
+        ...memberQuestion.on,
+        ANSWER: [
+          { guard: and(['answeredTitle', 'isEditing']), target: 'membersList', actions: 'applyEdit' },
+          { guard: 'answeredTitle', target: 'memberFirstName', actions: 'setDraftField' },
+        ],
+        BACK: [
+          { guard: 'hasMembers', target: 'membersList', actions: 'leaveMemberEntry' },
+          { target: 'mailboxAddress', actions: 'leaveMemberEntry' },
+        ],
+      },
+    },
+    memberFirstName: {
+      ...memberQuestion,
+      on: {
+        ...memberQuestion.on,
+        ANSWER: [
+          { guard: and(['answeredFirstName', 'isEditing']), target: 'membersList', actions: 'applyEdit' },
+          { guard: 'answeredFirstName', target: 'memberLastName', actions: 'setDraftField' },
+        ],
+        BACK: [{ guard: 'isEditing', target: 'membersList', actions: 'leaveMemberEntry' }, { target: 'memberTitle' }],
+      },
+    },
+    memberLastName: {
+      ...memberQuestion,
+      on: {
+        ...memberQuestion.on,
+        ANSWER: [
+          { guard: and(['answeredLastName', 'isEditing']), target: 'membersList', actions: 'applyEdit' },
+          { guard: 'answeredLastName', target: 'memberEmail', actions: 'setDraftField' },
+        ],
+        BACK: [{ guard: 'isEditing', target: 'membersList', actions: 'leaveMemberEntry' }, { target: 'memberFirstName' }],
+      },
+    },
+    memberEmail: {
+      ...memberQuestion,
+      on: {
+        ...memberQuestion.on,
+        ANSWER: [
+          { guard: and(['answeredEmail', 'emailAlreadyInRegistration']), actions: { type: 'problem', params: { problem: 'duplicateEmail' } } },
+          { guard: and(['answeredEmail', 'isEditing']), target: 'membersList', actions: 'applyEdit' },
+          { guard: 'answeredEmail', target: 'memberMobile', actions: 'setDraftField' },
+        ],
+        BACK: [{ guard: 'isEditing', target: 'membersList', actions: 'leaveMemberEntry' }, { target: 'memberLastName' }],
+      },
+    },
+    memberMobile: {
+      ...memberQuestion,
+      on: {
+        ...memberQuestion.on,
+        ANSWER: [
+          { guard: and(['answeredMobile', 'mobileAlreadyInRegistration']), actions: { type: 'problem', params: { problem: 'duplicateMobile' } } },
+          { guard: 'answeredMobile', target: 'checkingMobile', actions: 'holdMobile' },
+        ],
+        BACK: [{ guard: 'isEditing', target: 'membersList', actions: 'leaveMemberEntry' }, { target: 'memberEmail' }],
+      },
+    },
+    checkingMobile: {
+      tags: ['busy'],
+      invoke: {
+        src: 'isMobileOnNhsmail',
+        input: ({ context }) => ({ mobile: context.pendingMobile! }),
+        onDone: [
+          { guard: 'mobileIsOnNhsmail', target: 'memberMobile', actions: { type: 'problem', params: { problem: 'mobileAlreadyOnNhsmail' } } },
+          { guard: 'isEditing', target: 'membersList', actions: ['applyEdit', assign({ pendingMobile: undefined })] },
+          { target: 'memberRole', actions: ['setDraftField', assign({ pendingMobile: undefined })] },
+        ],
+        onError: { target: 'memberMobile', actions: { type: 'problem', params: { problem: 'serviceUnavailable' } } },
+      },
+    },
+    memberRole: {
+      ...memberQuestion,
+      on: {
+        ...memberQuestion.on,
+        ANSWER: [
+          { guard: and(['answeredRole', 'isEditing']), target: 'membersList', actions: 'applyEdit' },
+          // The shared mailbox owner's flags are fixed: it is saved now.
+          { guard: and(['answeredRole', 'isOwnerSlot']), target: 'membersList', actions: ['setDraftField', 'saveDraft'] },
+          { guard: and(['answeredRole', not('ownersAreFull')]), target: 'memberOwner', actions: 'setDraftField' },
+          { guard: 'answeredRole', target: 'memberMailboxAccess', actions: 'setDraftField' },
+        ],
+        BACK: [{ guard: 'isEditing', target: 'membersList', actions: 'leaveMemberEntry' }, { target: 'memberMobile' }],
+      },
+    },
+    memberOwner: {
+      ...memberQuestion,
+      on: {
+        ...memberQuestion.on,
+        ANSWER: [
+          { guard: and(['answeredOwner', 'saidYes', 'ownersAreFull']), actions: { type: 'problem', params: { problem: 'tooManyOwners' } } },
+          { guard: and(['answeredOwner', 'isEditing']), target: 'membersList', actions: 'applyEdit' },
+          { guard: and(['answeredOwner', 'saidYes']), target: 'membersList', actions: ['setDraftField', 'saveDraft'] },
+          { guard: 'answeredOwner', target: 'memberMailboxAccess', actions: 'setDraftField' },
+        ],
+        BACK: [{ guard: 'isEditing', target: 'membersList', actions: 'leaveMemberEntry' }, { target: 'memberRole' }],
+      },
+    },
+    memberMailboxAccess: {
+      ...memberQuestion,
+      on: {
+        ...memberQuestion.on,
+        ANSWER: [
+          { guard: and(['answeredMailboxAccess', 'isEditing']), target: 'membersList', actions: 'applyEdit' },
+          { guard: and(['answeredMailboxAccess', 'saidYes']), target: 'memberMailboxAdmin', actions: 'setDraftField' },
+          { guard: 'answeredMailboxAccess', target: 'membersList', actions: ['setDraftField', 'saveDraft'] },
+        ],
+        BACK: [{ guard: 'isEditing', target: 'membersList', actions: 'leaveMemberEntry' }, { target: 'memberRole' }],
+      },
+    },
+    memberMailboxAdmin: {
+      ...memberQuestion,
+      on: {
+        ...memberQuestion.on,
+        ANSWER: [
+          { guard: and(['answeredMailboxAdmin', 'isEditing']), target: 'membersList', actions: 'applyEdit' },
+          { guard: 'answeredMailboxAdmin', target: 'membersList', actions: ['setDraftField', 'saveDraft'] },
+        ],
+        BACK: [{ guard: 'isEditing', target: 'membersList', actions: 'leaveMemberEntry' }, { target: 'memberMailboxAccess' }],
+      },
+    },
+    membersList: {
+      tags: ['question'],
+      on: {
+        ADD_MEMBER: [
+          { guard: 'hasRoomForAnotherMember', target: 'memberTitle', actions: 'startNewMember' },
+          { actions: { type: 'problem', params: { problem: 'membersFull' } } },
+        ],
+        EDIT_MEMBER: [
+          { guard: not('memberExists'), actions: { type: 'problem', params: { problem: 'noSuchMember' } } },
+          { guard: 'touchesOwnerSlot', actions: { type: 'problem', params: { problem: 'cannotRemoveOwner' } } },
+          ...editTransitions,
+        ],
+        REMOVE_MEMBER: [
+          { guard: not('memberExists'), actions: { type: 'problem', params: { problem: 'noSuchMember' } } },
+          { guard: 'touchesOwnerSlot', actions: { type: 'problem', params: { problem: 'cannotRemoveOwner' } } },
+          { target: 'membersList', actions: 'removeMember' },
+        ],
+        LIST_MEMBERS: { actions: 'clearProblem' },
+        MEMBERS_DONE: [
+          { guard: 'hasEnoughMembers', target: 'review', actions: 'clearProblem' },
+          { actions: { type: 'problem', params: { problem: 'tooFewMembers' } } },
+        ],
+        BACK: { target: 'mailboxAddress', actions: 'clearProblem' },
+      },
+    },
+
+    // §1.5 Review, confirm and finish
+    review: {
+      tags: ['question'],
+      on: {
+        CONFIRM: { target: 'submitting', actions: 'clearProblem' },
+        BACK: 'membersList',
+      },
+    },
+    submitting: {
+      tags: ['busy'],
+      invoke: {
+        src: 'submitRegistration',
+        input: ({ context, event }) => ({
+          organisation: {
+            kind: context.organisation!.kind as 'care' | 'dental',
+            name: context.organisation!.name,
+            odsCode: context.organisation!.odsCode,
+            cqcLocationId: context.organisation!.cqcLocationId,
+          },
+          town: context.town!,
+          mailboxTown: context.mailboxTown!,
+          members: members(context),
+          verifiedBy: context.verifiedBy!,
+          origin: (event as { origin?: RequestOrigin }).origin ?? { conversationKey: 'unknown', conversationReference: null },
+        }),
+        onDone: { target: 'submitted', actions: assign({ submitted: ({ event }) => event.output }) },
+        onError: { target: 'review', actions: { type: 'problem', params: { problem: 'submitFailed' } } },
+      },
+    },
+    /** Done: the reference and next steps stay on show; confirming again changes nothing. */
+    submitted: { tags: ['done'] },
   },
 });
 
@@ -528,6 +965,8 @@ export function provideRegistrationServices(services: RegistrationServices) {
       verifyOrganisation: fromPromise(({ input }: { input: Parameters<RegistrationServices['verifyOrganisation']>[0] }) =>
         services.verifyOrganisation(input),
       ),
+      isMobileOnNhsmail: fromPromise(({ input }: { input: { mobile: string } }) => services.isMobileOnNhsmail(input)),
+      submitRegistration: fromPromise(({ input }: { input: RegistrationSubmission }) => services.submitRegistration(input)),
     },
   });
 }

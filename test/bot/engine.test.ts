@@ -1,13 +1,10 @@
 import { ConversationBusyError, ConversationStore, StoreUnavailableError } from '../../adapters/conversationStore';
 import { MemoryConversationStore } from '../../adapters/memoryConversationStore';
 import { ConversationEngine, SCHEMA_VERSION, TurnInput } from '../../bot/engine';
-import { FLOWS } from '../../bot/flows';
+import { buildConversation, memoryAdapters } from '../../bot/app';
 import { createLogger } from '../../bot/logger';
-import { ConversationDialog } from '../../dialogs/conversation';
-import { createConversationMachine } from '../../machines/conversation';
 
-const machine = createConversationMachine(FLOWS.map((f) => ({ id: f.dialog.id, machine: f.machine })));
-const dialog = new ConversationDialog(FLOWS.map((f) => f.dialog));
+const { machine, dialog } = buildConversation(memoryAdapters());
 
 function engineWith(store: ConversationStore) {
   return new ConversationEngine({ machine, dialog, store, logger: createLogger('silent') });
@@ -62,6 +59,14 @@ describe('the conversation engine', () => {
     ['an older schema version', (valid) => JSON.stringify({ ...JSON.parse(valid), schemaVersion: 0 })],
     ['a state that no longer exists', (valid) => valid.replace('"existingAccount"', '"aQuestionWeRemoved"')],
     ['a flow that no longer exists', (valid) => valid.replace(/"registration"/g, '"oldFlow"')],
+    [
+      'a flow whose answers are missing',
+      (valid) => {
+        const envelope = JSON.parse(valid);
+        envelope.snapshot.children.flow.snapshot.context = null;
+        return JSON.stringify(envelope);
+      },
+    ],
   ];
   it.each(broken)('starts again, saying so, when the stored conversation is %s', async (_label, spoil) => {
     const store = new MemoryConversationStore({ ttlMs: 60_000 });
