@@ -31,6 +31,8 @@ export class LocalChannel {
   /** Every activity received, per conversation, in arrival order (kept until `forget`). */
   private readonly history = new Map<string, ChannelActivity[]>();
   private sequence = 0;
+  /** Activity ids are unique across channels too, as a real channel's are. */
+  private readonly run = randomUUID().slice(0, 8);
 
   private constructor(
     private readonly server: http.Server,
@@ -67,7 +69,7 @@ export class LocalChannel {
   activity(conversationId: string, fields: Partial<ChannelActivity>): ChannelActivity {
     return {
       type: 'message',
-      id: `${conversationId}|${String(++this.sequence).padStart(7, '0')}`,
+      id: `${conversationId}|${this.run}|${String(++this.sequence).padStart(7, '0')}`,
       timestamp: new Date().toISOString(),
       channelId: this.channelId,
       serviceUrl: this.serviceUrl,

@@ -36,16 +36,25 @@ export function buildConversation(adapters: FlowAdapters) {
 }
 
 /** The embedded default: everything in this process's memory. */
-export function memoryAdapters(now: () => number = Date.now, directory = new EmbeddedOrganisationDirectory()): FlowAdapters {
+export function memoryAdapters(
+  now: () => number = Date.now,
+  directory = new EmbeddedOrganisationDirectory(),
+  outboxJournal?: string,
+): FlowAdapters {
   return {
     directory,
     passcodes: new MemoryOneTimePasscodes({ now }),
-    outbox: new MemoryOutbox({ now }),
+    outbox: new MemoryOutbox({ now, journal: outboxJournal }),
     requests: new MemoryNasRequests({ now }),
   };
 }
 
-export function createAssistant(config: Config, logger: Logger, now: () => number = Date.now): Assistant {
+export interface AssistantOptions {
+  /** In memory, also journal the outbox to this file (for `npm run outbox`). */
+  outboxJournal?: string;
+}
+
+export function createAssistant(config: Config, logger: Logger, now: () => number = Date.now, options: AssistantOptions = {}): Assistant {
   const ttlMs = config.STATE_TTL_DAYS * 24 * 60 * 60 * 1000;
   let store: ConversationStore;
   let closeStore: () => Promise<void>;
@@ -75,7 +84,7 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     };
   } else {
     store = new MemoryConversationStore({ ttlMs }, now);
-    adapters = memoryAdapters(now, directory);
+    adapters = memoryAdapters(now, directory, options.outboxJournal);
     closeStore = () => store.close();
   }
   const { machine, dialog } = buildConversation(adapters);

@@ -2,6 +2,7 @@ import { Activity, ActivityTypes, BotAdapter, ConversationReference, ResourceRes
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import * as readline from 'node:readline';
+import { outboxJournalPath } from '../adapters/memoryOutbox';
 import { createAssistant } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
   }
   // Logs go to stderr so they never mix with the conversation.
   const logger = createLogger(config.LOG_LEVEL, process.stderr);
-  const assistant = createAssistant(config, logger);
+  const assistant = createAssistant(config, logger, Date.now, { outboxJournal: outboxJournalPath() });
   await assistant.ready().catch(() => process.stderr.write('The state store (Redis) is not reachable yet; retrying.\n'));
   const conversationId = process.env.CHAT_CONVERSATION_ID || `terminal-${userInfo().username}`;
   const adapter = new ConsoleAdapter((line) => process.stdout.write(`${line}\n`), conversationId);

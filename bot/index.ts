@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config';
+import { outboxJournalPath } from '../adapters/memoryOutbox';
 import { createAssistant } from './app';
 import { createLogger } from './logger';
 import { createAdapter, createServer } from './server';
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const assistant = createAssistant(config, logger);
+  const assistant = createAssistant(config, logger, Date.now, { outboxJournal: outboxJournalPath() });
   const adapter = createAdapter(config, logger);
   const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger });
   // Serve even when Redis is not there yet: turns then say the service is briefly unavailable,

@@ -283,7 +283,7 @@ export const MEMBER_STEPS: Record<string, Step> = {
           '• Each person gets a welcome email with their NHSmail username, and their temporary password by text message to their mobile.',
           '• They log in at www.nhs.net, change the password, accept the acceptable use policy and set their security questions.',
           `• The shared mailbox (${mailboxAddressOf(c)}) needs no activation and no password: members open it from their own account.`,
-          `• If a text never arrives, contact ${admin} or the national helpdesk on ${NATIONAL_HELPDESK.phone}. I will tell you here when your request moves on.`,
+          `• If a text never arrives, contact ${admin} or the national helpdesk on ${NATIONAL_HELPDESK.phone}, quoting your reference.`,
         ].join('\n'),
         choices: ['Menu'],
       };

@@ -1,19 +1,21 @@
 /**
  * `npm run outbox [-- --limit N] [-- --prefix P]`: prints the latest messages of the Redis outbox
  * (newest first) — time, channel, recipient, subject and body, which holds the passcode, so a
- * tester can carry on a registration. Reads REDIS_URL. Without it there is nothing to read: the
- * in-memory outbox lives inside the bot process and dies with it.
+ * tester can carry on a registration. Reads REDIS_URL; without it, the journal file that a bot
+ * running in memory writes (OUTBOX_FILE, default .data/outbox.jsonl).
  */
 import type { Redis } from 'ioredis';
 import { OutboxMessage } from '../adapters/outbox';
 import { createRedisClient, DEFAULT_KEY_PREFIX, waitUntilReady } from '../adapters/redisConversationStore';
 import { RedisOutbox } from '../adapters/redisOutbox';
+import { outboxJournalPath, readOutboxJournal } from '../adapters/memoryOutbox';
 
 export const DEFAULT_LIMIT = 20;
 
 const USAGE = `Usage: npm run outbox [-- --limit N] [-- --prefix P]
   Prints the latest N (default ${DEFAULT_LIMIT}) messages of the outbox in Redis, newest first.
-  REDIS_URL must point to the Redis the bot uses; --prefix is its key prefix (default ${DEFAULT_KEY_PREFIX}).`;
+  REDIS_URL must point to the Redis the bot uses; --prefix is its key prefix (default ${DEFAULT_KEY_PREFIX}).
+  Without REDIS_URL it reads the journal of a bot running in memory (OUTBOX_FILE, default .data/outbox.jsonl).`;
 
 export interface OutboxArgs {
   limit: number;
@@ -72,12 +74,16 @@ export async function main(
   }
   const url = env.REDIS_URL?.trim();
   if (!url) {
-    err(
-      'REDIS_URL is not set. The outbox can only be read from Redis: without REDIS_URL the bot keeps its ' +
-        'outbox in its own memory, which no other process can read. Start the bot and run this command ' +
-        'with the same REDIS_URL (e.g. REDIS_URL=redis://127.0.0.1:6379 npm run outbox).',
-    );
-    return 1;
+    // The embedded default journals its outbox to a file that this process can read.
+    const journal = outboxJournalPath(env);
+    const messages = await readOutboxJournal(journal, args.limit);
+    if (messages.length === 0) {
+      out(`The outbox journal (${journal}) is empty. Without REDIS_URL this reads what a bot started here in memory has sent.`);
+    } else {
+      out(`Latest ${messages.length} message${messages.length === 1 ? '' : 's'} in ${journal}, newest first:\n`);
+      out(messages.map(formatMessage).join(`\n\n${'-'.repeat(72)}\n\n`));
+    }
+    return 0;
   }
 
   let client: Redis | undefined;

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../adapters/conversationStore';
 import { MemoryOutbox } from '../../adapters/memoryOutbox';
@@ -270,10 +273,22 @@ describe('with a throwaway Redis', () => {
       expect(result).toEqual({ code: 0, out: `The outbox (${keyPrefix}outbox) is empty.`, err: '' });
     });
 
-    it('explains, and exits 1, without REDIS_URL', async () => {
-      const result = await run([], {});
-      expect(result.code).toBe(1);
-      expect(result.err).toMatch(/REDIS_URL is not set.*can only be read from Redis/s);
+    it('without REDIS_URL, reads the journal that a bot running in memory writes', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'outbox-'));
+      const journal = join(dir, 'outbox.jsonl');
+      const empty = await run([], { OUTBOX_FILE: journal });
+      expect(empty).toMatchObject({ code: 0, out: expect.stringMatching(/is empty/) });
+      const clock = fakeClock();
+      const outbox = new MemoryOutbox({ now: clock.now, journal });
+      await outbox.send({ channel: 'email', recipient: 'manager@example.co.uk', subject: 'Your passcode', body: 'Your passcode is ABCD2345' });
+      await outbox.send({ channel: 'letter', recipient: 'A Care Home, Leeds', body: 'Your passcode is WXYZ6789' }, { dedupeKey: 'k' });
+      await outbox.send({ channel: 'letter', recipient: 'A Care Home, Leeds', body: 'Your passcode is WXYZ6789' }, { dedupeKey: 'k' });
+      await appendFile(journal, '{"cut short');
+      const result = await run(['--limit', '5'], { OUTBOX_FILE: journal });
+      expect(result.code).toBe(0);
+      expect(result.out).toMatch(/Latest 2 messages/);
+      expect(result.out.indexOf('WXYZ6789')).toBeLessThan(result.out.indexOf('ABCD2345'));
+      await rm(dir, { recursive: true, force: true });
     });
 
     it('refuses bad options with exit code 2', async () => {
