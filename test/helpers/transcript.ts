@@ -31,13 +31,15 @@ export interface Transcript {
   assistant: ReturnType<typeof createAssistant>;
 }
 
-export function transcript(channelId = 'test'): Transcript {
-  const clock = { now: Date.parse('2026-11-23T09:00:00Z') };
-  const assistant = createAssistant(loadConfig({}), createLogger('silent'), () => clock.now);
+/** A new conversation; with `sharing`, a new conversation with the same assistant and clock. */
+export function transcript(channelId = 'test', sharing?: Transcript): Transcript {
+  const clock = sharing?.clock ?? { now: Date.parse('2026-11-23T09:00:00Z') };
+  const assistant = sharing?.assistant ?? createAssistant(loadConfig({}), createLogger('silent'), () => clock.now);
   const client = new DialogTestClient(channelId, new AssistantDialog((dc) => assistant.bot.run(dc.context)));
   let sequence = 0;
+  const conversation = { id: `conversation-${Math.random().toString(36).slice(2)}` };
   const say = async (text: string) => {
-    const first = (await client.sendActivity({ type: 'message', text, id: `activity-${++sequence}` })) as Activity | undefined;
+    const first = (await client.sendActivity({ type: 'message', text, id: `activity-${++sequence}`, conversation } as Partial<Activity>)) as Activity | undefined;
     const replies: Activity[] = first ? [first] : [];
     for (let next = client.getNextReply(); next; next = client.getNextReply()) replies.push(next as Activity);
     return replies.filter((a) => a.type === 'message');
