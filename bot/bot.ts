@@ -1,12 +1,21 @@
-import { ActivityHandler, ActivityTypes, MessageFactory, TurnContext } from 'botbuilder';
+import { ActivityHandler, ActivityTypes, CardFactory, MessageFactory, TurnContext } from 'botbuilder';
 import type { Reply } from '../dialogs/types';
 import type { ConversationEngine, TurnInput } from './engine';
 
-/** A reply as a Bot Framework message: text, with its choices as suggested-action buttons. */
-export function toActivity(reply: Reply) {
-  return reply.choices?.length
-    ? MessageFactory.suggestedActions(reply.choices, reply.text)
-    : MessageFactory.text(reply.text);
+/** Channels that show Adaptive Cards; elsewhere (the Emulator's text mode, the terminal) the text prompts stay. */
+export const CARD_CHANNELS: ReadonlySet<string> = new Set(['msteams', 'webchat', 'directline']);
+
+/**
+ * A reply as a Bot Framework message: on a card channel its card when it has one; otherwise
+ * text, with its choices as suggested-action buttons.
+ */
+export function toActivity(reply: Reply, channelId = '') {
+  if (reply.card && CARD_CHANNELS.has(channelId)) {
+    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(reply.card));
+    activity.summary = reply.text.split('\n')[0];
+    return activity;
+  }
+  return reply.choices?.length ? MessageFactory.suggestedActions(reply.choices, reply.text) : MessageFactory.text(reply.text);
 }
 
 /**
@@ -20,7 +29,7 @@ export class CareAssistantBot extends ActivityHandler {
     this.onMessage(async (context, next) => {
       // In Teams channels and group chats the text starts with the bot's own @mention.
       const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
-      await this.runTurn(context, { kind: 'message', text });
+      await this.runTurn(context, { kind: 'message', text, value: context.activity.value });
       await next();
     });
 
@@ -32,7 +41,7 @@ export class CareAssistantBot extends ActivityHandler {
     });
   }
 
-  private async runTurn(context: TurnContext, input: Pick<TurnInput, 'kind' | 'text'>): Promise<void> {
+  private async runTurn(context: TurnContext, input: Pick<TurnInput, 'kind' | 'text' | 'value'>): Promise<void> {
     const { activity } = context;
     // Teams shows "typing…" while the turn runs; other channels do not need the extra call.
     if (activity.type === ActivityTypes.Message && activity.channelId === 'msteams') {
@@ -45,6 +54,6 @@ export class CareAssistantBot extends ActivityHandler {
       activityId: activity.id,
       conversationReference: TurnContext.getConversationReference(activity),
     });
-    if (result.replies.length > 0) await context.sendActivities(result.replies.map(toActivity));
+    if (result.replies.length > 0) await context.sendActivities(result.replies.map((reply) => toActivity(reply, activity.channelId)));
   }
 }

@@ -36,6 +36,8 @@ export interface TurnInput {
   activityId?: string;
   kind: 'message' | 'conversationStart';
   text?: string;
+  /** What a card's Action.Submit sent (`activity.value`). */
+  value?: unknown;
   /** How to reach this conversation later (a Bot Framework conversation reference). */
   conversationReference?: unknown;
 }
@@ -126,7 +128,9 @@ export class ConversationEngine {
       stateBefore = isNew ? 'new' : describeState(beforeSnapshot);
       const before = isNew ? null : this.options.dialog.position(beforeSnapshot);
       const parsed: Parsed =
-        input.kind === 'conversationStart' ? { kind: 'greet' } : this.options.dialog.parse(input.text ?? '', beforeSnapshot);
+        input.kind === 'conversationStart' ? { kind: 'greet' } : this.options.dialog.parse(input.text ?? '', beforeSnapshot, input.value);
+      // Whether the machine takes the event at all, decided before it is sent.
+      const accepted = parsed.kind !== 'event' || canTake(beforeSnapshot, parsed.event);
       if (parsed.kind === 'event') actor.send(withOrigin(parsed.event, key, input));
       await settle(actor);
       const after = actor.getSnapshot();
@@ -136,6 +140,7 @@ export class ConversationEngine {
         before,
         after,
         parsed,
+        accepted,
         restarted: restored.restarted,
         returning: !!envelope && this.now() - envelope.lastTurnAt > RETURNING_AFTER_MS,
       });
@@ -219,6 +224,12 @@ export class ConversationEngine {
       return undefined;
     }
   }
+}
+
+/** Whether a transition would be taken: for a flow's event, by the flow in progress. */
+function canTake(snapshot: AnyMachineSnapshot, event: ConversationEvent): boolean {
+  if (event.type !== 'TO_FLOW') return snapshot.can(event);
+  return snapshot.can(event) && (flowSnapshot(snapshot)?.can(event.event) ?? false);
 }
 
 /** A confirmation carries where it came from, so the request can tell its requester later. */

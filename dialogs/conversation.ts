@@ -2,7 +2,8 @@ import type { AnyMachineSnapshot } from 'xstate';
 import { ConversationEvent, flowSnapshot } from '../machines/conversation';
 import { NATIONAL_HELPDESK } from './contacts';
 import { normalise, parseChoice, parseGlobalCommand } from './parsing';
-import type { FlowDialog, Reply } from './types';
+import type { FormState } from './cards';
+import type { FlowDialog, FlowParse, Reply } from './types';
 
 /** What the user's message means, before the machine decides anything. */
 export type Parsed =
@@ -10,7 +11,7 @@ export type Parsed =
   | { kind: 'help' }
   | { kind: 'notUnderstood' }
   /** An answer of the right kind that is wrong: the message says what is wrong. */
-  | { kind: 'invalid'; message: string }
+  | { kind: 'invalid'; message: string; form?: FormState }
   /** First contact, or "hello": greet and show the menu (or where they are). */
   | { kind: 'greet' };
 
@@ -35,10 +36,25 @@ export class ConversationDialog {
     return { flow: { dialog, menuOpen: mode === 'menuOpen', snapshot: child } };
   }
 
-  /** The user's text as what it means here. Empty text (a card with no text) is not understood. */
-  parse(text: string, snapshot: AnyMachineSnapshot): Parsed {
+  /** A flow's parse result as what it means here. */
+  private fromFlow(result: FlowParse): Parsed {
+    if (!result) return { kind: 'notUnderstood' };
+    if ('invalid' in result) return { kind: 'invalid', message: String(result.invalid), form: result.form as FormState | undefined };
+    return { kind: 'event', event: { type: 'TO_FLOW', event: result } };
+  }
+
+  /**
+   * The user's message as what it means here: typed text, or a card's submitted `value` (whose
+   * `action` says which button was pressed). Empty text with no value is not understood.
+   */
+  parse(text: string, snapshot: AnyMachineSnapshot, value?: unknown): Parsed {
     const { flow } = this.position(snapshot);
-    const command = parseGlobalCommand(text);
+    const action = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>).action : undefined;
+    if (typeof action === 'string' && action !== 'back') {
+      if (!flow || flow.menuOpen || !flow.dialog.parseCard) return { kind: 'notUnderstood' };
+      return this.fromFlow(flow.dialog.parseCard(value as Record<string, unknown>, flow.snapshot));
+    }
+    const command = action === 'back' ? 'back' : parseGlobalCommand(text);
     if (command === 'help') return { kind: 'help' };
     if (command === 'menu') return flow && !flow.menuOpen ? { kind: 'event', event: { type: 'MENU' } } : { kind: 'greet' };
     if (command && !flow) return { kind: 'greet' };
@@ -50,12 +66,7 @@ export class ConversationDialog {
         : { kind: 'event', event: { type: 'TO_FLOW', event: { type: 'BACK' } } };
     }
 
-    if (flow && !flow.menuOpen) {
-      const result = flow.dialog.parse(text, flow.snapshot);
-      if (!result) return { kind: 'notUnderstood' };
-      if ('invalid' in result) return { kind: 'invalid', message: String(result.invalid) };
-      return { kind: 'event', event: { type: 'TO_FLOW', event: result } };
-    }
+    if (flow && !flow.menuOpen) return this.fromFlow(flow.dialog.parse(text, flow.snapshot));
     const choice = parseChoice(text, this.menuOptions(flow?.dialog));
     if (choice === 'resume') return { kind: 'event', event: { type: 'RESUME' } };
     if (choice) return { kind: 'event', event: { type: 'START_FLOW', flow: choice } };
@@ -72,6 +83,8 @@ export class ConversationDialog {
     before: Position | null;
     after: AnyMachineSnapshot;
     parsed: Parsed;
+    /** Whether the machine took the event (false: the answer is refused and asked again). */
+    accepted?: boolean;
     restarted?: boolean;
     returning?: boolean;
   }): Reply[] {
@@ -108,8 +121,6 @@ export class ConversationDialog {
     const flowBefore = was.flow?.dialog.id === dialog.id ? was.flow : undefined;
     const event = parsed.kind === 'event' ? parsed.event : undefined;
     const entered = !flowBefore || event?.type === 'RESTART';
-    const movedFrom = flowBefore && !entered ? flowBefore.snapshot : undefined;
-    const moved = movedFrom !== undefined && JSON.stringify(movedFrom.value) !== JSON.stringify(snapshot.value);
 
     if (input.returning && !entered) {
       replies.push({ text: this.welcomeBack(dialog, snapshot) });
@@ -120,12 +131,14 @@ export class ConversationDialog {
       replies.push({ text: `Sorry, I did not understand that. ${dialog.hint(snapshot)}` });
     } else if (parsed.kind === 'invalid') {
       replies.push({ text: parsed.message });
+      replies.push(dialog.prompt(snapshot, parsed.form));
+      return replies;
     } else if (entered) {
       replies.push({ text: event?.type === 'RESTART' ? 'Starting again from the beginning.' : dialog.intro() });
     } else if (flowBefore?.menuOpen) {
       replies.push({ text: 'Carrying on where you left off.' });
     } else if (event?.type === 'TO_FLOW' && event.event.type === 'BACK') {
-      if (!moved) {
+      if (input.accepted === false) {
         replies.push({ text: 'This is the first question, so there is nothing to go back to.' });
       } else {
         const previous = dialog.previousAnswer(snapshot);
@@ -135,7 +148,7 @@ export class ConversationDialog {
       const problem = dialog.problem?.(snapshot);
       if (problem) replies.push({ text: problem });
       // The machine refused the answer: re-ask, never advance.
-      else if (!moved) replies.push({ text: `Sorry, that answer does not fit here. ${dialog.hint(snapshot)}` });
+      else if (input.accepted === false) replies.push({ text: `Sorry, that answer does not fit here. ${dialog.hint(snapshot)}` });
     }
     replies.push(dialog.prompt(snapshot));
     return replies;

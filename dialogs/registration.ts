@@ -10,6 +10,7 @@ import {
 } from '../machines/registration';
 import { ADMIN_EMAIL, AdminKind, NATIONAL_HELPDESK, ODS_HELPDESK_EMAIL, OTP_VALID_DAYS } from './contacts';
 import { ChoiceOption, normalise, parseChoice, parseYesNo } from './parsing';
+import { parseRegistrationCard } from './registrationCards';
 import { memberProblemText } from './registrationMembers';
 import { STEPS, stepProblemText, stepStopText } from './registrationSteps';
 import type { FlowDialog, Reply } from './types';
@@ -237,13 +238,17 @@ export const registrationDialog: FlowDialog = {
     return stepProblemText(contextOf(snapshot)) ?? memberProblemText(contextOf(snapshot));
   },
 
-  prompt(snapshot): Reply {
+  parseCard(value, snapshot) {
+    return parseRegistrationCard(value, stateOf(snapshot), contextOf(snapshot));
+  },
+
+  prompt(snapshot, form): Reply {
     const state = stateOf(snapshot);
     const context = contextOf(snapshot);
     const { answers } = context;
     const step = STEPS[state];
     if (step) {
-      const reply = step.prompt(context);
+      const reply = step.prompt(context, form);
       return { ...reply, text: `${step.where(context)}\n${reply.text}` };
     }
     const stop = stepStopText(state, context);

@@ -9,6 +9,7 @@ import {
 } from '../machines/registration';
 import { ADMIN_EMAIL, NATIONAL_HELPDESK } from './contacts';
 import { normalise, parseChoice, parseYesNo } from './parsing';
+import { FormState, memberCard, memberFormValues, membersListCard, reviewCard } from './cards';
 import type { Reply } from './types';
 import * as validate from './validators';
 
@@ -17,11 +18,11 @@ import * as validate from './validators';
  * read, and what to say when an answer cannot be taken.
  */
 
-type Parse = AnyEventObject | { invalid: string } | undefined;
+type Parse = AnyEventObject | { invalid: string; form?: FormState } | undefined;
 
 export interface Step {
   where: (context: RegistrationContext) => string;
-  prompt(context: RegistrationContext): Reply;
+  prompt(context: RegistrationContext, form?: FormState): Reply;
   parse?(text: string, context: RegistrationContext): Parse;
   hint: string;
   help?(context: RegistrationContext): string;
@@ -99,10 +100,16 @@ function fieldNamed(text: string): MemberField | undefined {
 }
 
 /** "edit 2 mobile", "change member 3's email", "remove 4", "add another", "done", "list". */
+/** The buttons under the members list: a number picks one of these. */
+function listChoices(c: RegistrationContext): ('add' | 'done')[] {
+  return [...(members(c).length < MAX_MEMBERS ? (['add'] as const) : []), ...(members(c).length >= MIN_MEMBERS ? (['done'] as const) : [])];
+}
+
 function parseMembersCommand(text: string, c: RegistrationContext): Parse {
   const t = normalise(text);
-  if (/^(add|add (another|a|one more|a new)( member| person)?|add member|another|1)$/.test(t)) return { type: 'ADD_MEMBER' };
-  if (/^(done|finished|that's all|that is all|no more|continue|next|2)$/.test(t)) return { type: 'MEMBERS_DONE' };
+  const picked = /^\d$/.test(t) ? listChoices(c)[Number(t) - 1] : undefined;
+  if (picked === 'add' || /^(add|add (another|a|one more|a new)( member| person)?|add member|another)$/.test(t)) return { type: 'ADD_MEMBER' };
+  if (picked === 'done' || /^(done|finished|that's all|that is all|no more|continue|next)$/.test(t)) return { type: 'MEMBERS_DONE' };
   if (/^(list|show|members|show members|list members)$/.test(t)) return { type: 'LIST_MEMBERS' };
   const command = /^(edit|change|update|correct|fix|remove|delete|take off)\b.*?(\d{1,2})\b/.exec(t);
   if (!command) return undefined;
@@ -115,9 +122,41 @@ function parseMembersCommand(text: string, c: RegistrationContext): Parse {
   return { type: 'EDIT_MEMBER', index, field };
 }
 
+/** Machine refusals of a whole member, shown beside the field they are about. */
+const PROBLEM_FIELD: Partial<Record<string, string>> = {
+  duplicateEmail: 'email',
+  duplicateMobile: 'mobile',
+  mobileAlreadyOnNhsmail: 'mobile',
+  tooManyOwners: 'owner',
+};
+
+/** The whole-member form for the member being added or edited (Teams, web chat). */
+export function memberCardFor(c: RegistrationContext, form?: FormState): Reply['card'] {
+  const editingMember = c.editing ? members(c)[c.editing.index] : undefined;
+  const values = form?.values ?? memberFormValues(c.submittedMember ?? editingMember ?? c.draft);
+  const errors = { ...(form?.errors ?? {}) };
+  const field = c.problem ? PROBLEM_FIELD[c.problem] : undefined;
+  if (!form && field && c.submittedMember) errors[field] = memberProblemText(c) ?? '';
+  const index = c.editing?.index ?? members(c).length;
+  const owners = members(c).filter((m, i) => m.owner && i !== index).length;
+  return memberCard({
+    heading: `${memberStep(c)}${index === 0 ? ' · shared mailbox owner' : ''}`,
+    roles: validate.ROLES[kind(c)],
+    titles: validate.TITLES,
+    ownerSlot: index === 0,
+    ownerAllowed: kind(c) === 'care' || owners < MAX_DENTAL_OWNERS,
+    form: { values, errors },
+  });
+}
+
+/** Every member question also offers the whole-member form on card channels. */
+function withMemberCard(step: Step): Step {
+  return { ...step, prompt: (c, form) => ({ ...step.prompt(c, form), card: memberCardFor(c, form) }) };
+}
+
 const ROLE_HELP = (c: RegistrationContext) => validate.ROLES[kind(c)].join(', ');
 
-export const MEMBER_STEPS: Record<string, Step> = {
+const STEP_LIST: Record<string, Step & { card?: boolean }> = {
   town: {
     where: townAndMembers,
     prompt: (c) => ({ text: `${c.organisation?.name} is verified. What is its postcode town (the town in its postal address)?` }),
@@ -158,6 +197,7 @@ export const MEMBER_STEPS: Record<string, Step> = {
   },
   memberTitle: {
     where: memberStep,
+    card: true,
     prompt: (c) => ({
       text: `${memberNumber(c) === 1 && !c.editing ? 'First, the shared mailbox owner: they are always in the shared mailbox and are its admin. ' : ''}What is ${c.editing ? `${memberName(c)}'s` : 'their'} title? (optional)`,
       choices: [...validate.TITLE_CHOICES],
@@ -167,24 +207,28 @@ export const MEMBER_STEPS: Record<string, Step> = {
   },
   memberFirstName: {
     where: memberStep,
+    card: true,
     prompt: (c) => ({ text: `What is ${c.editing ? `${memberName(c)}'s` : 'their'} first name?` }),
     parse: (text) => validated(validate.personName(text, 'first name'), (value) => answer('memberFirstName', value)),
     hint: 'Please type their first name.',
   },
   memberLastName: {
     where: memberStep,
+    card: true,
     prompt: (c) => ({ text: `What is ${memberName(c)}'s last name?` }),
     parse: (text) => validated(validate.personName(text, 'last name'), (value) => answer('memberLastName', value)),
     hint: 'Please type their last name.',
   },
   memberEmail: {
     where: memberStep,
+    card: true,
     prompt: (c) => ({ text: `What is ${memberName(c)}'s business or personal email address? Their NHSmail username will be sent there.` }),
     parse: (text) => validated(validate.email(text), (value) => answer('memberEmail', value)),
     hint: 'Please type an email address such as name@example.co.uk (not an nhs.net address).',
   },
   memberMobile: {
     where: memberStep,
+    card: true,
     prompt: (c) => ({
       text: [
         `What is ${memberName(c)}'s UK mobile number?`,
@@ -200,6 +244,7 @@ export const MEMBER_STEPS: Record<string, Step> = {
   },
   memberRole: {
     where: memberStep,
+    card: true,
     prompt: (c) => ({ text: `What is ${memberName(c)}'s role?`, choices: [...validate.ROLES[kind(c)]] }),
     parse: (text, c) => validated(validate.role(text, kind(c)), (value) => answer('memberRole', value)),
     hint: 'Please choose a role from the list.',
@@ -207,6 +252,7 @@ export const MEMBER_STEPS: Record<string, Step> = {
   },
   memberOwner: {
     where: memberStep,
+    card: true,
     prompt: (c) => ({
       text: `Should ${memberName(c)} also be a shared mailbox owner? Owners manage who has access to the shared mailbox.${kind(c) === 'dental' ? ` A dental practice can have at most ${MAX_DENTAL_OWNERS} owners.` : ''}`,
       choices: ['Yes', 'No'],
@@ -216,12 +262,14 @@ export const MEMBER_STEPS: Record<string, Step> = {
   },
   memberMailboxAccess: {
     where: memberStep,
+    card: true,
     prompt: (c) => ({ text: `Should ${memberName(c)} be added to the shared mailbox?`, choices: ['Yes', 'No'] }),
     parse: yesNo('memberMailboxAccess'),
     hint: 'Please answer yes or no.',
   },
   memberMailboxAdmin: {
     where: memberStep,
+    card: true,
     prompt: (c) => ({ text: `Should ${memberName(c)} be an admin of the shared mailbox?`, choices: ['Yes', 'No'] }),
     parse: yesNo('memberMailboxAdmin'),
     hint: 'Please answer yes or no.',
@@ -240,7 +288,15 @@ export const MEMBER_STEPS: Record<string, Step> = {
           : `Say "done" when the list is complete${room ? ', or add another' : ''}.`,
         'To change a detail say, for example, "edit 2 mobile"; to take someone off, "remove 2" (the owner stays).',
       ];
-      return { text: lines.join('\n'), choices: [...(room ? ['Add another member'] : []), ...(list.length >= MIN_MEMBERS ? ['Done'] : [])] };
+      return {
+        text: lines.join('\n'),
+        choices: [...(room ? ['Add another member'] : []), ...(list.length >= MIN_MEMBERS ? ['Done'] : [])],
+        card: membersListCard(`Step 3 of 4 · Members (${list.length} of ${MAX_MEMBERS})`, list, {
+          canAdd: room,
+          canFinish: list.length >= MIN_MEMBERS,
+          note: list.length < MIN_MEMBERS ? `Please add at least ${MIN_MEMBERS - list.length} more.` : undefined,
+        }),
+      };
     },
     parse: (text, c) => {
       if (normalise(text) === 'add another member') return { type: 'ADD_MEMBER' };
@@ -264,6 +320,17 @@ export const MEMBER_STEPS: Record<string, Step> = {
           'Please confirm that all the details are correct. Say "back" to change the members.',
         ].join('\n'),
         choices: ['Confirm and finish', 'Back'],
+        card: reviewCard({
+          heading: 'Step 4 of 4 · Review and confirm',
+          facts: [
+            ['Organisation', o.name],
+            ['ODS code', o.odsCode],
+            ['CQC location ID', o.cqcLocationId],
+            ['Town', c.town ?? ''],
+            ['Shared mailbox', mailboxAddressOf(c) ?? ''],
+          ],
+          members: members(c),
+        }),
       };
     },
     parse: (text) =>
@@ -292,6 +359,10 @@ export const MEMBER_STEPS: Record<string, Step> = {
     hint: 'Say "menu" to see what else I can do.',
   },
 };
+
+export const MEMBER_STEPS: Record<string, Step> = Object.fromEntries(
+  Object.entries(STEP_LIST).map(([state, step]) => [state, step.card ? withMemberCard(step) : step]),
+);
 
 export function memberProblemText(c: RegistrationContext): string | undefined {
   switch (c.problem) {

@@ -8,6 +8,7 @@ import {
 } from '../machines/registration';
 import { ADMIN_EMAIL, AdminKind, NATIONAL_HELPDESK } from './contacts';
 import { normalise, parseChoice, parseYesNo } from './parsing';
+import { organisationChoiceCard } from './cards';
 import { MEMBER_STEPS, Step } from './registrationMembers';
 import * as validate from './validators';
 
@@ -87,10 +88,8 @@ export const STEPS: Record<string, Step> = {
       if (list.length > MAX_CANDIDATES) {
         return { text: `There are many ${kindWords(c)} at ${c.postcode}. Please type your ODS code, or your full postcode.` };
       }
-      return {
-        text: `These ${kindWords(c)} are registered at ${c.postcode}. Which is yours? Choose it, or type its ODS code.`,
-        choices: list.map(candidateLabel),
-      };
+      const intro = `These ${kindWords(c)} are registered at ${c.postcode}. Which is yours? Choose it, or type its ODS code.`;
+      return { text: intro, choices: list.map(candidateLabel), card: organisationChoiceCard(ORGANISATION, intro, list) };
     },
     parse: (text, c) => {
       const list = (c.candidates ?? []).slice(0, MAX_CANDIDATES);

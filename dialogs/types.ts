@@ -1,11 +1,17 @@
 import type { AnyEventObject, AnyMachineSnapshot } from 'xstate';
+import type { AdaptiveCard, FormState } from './cards';
 
 /** One message from the assistant: text, and the choices it offers as buttons. */
 export interface Reply {
   text: string;
   /** Button labels. Sending a label (typed or pressed) picks it; so does its number. */
   choices?: string[];
+  /** On channels with Adaptive Cards, shown instead of the text and buttons. */
+  card?: AdaptiveCard;
 }
+
+/** What a flow's parser makes of an answer. */
+export type FlowParse = AnyEventObject | { invalid: string; form?: FormState } | undefined;
 
 /** How a flow talks: the dialog half of a flow whose machine lives in machines/. */
 export interface FlowDialog {
@@ -23,9 +29,11 @@ export interface FlowDialog {
    * an answer but is wrong (the message names the field and the problem); undefined when not
    * understood at all.
    */
-  parse(text: string, snapshot: AnyMachineSnapshot): AnyEventObject | { invalid: string } | undefined;
+  parse(text: string, snapshot: AnyMachineSnapshot): FlowParse;
+  /** A card submission (`activity.value`), read by the same rules as typed answers. */
+  parseCard?(value: Record<string, unknown>, snapshot: AnyMachineSnapshot): FlowParse;
   /** The current step: question, stop or summary, with where the user is. */
-  prompt(snapshot: AnyMachineSnapshot): Reply;
+  prompt(snapshot: AnyMachineSnapshot, form?: FormState): Reply;
   /** What to say when the answer was not understood: a hint at what is expected. */
   hint(snapshot: AnyMachineSnapshot): string;
   /** Why the current step is asked again (a failed lookup or check), if it is. */

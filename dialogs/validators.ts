@@ -386,7 +386,8 @@ export function ukMobile(text: string): Result<string> {
       `${number} is not a UK number; please give a UK mobile number (beginning 07 or +44 7) so the temporary password can be texted.`,
     );
   }
-  const national = parsed.nationalNumber;
+  // A number too short to be real keeps its trunk 0 ("07400 1234" → "074001234").
+  const national = parsed.nationalNumber.replace(/^0/, '');
   if (national.startsWith('7')) {
     if (national.length < UK_MOBILE_NATIONAL_DIGITS) return tooShort;
     if (national.length > UK_MOBILE_NATIONAL_DIGITS) return tooLong;

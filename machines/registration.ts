@@ -52,6 +52,8 @@ export type RegistrationEvent =
   /** Send the passcode again while waiting for it. */
   | { type: 'RESEND' }
   | { type: 'ADD_MEMBER' }
+  /** A whole member at once (a form on Teams or the web chat page): the one being added or edited. */
+  | { type: 'SAVE_MEMBER'; member: Member }
   | { type: 'EDIT_MEMBER'; index: number; field: MemberField }
   | { type: 'REMOVE_MEMBER'; index: number }
   | { type: 'LIST_MEMBERS' }
@@ -179,6 +181,8 @@ export interface RegistrationContext {
   submitted?: SubmittedRequest;
   /** A mobile number waiting for the check against existing NHSmail accounts. */
   pendingMobile?: string;
+  /** A whole member submitted at once, kept while it is checked (and shown again if refused). */
+  submittedMember?: Member;
 }
 
 /** At most this many organisations are offered from one postcode; more → ask for the full postcode. */
@@ -265,6 +269,18 @@ function withField(member: Partial<Member>, field: MemberField, value: unknown):
   return next;
 }
 
+/** A member submitted whole, with the owner rules applied to its flags. */
+function ruledMember(context: RegistrationContext, member: Member): Member {
+  const index = context.editing?.index ?? members(context).length;
+  if (index === 0) return { ...member, owner: true, sharedMailboxAccess: true, mailboxAdmin: true };
+  let next = { ...member };
+  for (const field of ['owner', 'sharedMailboxAccess', 'mailboxAdmin'] as const) next = withField(next, field, member[field]) as Member;
+  if (member.owner) next = withField(next, 'owner', true) as Member;
+  return next;
+}
+
+const submittedOf = (event: RegistrationEvent) => (event.type === 'SAVE_MEMBER' ? event.member : undefined);
+
 const FIELD_OF_QUESTION: Partial<Record<AnswerQuestion, MemberField>> = {
   memberTitle: 'title',
   memberFirstName: 'firstName',
@@ -307,7 +323,18 @@ const editTransitions = MEMBER_FIELDS.map((field) => ({
 }));
 
 /** Every member question: "list" shows the members (a member half-entered is dropped). */
-const memberQuestion = { tags: ['question', 'member'], on: { LIST_MEMBERS: { target: 'membersList', actions: 'leaveMemberEntry' } } } as const;
+const memberQuestion = {
+  tags: ['question', 'member'],
+  on: {
+    LIST_MEMBERS: { target: 'membersList', actions: 'leaveMemberEntry' },
+    SAVE_MEMBER: [
+      { guard: 'submittedEmailInRegistration', actions: ['keepSubmittedMember', { type: 'problem', params: { problem: 'duplicateEmail' } }] },
+      { guard: 'submittedMobileInRegistration', actions: ['keepSubmittedMember', { type: 'problem', params: { problem: 'duplicateMobile' } }] },
+      { guard: 'submittedOwnerTooMany', actions: ['keepSubmittedMember', { type: 'problem', params: { problem: 'tooManyOwners' } }] },
+      { target: 'checkingSubmittedMember', actions: 'holdSubmittedMember' },
+    ],
+  },
+} as const;
 
 export const registrationMachine = setup({
   types: {
@@ -392,8 +419,24 @@ export const registrationMachine = setup({
       members: ({ context, event }) => members(context).filter((_, i) => event.type !== 'REMOVE_MEMBER' || i !== event.index),
       problem: undefined,
     }),
-    leaveMemberEntry: assign({ draft: undefined, editing: undefined, problem: undefined, pendingMobile: undefined }),
+    leaveMemberEntry: assign({ draft: undefined, editing: undefined, problem: undefined, pendingMobile: undefined, submittedMember: undefined }),
     holdMobile: assign({ pendingMobile: ({ event }) => String(answerValue(event)), problem: undefined }),
+    holdSubmittedMember: assign({
+      submittedMember: ({ context, event }) => ruledMember(context, submittedOf(event)!),
+      problem: undefined,
+    }),
+    keepSubmittedMember: assign({ submittedMember: ({ context, event }) => submittedOf(event) ?? context.submittedMember }),
+    saveSubmittedMember: assign({
+      members: ({ context }) => {
+        const member = context.submittedMember!;
+        const { editing } = context;
+        return editing ? members(context).map((m, i) => (i === editing.index ? member : m)) : [...members(context), member];
+      },
+      submittedMember: undefined,
+      draft: undefined,
+      editing: undefined,
+      problem: undefined,
+    }),
   },
   guards: {
     isHospice: ({ event }) => answerTo('organisationKind', 'hospice')({ event }),
@@ -464,6 +507,15 @@ export const registrationMachine = setup({
     mobileIsOnNhsmail: ({ event }) => (event as unknown as { output: boolean }).output === true,
     /** Dental practices may name at most two owners in all. */
     ownersAreFull: ({ context }) => isDental(context) && ownerCount(others(context)) >= MAX_DENTAL_OWNERS,
+    submittedEmailInRegistration: ({ context, event }) =>
+      others(context).some((m) => m.email.toLowerCase() === (submittedOf(event)?.email ?? '').toLowerCase()),
+    submittedMobileInRegistration: ({ context, event }) => others(context).some((m) => m.mobile === submittedOf(event)?.mobile),
+    submittedOwnerTooMany: ({ context, event }) =>
+      submittedOf(event)?.owner === true &&
+      (context.editing?.index ?? members(context).length) !== 0 &&
+      isDental(context) &&
+      ownerCount(others(context)) >= MAX_DENTAL_OWNERS,
+    submittedMobileIsOnNhsmail: ({ event }) => (event as unknown as { output: boolean }).output === true,
     hasRoomForAnotherMember: ({ context }) => members(context).length < MAX_MEMBERS,
     hasEnoughMembers: ({ context }) => members(context).length >= MIN_MEMBERS,
     memberExists: ({ context, event }) =>
@@ -840,6 +892,18 @@ export const registrationMachine = setup({
           { target: 'memberRole', actions: ['setDraftField', assign({ pendingMobile: undefined })] },
         ],
         onError: { target: 'memberMobile', actions: { type: 'problem', params: { problem: 'serviceUnavailable' } } },
+      },
+    },
+    checkingSubmittedMember: {
+      tags: ['busy'],
+      invoke: {
+        src: 'isMobileOnNhsmail',
+        input: ({ context }) => ({ mobile: context.submittedMember!.mobile }),
+        onDone: [
+          { guard: 'submittedMobileIsOnNhsmail', target: 'memberTitle', actions: { type: 'problem', params: { problem: 'mobileAlreadyOnNhsmail' } } },
+          { target: 'membersList', actions: 'saveSubmittedMember' },
+        ],
+        onError: { target: 'memberTitle', actions: { type: 'problem', params: { problem: 'serviceUnavailable' } } },
       },
     },
     memberRole: {

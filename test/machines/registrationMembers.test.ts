@@ -230,6 +230,74 @@ describe('members (SPEC §1.4)', () => {
   });
 });
 
+describe('a whole member at once (the form on Teams and the web chat page)', () => {
+  const whole = (n: number, overrides: Partial<Member> = {}): RegistrationEvent => ({
+    type: 'SAVE_MEMBER',
+    member: { firstName: `Form${n}`, lastName: 'Filled', email: `form${n}@example.co.uk`, mobile: `+4474005000${String(n).padStart(2, '0')}`, role: 'Nurse', owner: false, sharedMailboxAccess: true, mailboxAdmin: false, ...overrides },
+  });
+  const BASE = [...VERIFIED_CARE, ...TO_MEMBERS];
+
+  it('the first is saved as the shared mailbox owner whatever its flags say', async () => {
+    const { snapshot } = await run('contactId', [...BASE, whole(1, { sharedMailboxAccess: false })]);
+    expect(snapshot.value).toBe('membersList');
+    expect(snapshot.context.members![0]).toMatchObject({ firstName: 'Form1', owner: true, sharedMailboxAccess: true, mailboxAdmin: true });
+  });
+
+  it('can be saved from any member question, replacing what was half typed', async () => {
+    const typed = [a('memberTitle', 'Dr'), a('memberFirstName', 'Half'), a('memberLastName', 'Typed'), a('memberEmail', 'half@example.co.uk'), a('memberMobile', '+447400777777'), a('memberRole', 'Nurse'), a('memberOwner', false), a('memberMailboxAccess', true)];
+    for (let at = 0; at <= typed.length; at++) {
+      const { snapshot } = await run('contactId', [...BASE, ...OWNER, { type: 'ADD_MEMBER' }, ...typed.slice(0, at), whole(2)]);
+      expect(snapshot.value).toBe('membersList');
+      expect(names(snapshot.context.members)).toEqual(['Jane', 'Form2']);
+    }
+  });
+
+  it('refuses a duplicate or a third dental owner from any member question', async () => {
+    const typed = [a('memberTitle', 'Dr'), a('memberFirstName', 'Half'), a('memberLastName', 'Typed'), a('memberEmail', 'half@example.co.uk'), a('memberMobile', '+447400777777'), a('memberRole', 'Nurse'), a('memberMailboxAccess', true)];
+    const dentalBase = [...VERIFIED_DENTAL, ...TO_MEMBERS, ...OWNER, ...member(2, [a('memberOwner', true)]), { type: 'ADD_MEMBER' } as RegistrationEvent];
+    for (let at = 0; at <= typed.length; at++) {
+      const prefix = [...dentalBase, ...typed.slice(0, at)];
+      const refusals: [RegistrationEvent, string][] = [
+        [whole(3, { email: 'jane@example.co.uk' }), 'duplicateEmail'],
+        [whole(3, { mobile: '+447400123400' }), 'duplicateMobile'],
+        [whole(3, { owner: true }), 'tooManyOwners'],
+      ];
+      for (const [event, problem] of refusals) {
+        const { snapshot } = await run('dentalContactId', [...prefix, event]);
+        expect(snapshot.context.problem).toBe(problem);
+        expect(snapshot.context.members).toHaveLength(2);
+      }
+    }
+  });
+
+  it('refuses the same from the owner question', async () => {
+    const atOwner = [...VERIFIED_DENTAL, ...TO_MEMBERS, ...OWNER, ...member(2, [a('memberOwner', true)]), ...member(3, [a('memberMailboxAccess', false)]), edit(2, 'owner')];
+    expect((await run('dentalContactId', atOwner)).snapshot.value).toBe('memberOwner');
+    expect((await run('dentalContactId', [...atOwner, whole(3, { owner: true })])).snapshot.context.problem).toBe('tooManyOwners');
+    expect((await run('dentalContactId', [...atOwner, whole(3, { email: 'jane@example.co.uk' })])).snapshot.context.problem).toBe('duplicateEmail');
+    expect((await run('dentalContactId', [...atOwner, whole(3, { mobile: '+447400123400' })])).snapshot.context.problem).toBe('duplicateMobile');
+  });
+
+  it('editing by form replaces that member and keeps the others', async () => {
+    const { snapshot } = await run('contactId', [...BASE, ...OWNER, ...member(2), edit(1, 'firstName'), whole(9, { email: 'new@example.co.uk' })]);
+    expect(names(snapshot.context.members)).toEqual(['Jane', 'Form9']);
+    expect(snapshot.context.members![1]!.email).toBe('new@example.co.uk');
+  });
+
+  it('refuses duplicates, a third dental owner and a mobile already on NHSmail, keeping what was sent', async () => {
+    const email = await run('contactId', [...BASE, ...OWNER, { type: 'ADD_MEMBER' }, whole(2, { email: 'jane@example.co.uk' })]);
+    expect(email.snapshot).toMatchObject({ value: 'memberTitle', context: { problem: 'duplicateEmail', submittedMember: { firstName: 'Form2' } } });
+    const mobile = await run('contactId', [...BASE, ...OWNER, { type: 'ADD_MEMBER' }, whole(2, { mobile: '+447400123400' })]);
+    expect(mobile.snapshot.context.problem).toBe('duplicateMobile');
+    const owners = await run('dentalContactId', [...VERIFIED_DENTAL, ...TO_MEMBERS, ...OWNER, { type: 'ADD_MEMBER' }, whole(2, { owner: true }), { type: 'ADD_MEMBER' }, whole(3, { owner: true })]);
+    expect(owners.snapshot.context.problem).toBe('tooManyOwners');
+    const onNhsmail = await run('contactId', [...BASE, whole(1, { mobile: '+447400999999' })], { mobilesOnNhsmail: ['+447400999999'] });
+    expect(onNhsmail.snapshot).toMatchObject({ value: 'memberTitle', context: { problem: 'mobileAlreadyOnNhsmail' } });
+    const down = await run('contactId', [...BASE, whole(1)], { failMobileCheck: true });
+    expect(down.snapshot).toMatchObject({ value: 'memberTitle', context: { problem: 'serviceUnavailable' } });
+  });
+});
+
 describe('review, confirm and finish (SPEC §1.5)', () => {
   const READY = [...VERIFIED_CARE, ...TO_MEMBERS, ...OWNER, ...member(2), { type: 'MEMBERS_DONE' } as RegistrationEvent];
 
@@ -262,7 +330,7 @@ describe('review, confirm and finish (SPEC §1.5)', () => {
 
   it('every state and transition of town, members and review is taken by these tests', () => {
     const mine = ['town', 'townConfirm', 'townAbbreviation', 'mailboxAddress', 'memberTitle', 'memberFirstName', 'memberLastName', 'memberEmail',
-      'memberMobile', 'checkingMobile', 'memberRole', 'memberOwner', 'memberMailboxAccess', 'memberMailboxAdmin', 'membersList', 'review', 'submitting', 'submitted'];
+      'memberMobile', 'checkingMobile', 'checkingSubmittedMember', 'memberRole', 'memberOwner', 'memberMailboxAccess', 'memberMailboxAdmin', 'membersList', 'review', 'submitting', 'submitted'];
     const ours = (id: string) => mine.some((s) => id === `registration.${s}` || id.startsWith(`registration.${s} `));
     const report = coverage.report();
     expect(report.states.missing.filter(ours)).toEqual([]);
