@@ -30,6 +30,8 @@ export class LocalChannel {
   private readonly received = new Map<string, ChannelActivity[]>();
   /** Every activity received, per conversation, in arrival order (kept until `forget`). */
   private readonly history = new Map<string, ChannelActivity[]>();
+  /** Members the channel knows (for `GET /v3/conversations/:id/members/:userId`, as Teams answers it). */
+  private readonly members = new Map<string, Record<string, unknown>>();
   private sequence = 0;
   /** Activity ids are unique across channels too, as a real channel's are. */
   private readonly run = randomUUID().slice(0, 8);
@@ -103,6 +105,11 @@ export class LocalChannel {
     return result.replies.map((r) => r.text ?? '');
   }
 
+  /** Every activity (messages, typing, …) the bot has sent to a conversation so far. */
+  activitiesOf(conversationId: string): ChannelActivity[] {
+    return [...(this.history.get(conversationId) ?? [])];
+  }
+
   /** Every message the bot has sent to a conversation so far. */
   transcript(conversationId: string): ChannelActivity[] {
     return (this.history.get(conversationId) ?? []).filter((a) => a.type === 'message');
@@ -117,7 +124,19 @@ export class LocalChannel {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Makes the channel answer member lookups for this user id (as Teams does with email and UPN). */
+  setMember(userId: string, member: Record<string, unknown>): void {
+    this.members.set(userId, { id: userId, ...member });
+  }
+
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const memberLookup = /^\/v3\/conversations\/[^/]+\/members\/([^/?]+)$/.exec(req.url ?? '');
+    if (req.method === 'GET' && memberLookup) {
+      const member = this.members.get(decodeURIComponent(memberLookup[1]!));
+      res.writeHead(member ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(member ?? { error: { code: 'MemberNotFound' } }));
+      return;
+    }
     const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/[^/]+)?$/.exec(req.url ?? '');
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));

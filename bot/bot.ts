@@ -1,6 +1,6 @@
-import { ActivityHandler, ActivityTypes, CardFactory, MessageFactory, TurnContext } from 'botbuilder';
+import { ActivityHandler, ActivityTypes, CardFactory, MessageFactory, TeamsInfo, TurnContext } from 'botbuilder';
 import type { Reply } from '../dialogs/types';
-import type { ConversationEngine, TurnInput } from './engine';
+import type { ConversationEngine, TurnInput, UserIdentity } from './engine';
 
 /** Channels that show Adaptive Cards; elsewhere (the Emulator's text mode, the terminal) the text prompts stay. */
 export const CARD_CHANNELS: ReadonlySet<string> = new Set(['msteams', 'webchat', 'directline']);
@@ -16,6 +16,14 @@ export function toActivity(reply: Reply, channelId = '') {
     return activity;
   }
   return reply.choices?.length ? MessageFactory.suggestedActions(reply.choices, reply.text) : MessageFactory.text(reply.text);
+}
+
+/** The signed-in Teams user's email and user principal name. */
+async function teamsIdentity(context: TurnContext): Promise<UserIdentity | undefined> {
+  const userId = context.activity.from?.id;
+  if (!userId) return undefined;
+  const member = await TeamsInfo.getMember(context, userId);
+  return { name: member.name, email: member.email, userPrincipalName: member.userPrincipalName, source: 'teams' };
 }
 
 /**
@@ -34,9 +42,14 @@ export class CareAssistantBot extends ActivityHandler {
     });
 
     this.onMembersAdded(async (context, next) => {
-      const botId = context.activity.recipient?.id;
-      const humans = (context.activity.membersAdded ?? []).filter((member) => member.id !== botId);
-      if (humans.length > 0) await this.runTurn(context, { kind: 'conversationStart' });
+      const { activity } = context;
+      const botId = activity.recipient?.id;
+      const added = activity.membersAdded ?? [];
+      const humans = added.filter((member) => member.id !== botId);
+      // Installing the app in Teams adds the bot to the user's personal chat.
+      const installedInTeams =
+        activity.channelId === 'msteams' && activity.conversation?.conversationType === 'personal' && added.some((m) => m.id === botId);
+      if (humans.length > 0 || installedInTeams) await this.runTurn(context, { kind: 'conversationStart' });
       await next();
     });
   }
@@ -53,6 +66,7 @@ export class CareAssistantBot extends ActivityHandler {
       conversationId: activity.conversation.id,
       activityId: activity.id,
       conversationReference: TurnContext.getConversationReference(activity),
+      identify: activity.channelId === 'msteams' ? () => teamsIdentity(context) : undefined,
     });
     if (result.replies.length > 0) await context.sendActivities(result.replies.map((reply) => toActivity(reply, activity.channelId)));
   }

@@ -27,6 +27,10 @@ const REMEMBERED_ACTIVITIES = 20;
 const RETURNING_AFTER_MS = 60 * 60 * 1000;
 /** Invoked work (lookups, sends) must settle well inside a channel's retry window. */
 const SETTLE_TIMEOUT_MS = 8_000;
+/** Asking the channel who the user is must not hold a turn up for long. */
+const IDENTIFY_TIMEOUT_MS = 3_000;
+/** A lookup that failed is tried again after this long. */
+const IDENTIFY_RETRY_MS = 24 * 60 * 60 * 1000;
 
 export interface TurnInput {
   /** Channel + conversation: the same key always means the same conversation. */
@@ -40,7 +44,24 @@ export interface TurnInput {
   value?: unknown;
   /** How to reach this conversation later (a Bot Framework conversation reference). */
   conversationReference?: unknown;
+  /** Who the signed-in user is, when the channel can tell (asked once per conversation). */
+  identify?: () => Promise<UserIdentity | undefined>;
 }
+
+/** The signed-in user, as the channel says (Teams: the member's email and user principal name). */
+export interface UserIdentity {
+  name?: string;
+  email?: string;
+  userPrincipalName?: string;
+  source: 'teams';
+}
+
+const Identity = z.object({
+  name: z.string().max(200).optional(),
+  email: z.string().max(320).optional(),
+  userPrincipalName: z.string().max(320).optional(),
+  source: z.literal('teams'),
+});
 
 export type TurnOutcome = 'ok' | 'duplicate' | 'unavailable' | 'busy' | 'error';
 
@@ -54,6 +75,10 @@ const Envelope = z.object({
   snapshot: z.record(z.string(), z.unknown()),
   recentActivities: z.array(z.string()).max(100),
   lastTurnAt: z.number(),
+  /** Who the user is, once the channel has said (later flows tell shared mailbox owners by it). */
+  identity: Identity.optional(),
+  /** When the channel was last asked who the user is, so a failing lookup is not repeated every turn. */
+  identityAskedAt: z.number().optional(),
 });
 type Envelope = z.infer<typeof Envelope>;
 
@@ -124,6 +149,14 @@ export class ConversationEngine {
       }
 
       const isNew = !envelope;
+      // A channel may say "conversation started" more than once (Teams on reinstall): greet once.
+      if (input.kind === 'conversationStart' && !isNew && !restored.restarted) {
+        await this.options.store.release(lease);
+        return { replies: [], outcome: 'ok' };
+      }
+      const askAgain = !envelope?.identityAskedAt || this.now() - envelope.identityAskedAt > IDENTIFY_RETRY_MS;
+      const asked = !envelope?.identity && input.identify !== undefined && askAgain;
+      const identity = envelope?.identity ?? (asked ? await this.identify(input, log) : undefined);
       const beforeSnapshot = actor.getSnapshot();
       stateBefore = isNew ? 'new' : describeState(beforeSnapshot);
       const before = isNew ? null : this.options.dialog.position(beforeSnapshot);
@@ -149,6 +182,8 @@ export class ConversationEngine {
         snapshot: actor.getPersistedSnapshot() as unknown as Record<string, unknown>,
         recentActivities: [...(envelope?.recentActivities ?? []), ...(activity ? [activity] : [])].slice(-REMEMBERED_ACTIVITIES),
         lastTurnAt: this.now(),
+        ...(identity ? { identity } : {}),
+        ...(asked ? { identityAskedAt: this.now() } : envelope?.identityAskedAt ? { identityAskedAt: envelope.identityAskedAt } : {}),
       };
       await this.options.store.commit(lease, JSON.stringify(next));
       log.info({ outcome: 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');
@@ -164,6 +199,29 @@ export class ConversationEngine {
     } finally {
       actor?.stop();
     }
+  }
+
+  /** Asks the channel who the user is; a failed or slow lookup leaves the identity unknown. */
+  private async identify(input: TurnInput, log: Logger): Promise<UserIdentity | undefined> {
+    if (!input.identify) return undefined;
+    try {
+      const found = await Promise.race([
+        input.identify(),
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), IDENTIFY_TIMEOUT_MS).unref()),
+      ]);
+      const parsed = Identity.safeParse(found);
+      return parsed.success && (parsed.data.email || parsed.data.userPrincipalName) ? parsed.data : undefined;
+    } catch (error) {
+      log.warn({ err: error }, 'could not learn who the user is');
+      return undefined;
+    }
+  }
+
+  /** Who the user of a conversation is, if the channel has said (for flows and for tests). */
+  async identityOf(input: Pick<TurnInput, 'channelId' | 'conversationId'>): Promise<UserIdentity | undefined> {
+    const lease = await this.options.store.begin(this.conversationKey(input));
+    await this.options.store.release(lease);
+    return lease.stored ? parseEnvelope(lease.stored.data)?.identity : undefined;
   }
 
   /**
