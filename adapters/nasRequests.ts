@@ -1,3 +1,5 @@
+import type { Member } from '../machines/registration';
+
 /**
  * Requests for the National Administration Service (NAS). Durable: in Redis each request is a
  * hash plus an entry on a stream (`nas:requests`) that NAS workers read with a consumer group.
@@ -5,19 +7,8 @@
 
 export type NasRequestStatus = 'submitted' | 'in-progress' | 'completed' | 'rejected';
 
-export interface RegistrationMember {
-  title?: string;
-  firstName: string;
-  lastName: string;
-  email: string;
-  /** E.164 */
-  mobile: string;
-  role: string;
-  sharedMailboxAccess: boolean;
-  mailboxAdmin: boolean;
-  /** The first member is the shared mailbox owner; care providers may name more owners. */
-  owner: boolean;
-}
+/** A person the registration asks an account for (the registration machine's `Member`). */
+export type RegistrationMember = Member;
 
 export interface RegistrationRequestDetails {
   organisation: { kind: 'care' | 'dental'; name: string; odsCode: string; cqcLocationId: string };

@@ -10,6 +10,7 @@ import {
   StoreUnavailableError,
   TurnLease,
 } from './conversationStore';
+import { ScriptFn, unavailable } from './redisCalls';
 
 /**
  * Conversation state in Redis, shared by every bot process.
@@ -185,7 +186,6 @@ const SCRIPTS = {
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
-type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 
 export interface ConversationKeys {
   state: string;
@@ -318,7 +318,3 @@ export class RedisConversationStore implements ConversationStore {
   }
 }
 
-function unavailable(operation: string, cause: unknown): StoreUnavailableError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new StoreUnavailableError(`Redis unavailable (${operation}): ${reason}`, { cause });
-}

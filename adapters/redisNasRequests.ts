@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { StoreUnavailableError } from './conversationStore';
+import { callRedis, runScript, unavailable } from './redisCalls';
 import { NasRequestsOptions, newNasReference, SubmitRegistrationInput } from './memoryNasRequests';
 import { normaliseOdsCode } from './memoryOneTimePasscodes';
 import { NasRequest, NasRequestStatus, NasRequests } from './nasRequests';
@@ -108,7 +108,6 @@ const SCRIPTS = {
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
-type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 
 export class RedisNasRequests implements NasRequests {
   private readonly now: () => number;
@@ -210,24 +209,15 @@ export class RedisNasRequests implements NasRequests {
     return `${this.keyPrefix}nas:pending-ods:`;
   }
 
-  private async script(name: ScriptName, ...args: (string | number)[]): Promise<unknown> {
-    const fn = (this.redis as unknown as Record<ScriptName, ScriptFn>)[name];
-    return this.call(name, () => fn.apply(this.redis, args));
+  private script(name: ScriptName, ...args: (string | number)[]): Promise<unknown> {
+    return runScript(this.redis, `nas ${name}`, name, args);
   }
 
-  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      throw unavailable(operation, err);
-    }
+  private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return callRedis(`nas ${operation}`, run);
   }
 }
 
-function unavailable(operation: string, cause: unknown): StoreUnavailableError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new StoreUnavailableError(`Redis unavailable (nas ${operation}): ${reason}`, { cause });
-}
 
 function fromHash(flat: string[]): NasRequest {
   const record: Record<string, string> = {};

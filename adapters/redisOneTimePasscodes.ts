@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { StoreUnavailableError } from './conversationStore';
+import { callRedis, runScript } from './redisCalls';
 import {
   DEFAULT_HASH_COST,
   DEFAULT_KEEP_EXPIRED_MS,
@@ -106,7 +106,6 @@ const SCRIPTS = {
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
-type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 
 const MAX_VERIFY_ATTEMPTS = 5;
 
@@ -240,18 +239,12 @@ export class RedisOneTimePasscodes implements OneTimePasscodes {
     return { issuedAt: Number(issuedAt), expiresAt: Number(expiresAt) };
   }
 
-  private async script(name: ScriptName, ...args: (string | number)[]): Promise<unknown> {
-    const fn = (this.redis as unknown as Record<ScriptName, ScriptFn>)[name];
-    return this.call(name, () => fn.apply(this.redis, args));
+  private script(name: ScriptName, ...args: (string | number)[]): Promise<unknown> {
+    return runScript(this.redis, `otp ${name}`, name, args);
   }
 
-  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new StoreUnavailableError(`Redis unavailable (otp ${operation}): ${reason}`, { cause: err });
-    }
+  private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return callRedis(`otp ${operation}`, run);
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { StoreUnavailableError } from './conversationStore';
+import { callRedis } from './redisCalls';
 import { DEFAULT_DEDUPE_TTL_MS, DEFAULT_OUTBOX_MAX_LENGTH, OutboxOptions, storedCopy } from './memoryOutbox';
 import { Outbox, OutboxMessage } from './outbox';
 import { DEFAULT_KEY_PREFIX } from './redisConversationStore';
@@ -111,12 +111,7 @@ export class RedisOutbox implements Outbox {
     return messages;
   }
 
-  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new StoreUnavailableError(`Redis unavailable (outbox ${operation}): ${reason}`, { cause: err });
-    }
+  private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return callRedis(`outbox ${operation}`, run);
   }
 }

@@ -1,0 +1,25 @@
+import type { Redis } from 'ioredis';
+import { StoreUnavailableError } from './conversationStore';
+
+/** How the Redis adapters call Redis: every failure becomes a `StoreUnavailableError`. */
+
+export type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
+
+export function unavailable(operation: string, cause: unknown): StoreUnavailableError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new StoreUnavailableError(`Redis unavailable (${operation}): ${reason}`, { cause });
+}
+
+export async function callRedis<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw unavailable(operation, err);
+  }
+}
+
+/** Runs a Lua script registered with `redis.defineCommand(name, …)`. */
+export function runScript(redis: Redis, operation: string, name: string, args: (string | number)[]): Promise<unknown> {
+  const fn = (redis as unknown as Record<string, ScriptFn>)[name]!;
+  return callRedis(operation, () => fn.apply(redis, args));
+}
