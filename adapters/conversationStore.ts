@@ -35,8 +35,11 @@ export interface ConversationStoreOptions {
 
 export interface ConversationStore {
   begin(key: string): Promise<TurnLease>;
-  /** Saves `data` and ends the turn. Throws `ConflictError` when the state changed underneath. */
-  commit(lease: TurnLease, data: string): Promise<void>;
+  /**
+   * Saves `data` and ends the turn; returns the new etag. Throws `ConflictError` when the state
+   * changed underneath.
+   */
+  commit(lease: TurnLease, data: string): Promise<string>;
   /** Ends the turn without writing. Never throws for a lease that is already gone. */
   release(lease: TurnLease): Promise<void>;
   /** Resolves when the store can be used; rejects with `StoreUnavailableError` otherwise. */

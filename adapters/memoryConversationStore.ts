@@ -67,18 +67,17 @@ export class MemoryConversationStore implements ConversationStore {
     return { key, token, stored: this.read(key) };
   }
 
-  async commit(lease: TurnLease, data: string): Promise<void> {
+  async commit(lease: TurnLease, data: string): Promise<string> {
     const queue = this.queues.get(lease.key);
     const current = this.read(lease.key);
     if (!queue || queue.holder !== lease.token || current?.etag !== lease.stored?.etag) {
       await this.release(lease);
       throw new ConflictError();
     }
-    this.entries.set(lease.key, {
-      stored: { data, etag: String(++this.etagCounter) },
-      expiresAt: this.now() + this.ttlMs,
-    });
+    const etag = String(++this.etagCounter);
+    this.entries.set(lease.key, { stored: { data, etag }, expiresAt: this.now() + this.ttlMs });
     this.handOver(lease.key, lease.token);
+    return etag;
   }
 
   async release(lease: TurnLease): Promise<void> {

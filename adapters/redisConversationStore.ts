@@ -50,6 +50,8 @@ export function createRedisClient(url: string, options: { onError?: (err: Error)
   const client = new Redis(url, {
     // Commands issued while disconnected fail at once instead of queueing up.
     enableOfflineQueue: false,
+    // Turns of many conversations running at once share socket writes.
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     // Our scripts are not idempotent (RPUSH of a token): never replay one after a reconnect,
     // it may already have run. The caller sees an error and the turn is retried as a whole.
@@ -261,7 +263,7 @@ export class RedisConversationStore implements ConversationStore {
     }
   }
 
-  async commit(lease: TurnLease, data: string): Promise<void> {
+  async commit(lease: TurnLease, data: string): Promise<string> {
     const keys = this.keysFor(lease.key);
     const written = await this.script(
       'nhscaConvCommitV1',
@@ -276,6 +278,8 @@ export class RedisConversationStore implements ConversationStore {
       this.queueTtlMs,
     );
     if (Number(written) !== 1) throw new ConflictError();
+    // The commit script stores the committing turn's token as the new etag.
+    return lease.token;
   }
 
   async release(lease: TurnLease): Promise<void> {

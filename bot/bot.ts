@@ -6,6 +6,20 @@ import type { ConversationEngine, TurnInput, UserIdentity } from './engine';
 export const CARD_CHANNELS: ReadonlySet<string> = new Set(['msteams', 'webchat', 'directline']);
 
 /**
+ * A turn's replies as messages: what is said before the last reply goes in the same message as
+ * it, so a turn is one message on a phone (two when the last is a card).
+ */
+export function toActivities(replies: Reply[], channelId = '') {
+  if (replies.length === 0) return [];
+  const last = replies[replies.length - 1]!;
+  const before = replies.slice(0, -1).map((r) => r.text);
+  if (last.card && CARD_CHANNELS.has(channelId)) {
+    return [...(before.length ? [MessageFactory.text(before.join('\n\n'))] : []), toActivity(last, channelId)];
+  }
+  return [toActivity({ ...last, text: [...before, last.text].join('\n\n') }, channelId)];
+}
+
+/**
  * A reply as a Bot Framework message: on a card channel its card when it has one; otherwise
  * text, with its choices as suggested-action buttons.
  */
@@ -68,6 +82,6 @@ export class CareAssistantBot extends ActivityHandler {
       conversationReference: TurnContext.getConversationReference(activity),
       identify: activity.channelId === 'msteams' ? () => teamsIdentity(context) : undefined,
     });
-    if (result.replies.length > 0) await context.sendActivities(result.replies.map((reply) => toActivity(reply, activity.channelId)));
+    if (result.replies.length > 0) await context.sendActivities(toActivities(result.replies, activity.channelId));
   }
 }

@@ -111,8 +111,23 @@ function describeState(snapshot: AnyMachineSnapshot | undefined): string {
   return child ? `${root}/${JSON.stringify(child.value)}` : root;
 }
 
+/** Conversations kept running in this process between turns (the most recently used). */
+const LIVE_CONVERSATIONS = 2_000;
+
+interface LiveConversation {
+  etag: string;
+  actor: Actor<ConversationMachine>;
+  envelope: Envelope;
+}
+
 export class ConversationEngine {
   private readonly now: () => number;
+  /**
+   * The conversations this process committed last, still running. One is used again only while
+   * the store still holds that very commit (same etag); otherwise it is restored from the store.
+   * Saves parsing and restoring the snapshot on every turn.
+   */
+  private readonly live = new Map<string, LiveConversation>();
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? Date.now;
@@ -125,7 +140,7 @@ export class ConversationEngine {
   async turn(input: TurnInput): Promise<TurnResult> {
     const started = process.hrtime.bigint();
     const key = this.conversationKey(input);
-    const log = this.options.logger.child({ conversation: key });
+    const log = this.options.logger.isLevelEnabled('warn') ? this.options.logger.child({ conversation: key }) : this.options.logger;
     let lease: TurnLease;
     try {
       lease = await this.options.store.begin(key);
@@ -136,14 +151,26 @@ export class ConversationEngine {
     }
 
     let actor: Actor<ConversationMachine> | undefined;
+    let keptLive = false;
     let stateBefore = 'new';
     try {
-      const restored = this.restore(lease.stored?.data, log);
+      const cached = this.live.get(key);
+      this.live.delete(key);
+      const reusable = cached && lease.stored && cached.etag === lease.stored.etag;
+      if (cached && !reusable) cached.actor.stop();
+      const restored = reusable
+        ? { actor: cached.actor, envelope: cached.envelope as Envelope | undefined, restarted: false }
+        : this.restore(lease.stored?.data, log);
       actor = restored.actor;
       const envelope = restored.envelope;
+      const unchanged = () => {
+        // Nothing was written: the conversation stays live at the stored etag.
+        if (envelope && lease.stored && !restored.restarted) keptLive = this.keepLive(key, { etag: lease.stored.etag, actor: actor!, envelope });
+      };
       const activity = input.activityId ? hashId(input.activityId, 12) : undefined;
       if (activity && envelope?.recentActivities.includes(activity)) {
         await this.options.store.release(lease);
+        unchanged();
         log.info({ outcome: 'duplicate', ms: msSince(started) }, 'turn');
         return { replies: [], outcome: 'duplicate' };
       }
@@ -152,6 +179,7 @@ export class ConversationEngine {
       // A channel may say "conversation started" more than once (Teams on reinstall): greet once.
       if (input.kind === 'conversationStart' && !isNew && !restored.restarted) {
         await this.options.store.release(lease);
+        unchanged();
         return { replies: [], outcome: 'ok' };
       }
       const askAgain = !envelope?.identityAskedAt || this.now() - envelope.identityAskedAt > IDENTIFY_RETRY_MS;
@@ -185,8 +213,9 @@ export class ConversationEngine {
         ...(identity ? { identity } : {}),
         ...(asked ? { identityAskedAt: this.now() } : envelope?.identityAskedAt ? { identityAskedAt: envelope.identityAskedAt } : {}),
       };
-      await this.options.store.commit(lease, JSON.stringify(next));
-      log.info({ outcome: 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');
+      const etag = await this.options.store.commit(lease, JSON.stringify(next));
+      keptLive = this.keepLive(key, { etag, actor, envelope: next });
+      if (log.isLevelEnabled('info')) log.info({ outcome: 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');
       return { replies, outcome: 'ok' };
     } catch (error) {
       await this.options.store.release(lease);
@@ -197,8 +226,18 @@ export class ConversationEngine {
       log.error({ err: error, outcome: 'error', before: stateBefore, ms: msSince(started) }, 'turn failed');
       return { replies: [ERROR_REPLY], outcome: 'error' };
     } finally {
-      actor?.stop();
+      if (!keptLive) actor?.stop();
     }
+  }
+
+  private keepLive(key: string, conversation: LiveConversation): true {
+    this.live.set(key, conversation);
+    if (this.live.size > LIVE_CONVERSATIONS) {
+      const [oldest] = this.live.keys();
+      this.live.get(oldest!)?.actor.stop();
+      this.live.delete(oldest!);
+    }
+    return true;
   }
 
   /** Asks the channel who the user is; a failed or slow lookup leaves the identity unknown. */

@@ -9,6 +9,7 @@ import * as restify from 'restify';
 import type { ConversationStore } from '../adapters/conversationStore';
 import type { Config } from './config';
 import type { CareAssistantBot } from './bot';
+import { registerDirectLine, registerWebChatPage } from './directLine';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -96,6 +97,10 @@ export function createServer(parts: ServerParts): restify.Server {
       res.send(503, { status: 'unavailable', reason: 'the conversation store cannot be reached' });
     }
   });
+
+  // The web chat page (GET /) and its Direct Line channel, served here: see bot/directLine.ts.
+  registerDirectLine(server, parts);
+  registerWebChatPage(server);
 
   // Errors raised by restify itself (bad JSON, too large, unknown route) keep their status and
   // get a short reason; anything unexpected is logged and answered without crashing.

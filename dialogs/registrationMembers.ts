@@ -282,7 +282,6 @@ const STEP_LIST: Record<string, Step & { card?: boolean }> = {
       const lines = [
         'The people who will get NHSmail accounts:',
         ...list.map(describeMember),
-        '',
         list.length < MIN_MEMBERS
           ? `Please add at least ${MIN_MEMBERS - list.length} more.`
           : `Say "done" when the list is complete${room ? ', or add another' : ''}.`,

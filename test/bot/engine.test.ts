@@ -107,7 +107,7 @@ describe('the conversation engine', () => {
   it('asks the user to resend when an earlier message is still being handled', async () => {
     const busy: ConversationStore = {
       begin: () => Promise.reject(new ConversationBusyError()),
-      commit: () => Promise.resolve(),
+      commit: () => Promise.resolve('etag'),
       release: () => Promise.resolve(),
       ping: () => Promise.resolve(),
       close: () => Promise.resolve(),
@@ -129,6 +129,18 @@ describe('the conversation engine', () => {
     expect(result.outcome).toBe('error');
     expect(texts(result)).toMatch(/something went wrong on my side/);
     expect(texts(await engine.turn(message('care')))).toMatch(/check 2 of 6/);
+  });
+
+  it('reads a conversation another process moved on from the store, not from its own memory', async () => {
+    const store = new MemoryConversationStore({ ttlMs: 60_000 });
+    const one = engineWith(store);
+    const two = engineWith(store);
+    await one.turn(message('register'));
+    expect(texts(await two.turn(message('care')))).toMatch(/check 2 of 6/);
+    // `one` still holds its own copy from before `two`'s turn: it must not use it.
+    expect(texts(await one.turn(message('no')))).toMatch(/check 3 of 6/);
+    expect(texts(await two.turn(message('yes')))).toMatch(/check 4 of 6/);
+    expect(texts(await one.turn(message('back')))).toMatch(/Last time you answered: yes[\s\S]*check 3 of 6/);
   });
 
   it('runs turns of one conversation one after the other, in the order they arrive', async () => {

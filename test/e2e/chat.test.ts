@@ -57,7 +57,7 @@ describe('the terminal chat (node dist/bot/chat.js)', () => {
     expect(stdout).toMatch(/^NHSmail care assistant \(terminal chat; state: memory\)/);
 
     // The menu and the first question, as numbered lists.
-    expect(stdout).toContain('\nassistant> What would you like to do?\n   1. Register my organisation for NHSmail\n');
+    expect(stdout).toContain('\n\nWhat would you like to do?\n   1. Register my organisation for NHSmail\n');
     expect(stdout).toContain('   1. Care provider\n   2. Dental practice\n   3. Hospice\n');
     expect(stdout).toContain('   1. Yes\n   2. No\n');
     expect(stdout).toContain('   1. Email\n   2. Post\n');

@@ -82,8 +82,12 @@ export async function startBot(env: Record<string, string> = {}): Promise<Runnin
 }
 
 /** The text of every message in a result. */
+/**
+ * The text of every part of the bot's answer. The bot says a turn in one message, its parts
+ * (a notice, then the question) separated by a blank line: this reads them back apart.
+ */
 export function texts(result: SendResult): string[] {
-  return result.replies.map((r) => r.text ?? '');
+  return result.replies.flatMap((r) => (r.text ?? '').split('\n\n'));
 }
 
 /** The button values of the last reply that has buttons ([] when none has). */
@@ -324,4 +328,32 @@ export async function startPrivateRedis(): Promise<TestRedis> {
   } finally {
     if (external !== undefined) process.env.REDIS_URL = external;
   }
+}
+
+/** What a user types for one invented staff member: a distinct name, email and mobile per (n, series). */
+export interface TypedMember {
+  firstName: string;
+  lastName: string;
+  email: string;
+  /** As typed: "07400 05SSNN". */
+  mobile: string;
+  /** The same mobile as the bot stores it (E.164). */
+  e164: string;
+}
+
+const INVENTED_FIRST_NAMES = ['Amira', 'Ben', 'Chloe', 'Dev', 'Ellen', 'Farid', 'Grace', 'Hugo', 'Isla', 'Jonah', 'Kemi', 'Liam'];
+const INVENTED_LAST_NAMES = ['Ashworth', "O'Brien", 'Chaudhry', 'Dlamini', 'Evans-Clark', 'Fitzgerald', 'Gallagher', 'Hussain', 'Ibbotson', 'Jankowski', 'Kowalczyk', 'Lund'];
+
+/**
+ * The n-th (0-based, n < 100) invented member of a series (0–99). Mobiles are 07400 05SSNN: GB
+ * mobiles outside both the directory's fixture range (+4474000000xx) and its generated range
+ * (+447400100000 and up), so no existing NHSmail account has them.
+ */
+export function inventedMember(n: number, series = 0): TypedMember {
+  const firstName = INVENTED_FIRST_NAMES[n % INVENTED_FIRST_NAMES.length]!;
+  const lastName = INVENTED_LAST_NAMES[(n * 5 + series) % INVENTED_LAST_NAMES.length]!;
+  const digits = `05${String(series).padStart(2, '0')}${String(n).padStart(2, '0')}`;
+  const domain = ['example.co.uk', 'example.com', 'example.org'][n % 3];
+  const local = `${firstName}.${lastName}`.toLowerCase().replace(/[^a-z.]/g, '');
+  return { firstName, lastName, email: `${local}.${series}${n}@${domain}`, mobile: `07400 ${digits}`, e164: `+447400${digits}` };
 }
