@@ -13,6 +13,12 @@ const ConfigSchema = z
       .min(1, { error: 'must be a whole number from 1 to 65535' })
       .max(65535, { error: 'must be a whole number from 1 to 65535' })
       .default(3978),
+    /** Where to listen. Unset: all interfaces with authentication, loopback only without. */
+    HOST: z
+      .string()
+      .trim()
+      .refine((value) => /^[A-Za-z0-9.:-]+$/.test(value), { error: 'must be an IP address or host name, e.g. 127.0.0.1 or 0.0.0.0' })
+      .optional(),
     MicrosoftAppId: z.string().trim().optional(),
     MicrosoftAppPassword: z.string().optional(),
     MicrosoftAppType: z.enum(APP_TYPES, { error: `must be one of ${APP_TYPES.join(', ')}` }).default('MultiTenant'),
@@ -45,6 +51,11 @@ function crossChecks(raw: Record<string, string | undefined>): string[] {
 }
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** Without authentication (Emulator mode) the bot listens on this machine only, unless told otherwise. */
+export function listenHost(config: Config): string {
+  return config.HOST ?? (config.MicrosoftAppId ? '0.0.0.0' : '127.0.0.1');
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, listenHost, loadConfig } from './config';
 import { outboxJournalPath } from '../adapters/memoryOutbox';
 import { createAssistant } from './app';
 import { createLogger } from './logger';
@@ -24,9 +24,10 @@ async function main(): Promise<void> {
   // /readyz answers 503, and the connection is retried until it works.
   await assistant.ready().catch((error: Error) => logger.warn({ err: error }, 'starting before the state store is ready'));
 
-  server.listen(config.PORT, () => {
+  const host = listenHost(config);
+  server.listen(config.PORT, host, () => {
     logger.info(
-      { port: config.PORT, state: config.REDIS_URL ? 'redis' : 'memory' },
+      { port: config.PORT, host, state: config.REDIS_URL ? 'redis' : 'memory' },
       `listening on http://localhost:${config.PORT}/api/messages`,
     );
   });

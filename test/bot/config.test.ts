@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../bot/config';
+import { ConfigError, listenHost, loadConfig } from '../../bot/config';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -13,6 +13,13 @@ function problems(env: Record<string, string>): string[] {
 describe('configuration from the environment', () => {
   it('has working defaults: port 3978, memory state, 30 days, info logs, no authentication', () => {
     expect(loadConfig({})).toEqual({ PORT: 3978, MicrosoftAppType: 'MultiTenant', STATE_TTL_DAYS: 30, LOG_LEVEL: 'info' });
+  });
+
+  it('listens on this machine only without authentication, everywhere with it, or where told', () => {
+    expect(listenHost(loadConfig({}))).toBe('127.0.0.1');
+    expect(listenHost(loadConfig({ MicrosoftAppId: 'id', MicrosoftAppPassword: 'secret' }))).toBe('0.0.0.0');
+    expect(listenHost(loadConfig({ HOST: '::1' }))).toBe('::1');
+    expect(problems({ HOST: 'not a host!' })[0]).toMatch(/^HOST must be an IP address or host name/);
   });
 
   it('treats empty variables as unset', () => {
