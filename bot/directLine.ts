@@ -34,8 +34,15 @@ import type { ServerParts } from './server';
  * instead of an Azure AD token: the connector routes accept that secret and nothing else, so no
  * one else can put words in the bot's mouth, and nothing needs the internet. See README.
  *
+ * With MicrosoftAppId set, the identity handed to the adapter must name that app id (the adapter's
+ * user token client refuses any other): it is read from the environment as bot/config.ts reads it,
+ * since ServerParts carries no configuration (or pass `appId`). Azure AD is never called.
+ *
  * State is in this process's memory and bounded (DirectLineLimits); the bot's own conversation
  * state goes to its conversation store as for any channel ('webchat' + conversation id).
+ *
+ * ConnectorClient, ConnectorFactory, ClaimsIdentity and TokenCredentials come from
+ * botframework-connector, which botbuilder depends on (same version) but does not re-export.
  */
 
 export const DIRECT_LINE_PATH = '/v3/directline';
@@ -271,16 +278,16 @@ export class DirectLine {
   }
 
   private refreshToken(req: restify.Request, res: restify.Response): void {
-    optionalObject(req.body);
     const { conversation } = this.authorize(req);
+    optionalObject(req.body);
     const token = this.issueToken(conversation);
     res.send(200, { conversationId: conversation.id, token, expires_in: this.limits.tokenTtlMs / 1000 });
   }
 
   /** Starts the token's conversation: the bot hears the user join (once) and greets. */
   private startConversation(req: restify.Request, res: restify.Response): void {
-    const body = optionalObject(req.body);
     const { conversation, token, record } = this.authorize(req);
+    const body = optionalObject(req.body);
     if (body.locale !== undefined) {
       if (typeof body.locale !== 'string' || !LOCALE_PATTERN.test(body.locale)) throw new HttpProblem(400, '"locale" must be a language tag such as en-GB');
       conversation.locale ??= body.locale;
@@ -325,7 +332,7 @@ export class DirectLine {
     try {
       await Promise.race([turn, waited]);
     } catch {
-      // Logged by enqueue; the activity is kept, as it was received.
+      // Logged by runTurn; the activity stays in the conversation, as it was received.
       throw new HttpProblem(502, 'the bot could not process the activity; send it again');
     } finally {
       clearTimeout(timer);

@@ -25,7 +25,8 @@ export function escapeCardText(text: string): string {
     .replace(/[\\`*_[\]()~<>]/g, (c) => `\\${c}`)
     .replace(/^(\s*)([-+#](?=\s)|\d+\.(?=\s))/gm, (_m, space: string, mark: string) => `${space}\\${mark}`)
     .replace(/:\/\//g, ':\u200B//')
-    .replace(/@/g, '@\u200B')
+    // An address is broken up invisibly after its @ and before each dot, so it is not made a link.
+    .replace(/@([^\s]*)/g, (_m, domain: string) => `@\u200B${domain.replace(/\./g, '\u200B.')}`)
     .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}\u200B.`);
 }
 
@@ -92,8 +93,9 @@ export function memberCard(options: MemberCardOptions): AdaptiveCard {
         id: 'title',
         label: 'Title (optional)',
         style: 'compact',
-        value: values.title ?? '',
-        choices: [{ title: 'No title', value: '' }, ...options.titles.map((t) => ({ title: t, value: t }))],
+        // Every choice needs a value (Web Chat drops a card whose choice has an empty one).
+        value: values.title || 'none',
+        choices: [{ title: 'No title', value: 'none' }, ...options.titles.map((t) => ({ title: t, value: t }))],
       },
       ...error('title', errors.title),
       ...text('firstName', 'First name', values.firstName, errors, { maxLength: 50 }),
@@ -156,7 +158,7 @@ export function membersListCard(heading_: string, members: readonly Member[], op
       type: 'Container',
       separator: true,
       items: [
-        { type: 'TextBlock', text: `${index + 1}. ${fullName(m)}`, weight: 'Bolder', wrap: true },
+        { type: 'TextBlock', text: `Member ${index + 1}: ${fullName(m)}`, weight: 'Bolder', wrap: true },
         memberFacts(m),
         {
           type: 'ActionSet',
@@ -187,7 +189,7 @@ export function reviewCard(options: ReviewCardOptions): AdaptiveCard {
     [
       heading(options.heading),
       { type: 'FactSet', facts: options.facts.map(([title, value]) => ({ title, value: escapeCardText(value) })) },
-      ...options.members.flatMap((m, i) => [{ type: 'TextBlock', text: `${i + 1}. ${fullName(m)}`, weight: 'Bolder', wrap: true, separator: true }, memberFacts(m)]),
+      ...options.members.flatMap((m, i) => [{ type: 'TextBlock', text: `Member ${i + 1}: ${fullName(m)}`, weight: 'Bolder', wrap: true, separator: true }, memberFacts(m)]),
       ...(options.note ? [{ ...paragraph(escapeCardText(options.note)), color: 'Attention' }] : []),
       paragraph('Please confirm that all the details are correct.'),
     ],

