@@ -6,7 +6,7 @@ import { NasRequest, NasRequests, NasRequestStatus, RegistrationRequestDetails }
 import { OTP_ALPHABET } from '../../adapters/oneTimePasscodes';
 import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
 import { NAS_CONSUMER_GROUP, RedisNasRequests } from '../../adapters/redisNasRequests';
-import { deleteKeysWithPrefix, startRedis, TestRedis, uniquePrefix } from '../helpers/redis';
+import { deleteKeysWithPrefix, startRedis, TestRedis, uniquePrefix, useTwoRedisClients } from '../helpers/redis';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const REFERENCE_PATTERN = new RegExp(`^REG-[${OTP_ALPHABET}]{8}$`);
@@ -192,24 +192,13 @@ describeNasRequestsContract('MemoryNasRequests', (clock) => {
 });
 
 describe('with a throwaway Redis', () => {
+  const shared = useTwoRedisClients('nas');
+  const newPrefix = shared.newPrefix;
   let redis: TestRedis;
   let clientA: Redis;
   let clientB: Redis;
-  const filePrefix = uniquePrefix('nas');
-  let prefixes = 0;
-  const newPrefix = () => `${filePrefix}${++prefixes}:`;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    clientA = createRedisClient(redis.url);
-    clientB = createRedisClient(redis.url);
-    await Promise.all([waitUntilReady(clientA), waitUntilReady(clientB)]);
-  });
-
-  afterAll(async () => {
-    if (clientA) await deleteKeysWithPrefix(clientA, filePrefix);
-    await Promise.all([clientA, clientB].filter(Boolean).map((c) => c.quit().catch(() => c.disconnect())));
-    await redis?.stop();
+  beforeAll(() => {
+    ({ redis, clientA, clientB } = shared);
   });
 
   describeNasRequestsContract('RedisNasRequests', (clock) => {

@@ -11,7 +11,7 @@ import {
 } from '../../adapters/oneTimePasscodes';
 import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
 import { RedisOneTimePasscodes } from '../../adapters/redisOneTimePasscodes';
-import { deleteKeysWithPrefix, startRedis, TestRedis, uniquePrefix } from '../helpers/redis';
+import { deleteKeysWithPrefix, startRedis, TestRedis, uniquePrefix, useTwoRedisClients } from '../helpers/redis';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -268,24 +268,13 @@ describeOneTimePasscodesContract('MemoryOneTimePasscodes', (clock, options) => {
 });
 
 describe('with a throwaway Redis', () => {
+  const shared = useTwoRedisClients('otp');
+  const newPrefix = shared.newPrefix;
   let redis: TestRedis;
   let clientA: Redis;
   let clientB: Redis;
-  const filePrefix = uniquePrefix('otp');
-  let prefixes = 0;
-  const newPrefix = () => `${filePrefix}${++prefixes}:`;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    clientA = createRedisClient(redis.url);
-    clientB = createRedisClient(redis.url);
-    await Promise.all([waitUntilReady(clientA), waitUntilReady(clientB)]);
-  });
-
-  afterAll(async () => {
-    if (clientA) await deleteKeysWithPrefix(clientA, filePrefix);
-    await Promise.all([clientA, clientB].filter(Boolean).map((c) => c.quit().catch(() => c.disconnect())));
-    await redis?.stop();
+  beforeAll(() => {
+    ({ redis, clientA, clientB } = shared);
   });
 
   describeOneTimePasscodesContract('RedisOneTimePasscodes', (clock, options) => {

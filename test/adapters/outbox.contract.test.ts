@@ -9,7 +9,7 @@ import { Outbox, OutboxMessage } from '../../adapters/outbox';
 import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
 import { RedisOutbox } from '../../adapters/redisOutbox';
 import { formatMessage, main, parseArgs } from '../../scripts/outbox';
-import { deleteKeysWithPrefix, startRedis, TestRedis, uniquePrefix } from '../helpers/redis';
+import { deleteKeysWithPrefix, startRedis, TestRedis, uniquePrefix, useTwoRedisClients } from '../helpers/redis';
 
 const DAY = 24 * 60 * 60 * 1000;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -166,24 +166,13 @@ describe('MemoryOutbox', () => {
 });
 
 describe('with a throwaway Redis', () => {
+  const shared = useTwoRedisClients('outbox');
+  const newPrefix = shared.newPrefix;
   let redis: TestRedis;
   let clientA: Redis;
   let clientB: Redis;
-  const filePrefix = uniquePrefix('outbox');
-  let prefixes = 0;
-  const newPrefix = () => `${filePrefix}${++prefixes}:`;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    clientA = createRedisClient(redis.url);
-    clientB = createRedisClient(redis.url);
-    await Promise.all([waitUntilReady(clientA), waitUntilReady(clientB)]);
-  });
-
-  afterAll(async () => {
-    if (clientA) await deleteKeysWithPrefix(clientA, filePrefix);
-    await Promise.all([clientA, clientB].filter(Boolean).map((c) => c.quit().catch(() => c.disconnect())));
-    await redis?.stop();
+  beforeAll(() => {
+    ({ redis, clientA, clientB } = shared);
   });
 
   describeOutboxContract('RedisOutbox', (clock, options) => {

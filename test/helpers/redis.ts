@@ -2,6 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Redis } from 'ioredis';
+import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
 
 export interface TestRedis {
   url: string;
@@ -111,4 +112,35 @@ export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promis
     if (own.length) deleted += await redis.del(...own);
   } while (cursor !== '0');
   return deleted;
+}
+
+export interface TwoRedisClients {
+  redis: TestRedis;
+  /** Two clients on one Redis, as two bot processes would have. */
+  clientA: Redis;
+  clientB: Redis;
+  /** A key prefix of this test file's own, new on every call. */
+  newPrefix(): string;
+}
+
+/**
+ * In a describe block: a throwaway Redis (or REDIS_URL) and two clients, ready in beforeAll; in
+ * afterAll only this file's keys are deleted, the clients quit and the Redis stops.
+ */
+export function useTwoRedisClients(label: string): TwoRedisClients {
+  const filePrefix = uniquePrefix(label);
+  let prefixes = 0;
+  const shared = { newPrefix: () => `${filePrefix}${++prefixes}:` } as TwoRedisClients;
+  beforeAll(async () => {
+    shared.redis = await startRedis();
+    shared.clientA = createRedisClient(shared.redis.url);
+    shared.clientB = createRedisClient(shared.redis.url);
+    await Promise.all([waitUntilReady(shared.clientA), waitUntilReady(shared.clientB)]);
+  });
+  afterAll(async () => {
+    if (shared.clientA) await deleteKeysWithPrefix(shared.clientA, filePrefix);
+    await Promise.all([shared.clientA, shared.clientB].filter(Boolean).map((c) => c.quit().catch(() => c.disconnect())));
+    await shared.redis?.stop();
+  });
+  return shared;
 }
