@@ -2,15 +2,11 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { buildBot, childEnv, REPO_ROOT, startPrivateRedis } from '../helpers/bot';
+import { chatSaid, runChat as runChatIn } from '../helpers/bot';
 import type { TestRedis } from '../helpers/redis';
 
 /** `npm run chat`: the compiled terminal chat, fed lines on a pipe as `printf … | npm run chat` does. */
 
-interface ChatRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('the terminal chat (node dist/bot/chat.js)', () => {
   let outDir: string | undefined;
@@ -19,36 +15,9 @@ describe('the terminal chat (node dist/bot/chat.js)', () => {
     outDir = await buildBot();
   }, 120_000);
 
-  function runChat(lines: string[], env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ChatRun> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(outDir!, 'bot', 'chat.js')], {
-        cwd: REPO_ROOT,
-        env: childEnv({ CHAT_CONVERSATION_ID: `terminal-test-${randomUUID()}`, ...env }),
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`the chat did not exit within ${timeoutMs} ms:\n${stdout}\n${stderr}`));
-      }, timeoutMs);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-      child.stdin.end(lines.map((line) => `${line}\n`).join(''));
-    });
-  }
+  const runChat = (lines: string[], env: Record<string, string> = {}, timeoutMs = 20_000) => runChatIn(outDir!, lines, env, timeoutMs);
 
-  /** What the assistant said, message by message. */
-  const said = (stdout: string) =>
-    stdout
-      .split('\nassistant> ')
-      .slice(1)
-      .map((block) => block.split('\n\nyou> ')[0]!.trim());
+  const said = chatSaid;
 
   it('shows numbered choices, takes numbers and words, reaches the summary and exits 0', async () => {
     const run = await runChat(['register', '1', 'no', 'yes', 'no', 'no', 'post']);

@@ -4,17 +4,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildBot, childEnv, inventedMember, REPO_ROOT, TypedMember } from '../helpers/bot';
+import { ChatRun, chatSaid, runChat as runChatIn } from '../helpers/bot';
 
 /**
  * Whole registrations in the terminal chat (`node dist/bot/chat.js`, as `npm run chat` runs it),
  * fed on a pipe: every line is what a user types, choices by their number where a list is shown.
  */
 
-interface ChatRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 const REFERENCE = /Your reference is (REG-[A-Z2-9]{8})\./;
 
@@ -30,36 +26,9 @@ describe('registering in the terminal chat (node dist/bot/chat.js)', () => {
     rmSync(temp, { recursive: true, force: true });
   });
 
-  function runChat(lines: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ChatRun> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(outDir, 'bot', 'chat.js')], {
-        cwd: REPO_ROOT,
-        env: childEnv({ CHAT_CONVERSATION_ID: `terminal-registration-${randomUUID()}`, ...env }),
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`the chat did not exit within ${timeoutMs} ms:\n${stdout}\n${stderr}`));
-      }, timeoutMs);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-      child.stdin.end(lines.map((line) => `${line}\n`).join(''));
-    });
-  }
+  const runChat = (lines: string[], env: Record<string, string> = {}, timeoutMs = 30_000) => runChatIn(outDir!, lines, env, timeoutMs);
 
-  /** What the assistant said, message by message (with its numbered choices). */
-  const said = (stdout: string) =>
-    stdout
-      .split('\nassistant> ')
-      .slice(1)
-      .map((block) => block.split('\n\nyou> ')[0]!.trim());
+  const said = chatSaid;
 
   /** What the user typed, as echoed. */
   const typed = (stdout: string) => [...stdout.matchAll(/\nyou> (.*)\n/g)].map((m) => m[1]);

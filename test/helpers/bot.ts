@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -356,4 +356,43 @@ export function inventedMember(n: number, series = 0): TypedMember {
   const domain = ['example.co.uk', 'example.com', 'example.org'][n % 3];
   const local = `${firstName}.${lastName}`.toLowerCase().replace(/[^a-z.]/g, '');
   return { firstName, lastName, email: `${local}.${series}${n}@${domain}`, mobile: `07400 ${digits}`, e164: `+447400${digits}` };
+}
+
+export interface ChatRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the terminal chat (`<build>/bot/chat.js`) with these lines on its standard input. */
+export function runChat(outDir: string, lines: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ChatRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(outDir, 'bot', 'chat.js')], {
+      cwd: REPO_ROOT,
+      env: childEnv({ CHAT_CONVERSATION_ID: `terminal-test-${randomUUID()}`, ...env }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the chat did not exit within ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(lines.map((line) => `${line}\n`).join(''));
+  });
+}
+
+/** What the assistant said in a terminal chat, message by message (with its numbered choices). */
+export function chatSaid(stdout: string): string[] {
+  return stdout
+    .split('\nassistant> ')
+    .slice(1)
+    .map((block) => block.split('\n\nyou> ')[0]!.trim());
 }
