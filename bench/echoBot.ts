@@ -1,7 +1,7 @@
 import { ActivityHandler, MessageFactory } from 'botbuilder';
 import type { ConversationStore } from '../adapters/conversationStore';
 import type { CareAssistantBot } from '../bot/bot';
-import { ConfigError, loadConfig } from '../bot/config';
+import { loadConfigOrExit } from '../bot/config';
 import { createLogger } from '../bot/logger';
 import { createAdapter, createServer } from '../bot/server';
 import { ECHO_GREETING, echoText } from './echoReplies';
@@ -44,16 +44,7 @@ const NO_STORE: ConversationStore = {
 };
 
 function main(): void {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
   const adapter = createAdapter(config, logger);
   // createServer only calls `bot.run(context)`; the cast lets the echo bot stand in for the

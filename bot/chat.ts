@@ -4,7 +4,7 @@ import { userInfo } from 'node:os';
 import * as readline from 'node:readline';
 import { outboxJournalPath } from '../adapters/memoryOutbox';
 import { createAssistant } from './app';
-import { ConfigError, loadConfig } from './config';
+import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
 
 /**
@@ -73,16 +73,7 @@ export class ConsoleAdapter extends BotAdapter {
 }
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig({ LOG_LEVEL: 'silent', ...process.env });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit({ LOG_LEVEL: 'silent', ...process.env });
   // Logs go to stderr so they never mix with the conversation.
   const logger = createLogger(config.LOG_LEVEL, process.stderr);
   const assistant = createAssistant(config, logger, Date.now, { outboxJournal: outboxJournalPath() });

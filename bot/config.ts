@@ -82,3 +82,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.success && problems.length === 0) return result.data;
   throw new ConfigError(problems);
 }
+
+/** For start-up: the configuration, or the problems printed and the process ended (exit 1). */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,4 +1,4 @@
-import { ConfigError, listenHost, loadConfig } from './config';
+import { listenHost, loadConfigOrExit } from './config';
 import { outboxJournalPath } from '../adapters/memoryOutbox';
 import { createAssistant } from './app';
 import { createLogger } from './logger';
@@ -6,16 +6,7 @@ import { createAdapter, createServer } from './server';
 
 /** `npm start`: the assistant as a Bot Framework service on restify. */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
   const assistant = createAssistant(config, logger, Date.now, { outboxJournal: outboxJournalPath() });
   const adapter = createAdapter(config, logger);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { buildBot, childEnv, REPO_ROOT, startPrivateRedis } from '../helpers/bot';
@@ -91,5 +91,14 @@ describe('the terminal chat (node dist/bot/chat.js)', () => {
       expect(run.stdout).not.toContain('briefly unavailable');
       expect(run.stdout).toContain('check 2 of 6');
     });
+  });
+
+  it.each([
+    ['bot/index.js', { PORT: 'abc' }, /PORT must be a whole number from 1 to 65535 \(got "abc"\)/],
+    ['bot/chat.js', { REDIS_URL: 'localhost:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
+  ])('%s stops at start-up, naming the variable, when the configuration is wrong', async (script, env, message) => {
+    const result = spawnSync(process.execPath, [path.join(outDir!, script)], { env: childEnv(env), input: '', encoding: 'utf8', timeout: 20_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(message);
   });
 });
