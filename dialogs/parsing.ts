@@ -33,6 +33,19 @@ export function parseYesNo(text: string): boolean | undefined {
   return undefined;
 }
 
+const YES_NO_BUTTONS = [
+  { value: 'yes', label: 'Yes' },
+  { value: 'no', label: 'No' },
+] as const;
+
+/** An answer to a question asked with Yes and No buttons: any way of saying it, or 1 / 2. */
+export function parseYesNoAnswer(text: string): boolean | undefined {
+  const word = parseYesNo(text);
+  if (word !== undefined) return word;
+  const button = parseChoice(text, YES_NO_BUTTONS);
+  return button === undefined ? undefined : button === 'yes';
+}
+
 export interface ChoiceOption<V extends string> {
   value: V;
   label: string;

@@ -9,7 +9,7 @@ import {
   verificationRoute,
 } from '../machines/registration';
 import { ADMIN_EMAIL, AdminKind, NATIONAL_HELPDESK, ODS_HELPDESK_EMAIL, OTP_VALID_DAYS } from './contacts';
-import { ChoiceOption, normalise, parseChoice, parseYesNo } from './parsing';
+import { ChoiceOption, normalise, parseChoice, parseYesNo, parseYesNoAnswer } from './parsing';
 import { parseRegistrationCard } from './registrationCards';
 import { memberProblemText } from './registrationMembers';
 import { STEPS, stepProblemText, stepStopText } from './registrationSteps';
@@ -166,11 +166,7 @@ function parseAnswer(question: QuestionId, text: string): Answer | undefined {
     const value = parseChoice(text, DELIVERY_OPTIONS);
     return value && { question, value };
   }
-  const choice = parseChoice(text, [
-    { value: 'yes', label: 'Yes' },
-    { value: 'no', label: 'No' },
-  ]);
-  const value = parseYesNo(text) ?? (choice ? choice === 'yes' : undefined);
+  const value = parseYesNoAnswer(text);
   return value === undefined ? undefined : { question, value };
 }
 

@@ -8,7 +8,7 @@ import {
   RegistrationContext,
 } from '../machines/registration';
 import { ADMIN_EMAIL, NATIONAL_HELPDESK } from './contacts';
-import { normalise, parseChoice, parseYesNo } from './parsing';
+import { normalise, parseYesNo, parseYesNoAnswer } from './parsing';
 import { FormState, memberCard, memberFormValues, membersListCard, reviewCard } from './cards';
 import type { Reply } from './types';
 import * as validate from './validators';
@@ -54,7 +54,7 @@ export function mailboxAddressOf(c: RegistrationContext): string | undefined {
 
 function yesNo(question: string): (text: string) => Parse {
   return (text) => {
-    const value = parseYesNo(text) ?? (parseChoice(text, [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }]) === undefined ? undefined : parseChoice(text, [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }]) === 'yes');
+    const value = parseYesNoAnswer(text);
     return value === undefined ? undefined : answer(question, value);
   };
 }

@@ -7,7 +7,7 @@ import {
   verificationMethod,
 } from '../machines/registration';
 import { ADMIN_EMAIL, AdminKind, NATIONAL_HELPDESK } from './contacts';
-import { normalise, parseChoice, parseYesNo } from './parsing';
+import { normalise, parseChoice, parseYesNo, parseYesNoAnswer } from './parsing';
 import { organisationChoiceCard } from './cards';
 import { MEMBER_STEPS, Step } from './registrationMembers';
 import * as validate from './validators';
@@ -191,8 +191,8 @@ export const STEPS: Record<string, Step> = {
     where: () => VERIFICATION,
     prompt: (c) => ({ text: `Are these your CQC registration details?\n${cqcDetails(c.organisation)}`, choices: ['Yes', 'No'] }),
     parse: (text) => {
-      const yes = parseYesNo(text) ?? parseChoice(text, [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }]);
-      return yes === undefined ? undefined : answer('cqcDetailsCorrect', yes === true || yes === 'yes');
+      const yes = parseYesNoAnswer(text);
+      return yes === undefined ? undefined : answer('cqcDetailsCorrect', yes);
     },
     hint: 'Please answer yes or no.',
   },

@@ -1,4 +1,4 @@
-import { normalise, parseChoice, parseGlobalCommand, parseYesNo } from '../../dialogs/parsing';
+import { normalise, parseChoice, parseGlobalCommand, parseYesNo, parseYesNoAnswer } from '../../dialogs/parsing';
 
 describe('yes and no, however they are typed', () => {
   const yes = ['yes', 'Yes', 'YES', 'y', 'Y', 'yeah', 'Yeah!', 'yep', 'yup', 'yes.', ' yes ', 'yes please', 'Yes, I have', 'I do', 'sure', 'ok', 'OK!', 'correct', '‘yes’'];
@@ -8,6 +8,19 @@ describe('yes and no, however they are typed', () => {
   it.each(yes)('%j means yes', (text) => expect(parseYesNo(text)).toBe(true));
   it.each(no)('%j means no', (text) => expect(parseYesNo(text)).toBe(false));
   it.each(neither)('%j is neither', (text) => expect(parseYesNo(text)).toBeUndefined());
+});
+
+describe('answering a question asked with Yes and No buttons', () => {
+  it.each([
+    ['Yes', true],
+    ['1', true],
+    ['yeah', true],
+    ['No', false],
+    ['2', false],
+    ['nope', false],
+    ['3', undefined],
+    ['maybe', undefined],
+  ] as const)('%j → %s', (text, value) => expect(parseYesNoAnswer(text)).toBe(value));
 });
 
 describe('picking from a list by number, label or synonym', () => {
