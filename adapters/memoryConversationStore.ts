@@ -93,11 +93,6 @@ export class MemoryConversationStore implements ConversationStore {
     this.queues.clear();
   }
 
-  /** Number of conversations held (for tests and diagnostics). */
-  size(): number {
-    for (const key of [...this.entries.keys()]) this.read(key);
-    return this.entries.size;
-  }
 
   private read(key: string): StoredConversation | null {
     const entry = this.entries.get(key);

@@ -20,6 +20,7 @@ import JSZip from 'jszip';
 import { PNG } from 'pngjs';
 import { z } from 'zod';
 import { ManifestUtil, type TeamsAppManifest, type TeamsAppManifestJSONSchema } from '@microsoft/teams-manifest';
+import { runCommand } from './cli';
 
 export const PACKAGE_NAME = 'nhsmail-care-assistant.zip';
 export const COLOR_ICON = { file: 'color.png', size: 192 } as const;
@@ -284,14 +285,4 @@ export async function main(
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2), process.env).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runCommand(main);

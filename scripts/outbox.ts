@@ -9,6 +9,7 @@ import { OutboxMessage } from '../adapters/outbox';
 import { createRedisClient, DEFAULT_KEY_PREFIX, waitUntilReady } from '../adapters/redisConversationStore';
 import { RedisOutbox } from '../adapters/redisOutbox';
 import { outboxJournalPath, readOutboxJournal } from '../adapters/memoryOutbox';
+import { runCommand } from './cli';
 
 export const DEFAULT_LIMIT = 20;
 
@@ -120,14 +121,4 @@ function redactUrl(url: string): string {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2), process.env).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runCommand(main);

@@ -7,26 +7,11 @@ import { OTP_ALPHABET } from '../../adapters/oneTimePasscodes';
 import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
 import { NAS_CONSUMER_GROUP, RedisNasRequests } from '../../adapters/redisNasRequests';
 import { deleteKeysWithPrefix, startRedis, TestRedis, uniquePrefix, useTwoRedisClients } from '../helpers/redis';
+import { FakeClock, fakeClock } from '../helpers/clock';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const REFERENCE_PATTERN = new RegExp(`^REG-[${OTP_ALPHABET}]{8}$`);
 
-interface FakeClock {
-  t: number;
-  now: () => number;
-  advance(ms: number): void;
-}
-
-function fakeClock(start = Date.UTC(2025, 0, 6, 9, 0, 0)): FakeClock {
-  const clock: FakeClock = {
-    t: start,
-    now: () => clock.t,
-    advance: (ms) => {
-      clock.t += ms;
-    },
-  };
-  return clock;
-}
 
 const newOdsCode = () => `V${randomBytes(3).toString('hex').toUpperCase()}`;
 const newConversationKey = () => `conv-${randomUUID()}`;

@@ -12,6 +12,7 @@ import {
 import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
 import { RedisOneTimePasscodes } from '../../adapters/redisOneTimePasscodes';
 import { deleteKeysWithPrefix, startRedis, TestRedis, uniquePrefix, useTwoRedisClients } from '../helpers/redis';
+import { FakeClock, fakeClock } from '../helpers/clock';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -23,22 +24,6 @@ const TEST_HASH_COST = 1024;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const CODE_PATTERN = new RegExp(`^[${OTP_ALPHABET}]{${OTP_LENGTH}}$`);
 
-interface FakeClock {
-  t: number;
-  now: () => number;
-  advance(ms: number): void;
-}
-
-function fakeClock(start = Date.UTC(2025, 0, 6, 9, 0, 0)): FakeClock {
-  const clock: FakeClock = {
-    t: start,
-    now: () => clock.t,
-    advance: (ms) => {
-      clock.t += ms;
-    },
-  };
-  return clock;
-}
 
 /** A made-up ODS code of its own for each test. */
 const newOdsCode = () => `V${randomBytes(3).toString('hex').toUpperCase()}`;

@@ -10,26 +10,11 @@ import { createRedisClient, waitUntilReady } from '../../adapters/redisConversat
 import { RedisOutbox } from '../../adapters/redisOutbox';
 import { formatMessage, main, parseArgs } from '../../scripts/outbox';
 import { deleteKeysWithPrefix, startRedis, TestRedis, uniquePrefix, useTwoRedisClients } from '../helpers/redis';
+import { FakeClock, fakeClock } from '../helpers/clock';
 
 const DAY = 24 * 60 * 60 * 1000;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-interface FakeClock {
-  t: number;
-  now: () => number;
-  advance(ms: number): void;
-}
-
-function fakeClock(start = Date.UTC(2025, 0, 6, 9, 0, 0)): FakeClock {
-  const clock: FakeClock = {
-    t: start,
-    now: () => clock.t,
-    advance: (ms) => {
-      clock.t += ms;
-    },
-  };
-  return clock;
-}
 
 const passcodeLetter = (n: number): Omit<OutboxMessage, 'id' | 'createdAt'> => ({
   channel: 'email',

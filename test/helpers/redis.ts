@@ -3,25 +3,15 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Redis } from 'ioredis';
 import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
+import { freePort } from '../../bench/ports';
+
+export { freePort };
 
 export interface TestRedis {
   url: string;
   stop(): Promise<void>;
 }
 
-/** A free TCP port on the loopback interface (the OS picks one; we release it straight away). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('could not get a free port'))));
-    });
-  });
-}
 
 /** Resolves true when something at host:port answers PING with PONG. */
 function answersPing(host: string, port: number, timeoutMs = 500): Promise<boolean> {
