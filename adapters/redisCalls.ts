@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import { StoreUnavailableError } from './conversationStore';
 
 /** How the Redis adapters call Redis: every failure becomes a `StoreUnavailableError`. */
@@ -19,7 +19,7 @@ export async function callRedis<T>(operation: string, run: () => Promise<T>): Pr
 }
 
 /** Runs a Lua script registered with `redis.defineCommand(name, …)`. */
-export function runScript(redis: Redis, operation: string, name: string, args: (string | number)[]): Promise<unknown> {
+export function runScript(redis: RedisClient, operation: string, name: string, args: (string | number)[]): Promise<unknown> {
   const fn = (redis as unknown as Record<string, ScriptFn>)[name]!;
   return callRedis(operation, () => fn.apply(redis, args));
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedis, CreateRedisOptions, RedisClient, waitUntilReady } from './redis';
 import {
   ConflictError,
   ConversationBusyError,
@@ -42,52 +43,15 @@ export const DEFAULT_KEY_PREFIX = 'nhsca:';
 export const DEFAULT_POLL_MS = 15;
 
 /**
- * An ioredis client that fails fast while Redis is away (so a turn gets `StoreUnavailableError`
- * in a second or two instead of hanging) and keeps reconnecting for ever, so the bot recovers by
- * itself when Redis comes back.
+ * A client for one Redis node at `url`, with the behaviour every topology shares (fail fast while
+ * Redis is away, never replay a script, reconnect for ever): see adapters/redis.ts, which also
+ * makes Cluster and Sentinel clients.
  */
-export function createRedisClient(url: string, options: { onError?: (err: Error) => void } = {}): Redis {
-  const client = new Redis(url, {
-    // Commands issued while disconnected fail at once instead of queueing up.
-    enableOfflineQueue: false,
-    // Turns of many conversations running at once share socket writes.
-    enableAutoPipelining: true,
-    maxRetriesPerRequest: 1,
-    // Our scripts are not idempotent (RPUSH of a token): never replay one after a reconnect,
-    // it may already have run. The caller sees an error and the turn is retried as a whole.
-    autoResendUnfulfilledCommands: false,
-    commandTimeout: 2_000,
-    connectTimeout: 2_000,
-    // A socket that stops answering while commands are pending is torn down and reconnected.
-    socketTimeout: 5_000,
-    // Reconnect for ever, at most one second apart.
-    retryStrategy: (times: number) => Math.min(times * 100, 1_000),
-  });
-  // Without a listener an 'error' event (ECONNREFUSED during an outage…) would crash the process.
-  // Failures reach callers through their rejected commands; `onError` is for logging only (it
-  // fires on every failed reconnection attempt, about once a second during an outage).
-  client.on('error', (err: Error) => options.onError?.(err));
-  return client;
+export function createRedisClient(url: string, options: CreateRedisOptions = {}): Redis {
+  return createRedis(url, options) as Redis;
 }
 
-/**
- * Resolves once the client is connected. With the offline queue disabled, commands sent before
- * the first connection is up fail at once, so wait for this at start-up.
- */
-export function waitUntilReady(client: Redis, timeoutMs = 5_000): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      client.off('ready', onReady);
-      reject(new StoreUnavailableError(`Redis not ready after ${timeoutMs} ms (status: ${client.status})`));
-    }, timeoutMs);
-    client.once('ready', onReady);
-  });
-}
+export { waitUntilReady };
 
 /** Shared by the scripts: leave the queue; when we were its head, hand the lease to the next. */
 const LUA_LEAVE = `
@@ -210,7 +174,7 @@ export class RedisConversationStore implements ConversationStore {
   private readonly ownsClient: boolean;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: RedisConversationStoreOptions,
   ) {
     this.ttlMs = Math.max(1, Math.ceil(options.ttlMs));

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import { callRedis, runScript, unavailable } from './redisCalls';
 import { NasRequestsOptions, newNasReference, SubmitRegistrationInput } from './memoryNasRequests';
 import { normaliseOdsCode } from './memoryOneTimePasscodes';
@@ -114,7 +114,7 @@ export class RedisNasRequests implements NasRequests {
   private readonly keyPrefix: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: RedisNasRequestsOptions = {},
   ) {
     this.now = options.now ?? Date.now;

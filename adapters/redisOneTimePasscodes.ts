@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import { callRedis, runScript } from './redisCalls';
 import {
   DEFAULT_HASH_COST,
@@ -116,7 +116,7 @@ export class RedisOneTimePasscodes implements OneTimePasscodes {
   private readonly keyPrefix: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: RedisOneTimePasscodesOptions = {},
   ) {
     this.now = options.now ?? Date.now;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import { callRedis } from './redisCalls';
 import { DEFAULT_DEDUPE_TTL_MS, DEFAULT_OUTBOX_MAX_LENGTH, OutboxOptions, storedCopy } from './memoryOutbox';
 import { Outbox, OutboxMessage } from './outbox';
@@ -49,7 +49,7 @@ export class RedisOutbox implements Outbox {
   private readonly keyPrefix: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: RedisOutboxOptions = {},
   ) {
     this.now = options.now ?? Date.now;

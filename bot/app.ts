@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { ConversationStore } from '../adapters/conversationStore';
 import { MemoryConversationStore } from '../adapters/memoryConversationStore';
-import { createRedisClient, RedisConversationStore, waitUntilReady } from '../adapters/redisConversationStore';
+import { RedisConversationStore } from '../adapters/redisConversationStore';
+import { createRedis, redisTopology, waitUntilReady } from '../adapters/redis';
 import { ConversationDialog } from '../dialogs/conversation';
 import { createConversationMachine } from '../machines/conversation';
 import { CareAssistantBot } from './bot';
@@ -16,7 +17,10 @@ import { RedisOneTimePasscodes } from '../adapters/redisOneTimePasscodes';
 import { RedisOutbox } from '../adapters/redisOutbox';
 import { FLOWS, FlowAdapters } from './flows';
 
-/** Everything the assistant needs, wired from configuration: memory by default, Redis with REDIS_URL. */
+/**
+ * Everything the assistant needs, wired from configuration: memory by default, Redis with
+ * REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (one client for every adapter).
+ */
 export interface Assistant {
   engine: ConversationEngine;
   store: ConversationStore;
@@ -61,10 +65,11 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   let ready: () => Promise<void> = async () => {};
   const directory = new EmbeddedOrganisationDirectory();
   let adapters: FlowAdapters;
-  if (config.REDIS_URL) {
+  const topology = redisTopology(config);
+  if (topology) {
     // Reconnection attempts fail about once a second during an outage: log one in thirty.
     let lastLogged = 0;
-    const redis = createRedisClient(config.REDIS_URL, {
+    const redis = createRedis(topology, {
       onError: (error) => {
         if (Date.now() - lastLogged < 30_000) return;
         lastLogged = Date.now();

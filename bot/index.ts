@@ -1,6 +1,7 @@
 import { listenHost, loadConfigOrExit } from './config';
 import { outboxJournalPath } from '../adapters/memoryOutbox';
 import { createAssistant } from './app';
+import { describeTopology, redisTopology } from '../adapters/redis';
 import { createLogger } from './logger';
 import { createAdapter, createServer } from './server';
 
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   const host = listenHost(config);
   server.listen(config.PORT, host, () => {
     logger.info(
-      { port: config.PORT, host, state: config.REDIS_URL ? 'redis' : 'memory' },
+      { port: config.PORT, host, state: describeTopology(redisTopology(config)) },
       `listening on http://localhost:${config.PORT}/api/messages`,
     );
   });

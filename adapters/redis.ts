@@ -1,0 +1,212 @@
+import { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { StoreUnavailableError } from './conversationStore';
+
+/**
+ * One way to reach Redis for every adapter, whatever the topology: one node (`REDIS_URL`), Redis
+ * Cluster (`REDIS_CLUSTER_NODES`) or a master watched by Redis Sentinel (`REDIS_SENTINELS` +
+ * `REDIS_SENTINEL_NAME`). Cluster and Sentinel are ioredis's own clients; this file only gives
+ * them the same behaviour as the single-node client:
+ *
+ * - fail fast while Redis is away: no offline queue, a 2 s command timeout, so a turn hears
+ *   "unavailable" in a second or two instead of hanging;
+ * - never replay a command that may have run: our scripts are not idempotent (a turn token is
+ *   pushed onto a queue), so a command whose connection dropped before its reply fails, and the
+ *   turn is retried as a whole by the user. Commands Redis refused without running them (MOVED,
+ *   ASK, TRYAGAIN, CLUSTERDOWN, NOSCRIPT) are still retried: that is safe;
+ * - reconnect for ever, at most about a second apart;
+ * - auto-pipelining: the commands of many turns issued in one tick share a socket write (in a
+ *   Cluster, one pipeline per node, each script routed by its first key).
+ *
+ * Scripts survive a failover: ioredis sends a script as EVAL the first time on each new socket
+ * and EVALSHA after, and answers NOSCRIPT by sending it again as EVAL (it did not run).
+ */
+
+export type RedisClient = Redis | Cluster;
+
+export interface RedisEndpoint {
+  host: string;
+  port: number;
+}
+
+/** The settings (as bot/config.ts reads them) that choose and reach the topology. */
+export interface RedisSettings {
+  REDIS_URL?: string;
+  REDIS_CLUSTER_NODES?: RedisEndpoint[];
+  REDIS_SENTINELS?: RedisEndpoint[];
+  REDIS_SENTINEL_NAME?: string;
+  /** For Cluster and Sentinel (a URL carries its own): the data nodes' ACL user and password. */
+  REDIS_USERNAME?: string;
+  REDIS_PASSWORD?: string;
+  /** The Sentinels' own password, when they have one. */
+  REDIS_SENTINEL_PASSWORD?: string;
+}
+
+export type RedisTopology =
+  | { kind: 'node'; url: string }
+  | { kind: 'cluster'; nodes: RedisEndpoint[]; username?: string; password?: string }
+  | { kind: 'sentinel'; sentinels: RedisEndpoint[]; name: string; username?: string; password?: string; sentinelPassword?: string };
+
+/** The topology the settings choose; undefined when none is set (the embedded default, memory). */
+export function redisTopology(settings: RedisSettings): RedisTopology | undefined {
+  if (settings.REDIS_CLUSTER_NODES?.length) {
+    return { kind: 'cluster', nodes: settings.REDIS_CLUSTER_NODES, username: settings.REDIS_USERNAME, password: settings.REDIS_PASSWORD };
+  }
+  if (settings.REDIS_SENTINELS?.length && settings.REDIS_SENTINEL_NAME) {
+    return {
+      kind: 'sentinel',
+      sentinels: settings.REDIS_SENTINELS,
+      name: settings.REDIS_SENTINEL_NAME,
+      username: settings.REDIS_USERNAME,
+      password: settings.REDIS_PASSWORD,
+      sentinelPassword: settings.REDIS_SENTINEL_PASSWORD,
+    };
+  }
+  if (settings.REDIS_URL) return { kind: 'node', url: settings.REDIS_URL };
+  return undefined;
+}
+
+/** For logs and start-up lines: which topology, never a password. */
+export function describeTopology(topology: RedisTopology | undefined): string {
+  if (!topology) return 'memory';
+  const list = (endpoints: RedisEndpoint[]) => endpoints.map(formatEndpoint).join(',');
+  switch (topology.kind) {
+    case 'node': {
+      try {
+        const url = new URL(topology.url);
+        return `redis ${url.protocol}//${url.host}`;
+      } catch {
+        return 'redis';
+      }
+    }
+    case 'cluster':
+      return `redis cluster (seed nodes ${list(topology.nodes)})`;
+    case 'sentinel':
+      return `redis sentinel master "${topology.name}" (sentinels ${list(topology.sentinels)})`;
+  }
+}
+
+export function formatEndpoint({ host, port }: RedisEndpoint): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * Reads "host:port" ("[::1]:7000" for IPv6); undefined when it is not one. Host names are
+ * letters, digits, dots and hyphens; ports 1–65535.
+ */
+export function parseEndpoint(text: string): RedisEndpoint | undefined {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text.trim());
+  if (!match) return undefined;
+  const host = match[1] ?? match[2]!;
+  const port = Number(match[3]);
+  if (!(port >= 1 && port <= 65535)) return undefined;
+  if (match[2] !== undefined && (host.startsWith('-') || host.startsWith('.') || host.endsWith('-'))) return undefined;
+  return { host, port };
+}
+
+/** Client behaviour shared by every topology (see the top of this file). */
+const COMMON: RedisOptions = {
+  enableOfflineQueue: false,
+  enableAutoPipelining: true,
+  maxRetriesPerRequest: 1,
+  autoResendUnfulfilledCommands: false,
+  commandTimeout: 2_000,
+  connectTimeout: 2_000,
+  // A socket that stops answering while commands are pending is torn down and reconnected.
+  socketTimeout: 5_000,
+};
+
+/**
+ * A write refused with READONLY reached a master that has since been demoted (Sentinel, or a
+ * managed Redis that failed over behind one address): it did not run. Reconnect, so that the
+ * next command finds the new master; this one fails (with no offline queue it cannot wait).
+ */
+const readOnlyMeansReconnect = (err: Error) => (/^READONLY\b/.test(err.message) ? 1 : false);
+
+/** Reconnect for ever, at most one second apart. */
+const reconnectForEver = (times: number) => Math.min(times * 100, 1_000);
+
+export interface CreateRedisOptions {
+  /** For logging only: fires on every failed connection attempt (about once a second during an outage). */
+  onError?: (err: Error) => void;
+  /** Connect on the first command (or `connect()`) instead of at once. */
+  lazyConnect?: boolean;
+}
+
+/** The client every adapter uses, for the topology the settings (or a URL) choose. */
+export function createRedis(target: RedisTopology | RedisSettings | string, options: CreateRedisOptions = {}): RedisClient {
+  const topology = typeof target === 'string' ? ({ kind: 'node', url: target } as const) : 'kind' in target ? target : redisTopology(target);
+  if (!topology) throw new Error('no Redis is configured (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS)');
+  let client: RedisClient;
+  const lazyConnect = options.lazyConnect ?? false;
+  switch (topology.kind) {
+    case 'node':
+      client = new Redis(topology.url, { ...COMMON, lazyConnect, retryStrategy: reconnectForEver, reconnectOnError: readOnlyMeansReconnect });
+      break;
+    case 'sentinel':
+      client = new Redis({
+        ...COMMON,
+        lazyConnect,
+        sentinels: topology.sentinels,
+        name: topology.name,
+        username: topology.username,
+        password: topology.password,
+        sentinelPassword: topology.sentinelPassword,
+        retryStrategy: reconnectForEver,
+        // While no Sentinel answers, ask them again every second (and for ever).
+        sentinelRetryStrategy: reconnectForEver,
+        // Hear of a switch at once (Sentinel's +switch-master) instead of on the next failed write.
+        failoverDetector: true,
+        reconnectOnError: readOnlyMeansReconnect,
+      });
+      break;
+    case 'cluster': {
+      const clusterOptions: ClusterOptions = {
+        enableOfflineQueue: false,
+        enableAutoPipelining: true,
+        lazyConnect,
+        scaleReads: 'master',
+        clusterRetryStrategy: reconnectForEver,
+        // Zero: a command whose node connection closed is not sent again elsewhere (it may have
+        // run). MOVED, ASK, TRYAGAIN and CLUSTERDOWN are still followed: those never ran.
+        retryDelayOnFailover: 0,
+        retryDelayOnClusterDown: 100,
+        retryDelayOnTryAgain: 100,
+        slotsRefreshTimeout: 2_000,
+        // Notice a promoted replica within a few seconds even when no command is refused.
+        slotsRefreshInterval: 2_000,
+        redisOptions: { ...COMMON, username: topology.username, password: topology.password },
+      };
+      client = new Cluster(topology.nodes, clusterOptions);
+      break;
+    }
+  }
+  // Without a listener an 'error' event (ECONNREFUSED during an outage…) would crash the process.
+  // Failures reach callers through their rejected commands; `onError` is for logging only.
+  client.on('error', (err: Error) => options.onError?.(err));
+  return client;
+}
+
+/**
+ * Resolves once the client is connected (for a Cluster: once it knows which node has which
+ * slots). With the offline queue disabled, commands sent before that fail at once, so wait for
+ * this at start-up.
+ */
+export function waitUntilReady(client: RedisClient, timeoutMs = 5_000): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      reject(new StoreUnavailableError(`Redis not ready after ${timeoutMs} ms (status: ${client.status})`));
+    }, timeoutMs);
+    client.once('ready', onReady);
+  });
+}
+
+/** Ends the client's connections at once (pending commands fail). */
+export function disconnectRedis(client: RedisClient): void {
+  client.disconnect();
+}
