@@ -19,9 +19,27 @@ import { StoreUnavailableError } from './conversationStore';
  *
  * Scripts survive a failover: ioredis sends a script as EVAL the first time on each new socket
  * and EVALSHA after, and answers NOSCRIPT by sending it again as EVAL (it did not run).
+ *
+ * Writes that a user is told are saved (a turn's state, a NAS request, a passcode, an outbox
+ * message) go through `durableScript` / `durableCall`: with replicas (Sentinel, Cluster) the
+ * write is followed on the same connection by `WAIT <replicas> <timeout>`, and it counts as done
+ * only once that many replicas have it. Redis replicates asynchronously: without this, a write
+ * acknowledged by a master in the second before a failover is lost with it (the failover tests
+ * saw acknowledged turns vanish both with SENTINEL FAILOVER and with the master killed).
  */
 
 export type RedisClient = Redis | Cluster;
+
+/** How many replicas must have a write before it counts as saved, and how long to wait for them. */
+export interface Durability {
+  replicas: number;
+  timeoutMs: number;
+}
+
+/** Well below the 2 s command timeout; a healthy replica acknowledges within milliseconds. */
+export const WAIT_TIMEOUT_MS = 1_000;
+const NOT_REPLICATED: Durability = { replicas: 0, timeoutMs: WAIT_TIMEOUT_MS };
+const durabilities = new WeakMap<RedisClient, Durability>();
 
 export interface RedisEndpoint {
   host: string;
@@ -39,15 +57,27 @@ export interface RedisSettings {
   REDIS_PASSWORD?: string;
   /** The Sentinels' own password, when they have one. */
   REDIS_SENTINEL_PASSWORD?: string;
+  /** Replicas that must have a write before it counts as saved. Default 1 with Cluster or Sentinel, 0 with one node. */
+  REDIS_WAIT_REPLICAS?: number;
 }
 
-export type RedisTopology =
+export type RedisTopology = (
   | { kind: 'node'; url: string }
   | { kind: 'cluster'; nodes: RedisEndpoint[]; username?: string; password?: string }
-  | { kind: 'sentinel'; sentinels: RedisEndpoint[]; name: string; username?: string; password?: string; sentinelPassword?: string };
+  | { kind: 'sentinel'; sentinels: RedisEndpoint[]; name: string; username?: string; password?: string; sentinelPassword?: string }
+) & {
+  /** Replicas that must acknowledge a durable write (default: 1 for Cluster and Sentinel, 0 for one node). */
+  waitReplicas?: number;
+};
 
 /** The topology the settings choose; undefined when none is set (the embedded default, memory). */
 export function redisTopology(settings: RedisSettings): RedisTopology | undefined {
+  const topology = chosenTopology(settings);
+  if (topology && settings.REDIS_WAIT_REPLICAS !== undefined) topology.waitReplicas = settings.REDIS_WAIT_REPLICAS;
+  return topology;
+}
+
+function chosenTopology(settings: RedisSettings): RedisTopology | undefined {
   if (settings.REDIS_CLUSTER_NODES?.length) {
     return { kind: 'cluster', nodes: settings.REDIS_CLUSTER_NODES, username: settings.REDIS_USERNAME, password: settings.REDIS_PASSWORD };
   }
@@ -134,7 +164,7 @@ export interface CreateRedisOptions {
 
 /** The client every adapter uses, for the topology the settings (or a URL) choose. */
 export function createRedis(target: RedisTopology | RedisSettings | string, options: CreateRedisOptions = {}): RedisClient {
-  const topology = typeof target === 'string' ? ({ kind: 'node', url: target } as const) : 'kind' in target ? target : redisTopology(target);
+  const topology: RedisTopology | undefined = typeof target === 'string' ? { kind: 'node', url: target } : 'kind' in target ? target : redisTopology(target);
   if (!topology) throw new Error('no Redis is configured (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS)');
   let client: RedisClient;
   const lazyConnect = options.lazyConnect ?? false;
@@ -154,8 +184,9 @@ export function createRedis(target: RedisTopology | RedisSettings | string, opti
         retryStrategy: reconnectForEver,
         // While no Sentinel answers, ask them again every second (and for ever).
         sentinelRetryStrategy: reconnectForEver,
-        // Hear of a switch at once (Sentinel's +switch-master) instead of on the next failed write.
-        failoverDetector: true,
+        // No failoverDetector: Sentinel already disconnects the clients of a master it demotes,
+        // and in ioredis 6 a detector that fires while the client is reconnecting ends the
+        // client for good ("Connection is closed." on every command after a master was killed).
         reconnectOnError: readOnlyMeansReconnect,
       });
       break;
@@ -180,6 +211,7 @@ export function createRedis(target: RedisTopology | RedisSettings | string, opti
       break;
     }
   }
+  durabilities.set(client, { replicas: topology.waitReplicas ?? (topology.kind === 'node' ? 0 : 1), timeoutMs: WAIT_TIMEOUT_MS });
   // Without a listener an 'error' event (ECONNREFUSED during an outage…) would crash the process.
   // Failures reach callers through their rejected commands; `onError` is for logging only.
   client.on('error', (err: Error) => options.onError?.(err));
@@ -206,7 +238,67 @@ export function waitUntilReady(client: RedisClient, timeoutMs = 5_000): Promise<
   });
 }
 
-/** Ends the client's connections at once (pending commands fail). */
-export function disconnectRedis(client: RedisClient): void {
-  client.disconnect();
+/** How durable writes through this client are (clients not made by createRedis: not replicated). */
+export function durabilityOf(client: RedisClient): Durability {
+  return durabilities.get(client) ?? NOT_REPLICATED;
+}
+
+/** Changes how many replicas must acknowledge this client's durable writes (tests, tools). */
+export function setDurability(client: RedisClient, durability: Partial<Durability>): void {
+  durabilities.set(client, { ...durabilityOf(client), ...durability });
+}
+
+/**
+ * A write that reached the master but not enough replicas in time: it may be lost in a failover,
+ * or it may survive. The caller treats it as not saved (the user sends the turn again); whoever
+ * needs to know can look whether it landed.
+ */
+export class NotReplicatedError extends StoreUnavailableError {
+  constructor(
+    readonly acknowledgedBy: number,
+    readonly wanted: number,
+  ) {
+    super(`Redis write not acknowledged by ${wanted} replica(s) within ${WAIT_TIMEOUT_MS} ms (${acknowledgedBy} did)`);
+    this.name = 'NotReplicatedError';
+  }
+}
+
+type Pipeline = ReturnType<RedisClient['pipeline']>;
+
+async function withWait(client: RedisClient, add: (pipeline: Pipeline) => void): Promise<unknown> {
+  const { replicas, timeoutMs } = durabilityOf(client);
+  // One pipeline, so that WAIT goes on the connection (in a Cluster: to the node) that ran the write.
+  const pipeline = client.pipeline();
+  add(pipeline);
+  pipeline.wait(replicas, timeoutMs);
+  const results = (await pipeline.exec()) ?? [];
+  const [written, waited] = results;
+  if (!written || !waited) throw new Error('Redis pipeline returned no result');
+  if (written[0]) throw written[0];
+  if (waited[0]) throw waited[0];
+  const acknowledged = Number(waited[1]);
+  if (acknowledged < replicas) throw new NotReplicatedError(acknowledged, replicas);
+  return written[1];
+}
+
+/**
+ * Runs the script `name` (registered with defineCommand) and, when the client's durability asks
+ * for replicas, resolves only once they have what it wrote. Without replicas: a plain call
+ * (auto-pipelined with other turns').
+ */
+export function durableScript(client: RedisClient, name: string, args: (string | number)[]): Promise<unknown> {
+  if (durabilityOf(client).replicas === 0) {
+    return (client as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[name]!.apply(client, args);
+  }
+  return withWait(client, (pipeline) => {
+    (pipeline as unknown as Record<string, (...a: (string | number)[]) => unknown>)[name]!.apply(pipeline, args);
+  });
+}
+
+/** `durableScript` for a plain command (XADD, HSET…). */
+export function durableCall(client: RedisClient, command: string, args: (string | number)[]): Promise<unknown> {
+  if (durabilityOf(client).replicas === 0) return client.call(command, ...args);
+  return withWait(client, (pipeline) => {
+    pipeline.call(command, ...args);
+  });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { createRedis, CreateRedisOptions, RedisClient, waitUntilReady } from './redis';
+import { createRedis, CreateRedisOptions, durableScript, RedisClient, waitUntilReady } from './redis';
 import {
   ConflictError,
   ConversationBusyError,
@@ -279,6 +279,8 @@ export class RedisConversationStore implements ConversationStore {
     this.roundTrips++;
     const fn = (this.redis as unknown as Record<ScriptName, ScriptFn>)[name];
     try {
+      // A commit is what the user is told is saved: with replicas, only once they have it.
+      if (name === 'nhscaConvCommitV1') return await durableScript(this.redis, name, args);
       return await fn.apply(this.redis, args);
     } catch (err) {
       throw unavailable(name, err);

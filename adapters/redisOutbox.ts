@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from './redis';
+import { durableCall, durableScript } from './redis';
 import { callRedis } from './redisCalls';
 import { DEFAULT_DEDUPE_TTL_MS, DEFAULT_OUTBOX_MAX_LENGTH, OutboxOptions, storedCopy } from './memoryOutbox';
 import { Outbox, OutboxMessage } from './outbox';
@@ -74,17 +75,11 @@ export class RedisOutbox implements Outbox {
     const json = JSON.stringify(recorded);
     const { dedupeKey } = options;
     if (dedupeKey === undefined) {
-      await this.call('send', () =>
-        this.redis.xadd(this.streamKey, 'MAXLEN', '~', this.maxLength, '*', 'message', json),
-      );
+      await this.call('send', () => durableCall(this.redis, 'XADD', [this.streamKey, 'MAXLEN', '~', this.maxLength, '*', 'message', json]));
       return recorded;
     }
-    const sendOnce = (this.redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>)[
-      SEND_ONCE
-    ];
     const reply = (await this.call('send', () =>
-      sendOnce.call(
-        this.redis,
+      durableScript(this.redis, SEND_ONCE, [
         this.streamKey,
         this.dedupeKeyFor(dedupeKey),
         now,
@@ -92,7 +87,7 @@ export class RedisOutbox implements Outbox {
         this.maxLength,
         this.dedupeTtlMs,
         now + this.dedupeTtlMs,
-      ),
+      ]),
     )) as [number, string];
     return JSON.parse(reply[1]) as OutboxMessage;
   }

@@ -42,6 +42,11 @@ export interface RedisClusterTopology {
    * its slots and every live node says cluster_state:ok. Returns the new master's port.
    */
   killMasterAndAwaitPromotion(port: number): Promise<number>;
+  /**
+   * Starts the killed node again on its port with its cluster config: it rejoins as a replica of
+   * the master that replaced it. Resolves once it is in sync.
+   */
+  restartKilled(): Promise<void>;
   /** Resolves once every live node says cluster_state:ok and agrees on who masters every slot. */
   waitUntilHealthy(): Promise<void>;
   stop(): Promise<void>;
@@ -111,6 +116,7 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<R
   const nodeTimeout = options.nodeTimeoutMs ?? 3_000;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nhsca-redis-cluster-'));
   const processes: RedisProcess[] = [];
+  let killed: RedisProcess | undefined;
 
   const stop = async () => {
     await Promise.all(processes.map((p) => p.stop()));
@@ -206,7 +212,8 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<R
       if (!victim) throw new Error(`${port} is not a master`);
       const replicaIds = new Set(before.filter((n) => n.masterId === victim.id).map((n) => n.id));
       if (replicaIds.size === 0) throw new Error(`master ${port} has no replica to promote`);
-      await processes.find((p) => p.port === port)!.kill();
+      killed = processes.find((p) => p.port === port)!;
+      await killed.kill();
       let promoted = 0;
       await waitUntil(
         async () => {
@@ -221,6 +228,24 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<R
         200,
       );
       return promoted;
+    },
+    restartKilled: async () => {
+      if (!killed) throw new Error('no node was killed');
+      const old = killed;
+      // The same arguments (its nodes-<port>.conf is in the directory): it knows the cluster.
+      const again = await startRedisProcess(old.args.slice(old.args.indexOf('--bind') + 2), { port: old.port, label: `cluster node ${old.port}, restarted`, cwd: dir });
+      processes[processes.indexOf(old)] = again;
+      killed = undefined;
+      await waitUntil(
+        async () => {
+          const me = (await nodes()).find((n) => n.port === again.port);
+          if (!me || me.role !== 'replica' || me.failed) return false;
+          return /master_link_status:up/.test(String(await adminCall(again.port, 'INFO', 'replication'))) && (await healthy());
+        },
+        `node ${again.port} to rejoin as an in-sync replica`,
+        scaled(45_000),
+        200,
+      );
     },
     waitUntilHealthy,
     stop,

@@ -200,5 +200,9 @@ export async function startRedisProcess(args: string[], options: StartOptions = 
   return proc;
 }
 
-/** Server arguments for a throwaway server: nothing written to disk, no protected-mode surprises. */
-export const EPHEMERAL = ['--save', '', '--appendonly', 'no', '--protected-mode', 'no'];
+/**
+ * Server arguments for a throwaway data server: nothing written to disk, no protected-mode
+ * surprises, and a replica's full sync starts at once (not after the default 5 s wait for more
+ * replicas).
+ */
+export const EPHEMERAL = ['--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--repl-diskless-sync-delay', '0'];

@@ -57,6 +57,13 @@ const ConfigSchema = z
     REDIS_USERNAME: z.string().trim().optional(),
     REDIS_PASSWORD: z.string().optional(),
     REDIS_SENTINEL_PASSWORD: z.string().optional(),
+    /** Replicas that must have a write before the user is told it is saved (Redis WAIT). */
+    REDIS_WAIT_REPLICAS: z.coerce
+      .number({ error: 'must be a whole number of replicas from 0 to 10' })
+      .int({ error: 'must be a whole number of replicas from 0 to 10' })
+      .min(0, { error: 'must be a whole number of replicas from 0 to 10' })
+      .max(10, { error: 'must be a whole number of replicas from 0 to 10' })
+      .optional(),
     STATE_TTL_DAYS: z.coerce
       .number({ error: 'must be a number of days greater than 0 (at most 3650)' })
       .positive({ error: 'must be a number of days greater than 0 (at most 3650)' })
@@ -105,6 +112,9 @@ function redisTopologyChecks(raw: Record<string, string | undefined>): string[] 
         ? `${name} is for REDIS_CLUSTER_NODES and REDIS_SENTINELS: with REDIS_URL put the user and password in the URL (redis://user:password@host:6379)`
         : `${name} is set but no Redis is: set REDIS_CLUSTER_NODES or REDIS_SENTINELS too`,
     );
+  }
+  if (raw.REDIS_WAIT_REPLICAS !== undefined && chosen.length === 0) {
+    problems.push('REDIS_WAIT_REPLICAS is set but no Redis is: set REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS too');
   }
   if (raw.REDIS_USERNAME !== undefined && raw.REDIS_PASSWORD === undefined) {
     problems.push('REDIS_PASSWORD must be set when REDIS_USERNAME is set');

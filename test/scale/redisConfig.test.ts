@@ -1,5 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
-import { createRedis, describeTopology, parseEndpoint, redisTopology } from '../../adapters/redis';
+import { createRedis, describeTopology, durabilityOf, parseEndpoint, redisTopology, WAIT_TIMEOUT_MS } from '../../adapters/redis';
 import { ConfigError, loadConfig } from '../../bot/config';
 
 function problems(env: Record<string, string>): string[] {
@@ -47,6 +47,23 @@ describe('choosing the Redis topology from configuration', () => {
       username: 'bot',
       password: 's',
     });
+  });
+
+  it('asks one replica to acknowledge each saved write with Cluster or Sentinel, none with one node, or as configured', () => {
+    const lazy = { lazyConnect: true };
+    const clients = [
+      createRedis(loadConfig({ REDIS_URL: 'redis://127.0.0.1:1' }), lazy),
+      createRedis(loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:1' }), lazy),
+      createRedis(loadConfig({ REDIS_SENTINELS: '127.0.0.1:1', REDIS_SENTINEL_NAME: 'm' }), lazy),
+      createRedis(loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', REDIS_WAIT_REPLICAS: '2' }), lazy),
+      createRedis(loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:1', REDIS_WAIT_REPLICAS: '0' }), lazy),
+    ];
+    try {
+      expect(clients.map((c) => durabilityOf(c).replicas)).toEqual([0, 1, 1, 2, 0]);
+      expect(durabilityOf(clients[0]!).timeoutMs).toBe(WAIT_TIMEOUT_MS);
+    } finally {
+      for (const client of clients) client.disconnect();
+    }
   });
 
   it('names the topology for the logs without a password', () => {
@@ -102,6 +119,11 @@ describe('choosing the Redis topology from configuration', () => {
     [{ REDIS_PASSWORD: 'secret' }, /^REDIS_PASSWORD is set but no Redis is/],
     [{ REDIS_CLUSTER_NODES: '10.0.0.1:7000', REDIS_USERNAME: 'bot' }, /^REDIS_PASSWORD must be set when REDIS_USERNAME is set$/],
     [{ REDIS_CLUSTER_NODES: '10.0.0.1:7000', REDIS_SENTINEL_PASSWORD: 's' }, /^REDIS_SENTINEL_PASSWORD is set but REDIS_SENTINELS is not$/],
+    [{ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_WAIT_REPLICAS: 'one' }, /^REDIS_WAIT_REPLICAS must be a whole number of replicas from 0 to 10 \(got "one"\)$/],
+    [{ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_WAIT_REPLICAS: '-1' }, /^REDIS_WAIT_REPLICAS must be a whole number of replicas/],
+    [{ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_WAIT_REPLICAS: '1.5' }, /^REDIS_WAIT_REPLICAS must be a whole number of replicas/],
+    [{ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_WAIT_REPLICAS: '11' }, /^REDIS_WAIT_REPLICAS must be a whole number of replicas/],
+    [{ REDIS_WAIT_REPLICAS: '1' }, /^REDIS_WAIT_REPLICAS is set but no Redis is/],
   ];
   it.each(bad)('%j is refused with a message naming the variable', (env, message) => {
     const found = problems(env);
@@ -126,7 +148,8 @@ describe('createRedis', () => {
       expect(node).toBeInstanceOf(Redis);
       expect(cluster).toBeInstanceOf(Cluster);
       expect(sentinel).toBeInstanceOf(Redis);
-      expect(sentinel.options).toMatchObject({ sentinels: [{ host: '127.0.0.1', port: 3 }], name: 'mymaster', failoverDetector: true });
+      expect(sentinel.options).toMatchObject({ sentinels: [{ host: '127.0.0.1', port: 3 }], name: 'mymaster' });
+      expect(sentinel.options.failoverDetector).toBe(false);
       const failFast = { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: 2_000, maxRetriesPerRequest: 1, enableAutoPipelining: true };
       expect(node.options).toMatchObject(failFast);
       expect(sentinel.options).toMatchObject(failFast);
