@@ -81,7 +81,15 @@ export function createRegistrationServices({ directory, passcodes, outbox, reque
 
     requestPasscode: async ({ odsCode, kind, channel }) => {
       const org = await organisation(odsCode);
-      const issued = await passcodes.issue(org.odsCode, OTP_VALID_DAYS[kind] * DAY_MS);
+      const sentTo = (how: typeof channel) => (how === 'email' ? maskEmail(org.registeredManagerEmail) : 'your CQC-registered address');
+      const issued = await passcodes.issue(org.odsCode, { validForMs: OTP_VALID_DAYS[kind] * DAY_MS, channel });
+      if (!issued.ok) {
+        // Not sent (too soon after the last, or the day's three used): the last one still stands.
+        const last = await passcodes.current(org.odsCode);
+        if (!last) throw new Error(`no passcode could be sent for ${org.odsCode} (${issued.reason})`);
+        const how = last.channel ?? channel;
+        return { channel: how, sentTo: sentTo(how), issuedAt: last.issuedAt, expiresAt: last.expiresAt };
+      }
       const body = [
         `Your NHSmail registration one-time passcode for ${org.name} (ODS code ${org.odsCode}) is: ${issued.code}`,
         `It is valid until ${formatDate(issued.expiresAt)}. Enter it in the NHSmail care assistant chat to carry on with your registration.`,
@@ -100,7 +108,7 @@ export function createRegistrationServices({ directory, passcodes, outbox, reque
       );
       return {
         channel,
-        sentTo: channel === 'email' ? maskEmail(org.registeredManagerEmail) : 'your CQC-registered address',
+        sentTo: sentTo(channel),
         issuedAt: issued.issuedAt,
         expiresAt: issued.expiresAt,
       };
