@@ -5,11 +5,13 @@ import {
   NasRequest,
   NasRequestOf,
   NasRequests,
+  NasStatusUpdate,
   NasSubmission,
   SubmitResult,
   SubmittableKind,
+  UpdateResult,
 } from './nasRequests';
-import { checkedSubmission, copy, newReference, newRequest, normaliseReference, summaryOf } from './nasRequestRecords';
+import { changedRequest, checkedSubmission, copy, newReference, newRequest, normaliseReference, summaryOf } from './nasRequestRecords';
 
 export interface NasRequestsOptions {
   /** The clock (milliseconds since the epoch). Default `Date.now`. */
@@ -57,6 +59,16 @@ export class MemoryNasRequests implements NasRequests {
   async get(reference: string): Promise<NasRequest | undefined> {
     const request = this.requests.get(normaliseReference(reference) ?? '');
     return request && copy(request);
+  }
+
+  async update(reference: string, change: NasStatusUpdate, expectedVersion?: number): Promise<UpdateResult> {
+    const request = this.requests.get(normaliseReference(reference) ?? '');
+    if (!request) return { outcome: 'notFound' };
+    if (expectedVersion !== undefined && request.version !== expectedVersion) return { outcome: 'stale', request: copy(request) };
+    const changed = changedRequest(request, change, this.now());
+    if (!('ok' in changed)) return { ...changed, request: copy(request) };
+    this.requests.set(request.reference, changed.request);
+    return { outcome: 'updated', request: copy(changed.request), previous: request.status };
   }
 
   async pendingFor(exclusiveKey: string): Promise<NasRequest | undefined> {

@@ -1,3 +1,4 @@
+import type { NasRequestStatus, StatusChangeRequest } from '../machines/nasRequestStatus';
 import type { Member } from '../machines/registration';
 import { OTP_ALPHABET } from './oneTimePasscodes';
 
@@ -30,9 +31,12 @@ export const NAS_REQUEST_KINDS = Object.keys(NAS_REFERENCE_PREFIXES) as NasReque
 /** A reference: the kind's prefix, a dash and 8 characters of the passcode alphabet (no 0/O/1/I). */
 export const NAS_REFERENCE_PATTERN = new RegExp(`^(${Object.values(NAS_REFERENCE_PREFIXES).join('|')})-[${OTP_ALPHABET}]{8}$`);
 
-/** SPEC §3.1. `received → inProgress → done`; `→ waitingForRequester` and back; `→ rejected`. */
-export const NAS_REQUEST_STATUSES = ['received', 'inProgress', 'waitingForRequester', 'done', 'rejected'] as const;
-export type NasRequestStatus = (typeof NAS_REQUEST_STATUSES)[number];
+/**
+ * SPEC §3.1. `received → inProgress → done`; `→ waitingForRequester` and back; `→ rejected`.
+ * Every change goes through the status machine (machines/nasRequestStatus).
+ */
+export { NAS_REQUEST_STATUSES, statusName } from '../machines/nasRequestStatus';
+export type { NasRequestStatus } from '../machines/nasRequestStatus';
 
 /** Statuses in which NAS still has work to do: such a request holds its exclusive key. */
 export const PENDING_NAS_STATUSES: readonly NasRequestStatus[] = ['received', 'inProgress', 'waitingForRequester'];
@@ -53,6 +57,8 @@ export interface NasStatusChange {
   reason?: string;
   /** The question NAS asks when it waits for the requester. */
   question?: string;
+  /** The requester's answer, when it moves the request back to in progress. */
+  answer?: string;
 }
 
 /** Who raised a request, and how to tell them when it moves. */
@@ -189,9 +195,36 @@ export interface NasRequests {
    * pending, or still within the window it was submitted with. Undefined when the key is free.
    */
   pendingFor(exclusiveKey: string): Promise<NasRequest | undefined>;
+
+  /**
+   * Moves a request to `change.status` through the status machine, appending to its history who
+   * (`change.by`), when and why. With `expectedVersion` (the back office's If-Match) the change
+   * is refused as `stale` unless the request is still at that version. A request that stops being
+   * pending lets go of its exclusive key. Throws `InvalidSubmissionError` without `change.by`.
+   */
+  update(reference: string, change: NasStatusUpdate, expectedVersion?: number): Promise<UpdateResult>;
 }
 
-/** A submission that cannot be stored as given (a programming error in the caller). */
+/** A status change, by who makes it: a NAS worker's name, or `requester` for an answer in chat. */
+export interface NasStatusUpdate extends StatusChangeRequest {
+  by: string;
+}
+
+export type UpdateResult =
+  | { outcome: 'updated'; request: NasRequest; previous: NasRequestStatus }
+  | { outcome: 'notFound' }
+  /** It changed since it was read (`expectedVersion` is not its version): the request as it is now. */
+  | { outcome: 'stale'; request: NasRequest }
+  /** The status machine refuses the move: why, and where the request may go instead. */
+  | {
+      outcome: 'invalid';
+      request: NasRequest;
+      problem: 'notAllowed' | 'questionRequired' | 'answerRequired' | 'reasonRequired';
+      message: string;
+      allowed: NasRequestStatus[];
+    };
+
+/** A submission or change that cannot be stored as given (a programming error in the caller). */
 export class InvalidSubmissionError extends Error {
   override readonly name = 'InvalidSubmissionError';
 }

@@ -10,14 +10,16 @@ import {
   NasRequestKind,
   NasRequestOf,
   NasRequests,
+  NasStatusUpdate,
   NasSubmission,
   SubmitResult,
   SubmittableKind,
+  UpdateResult,
 } from './nasRequests';
 import {
+  changedRequest,
   checkedSubmission,
   fromStoredFields,
-  isLegacyRecord,
   newReference,
   newRequest,
   normaliseReference,
@@ -135,6 +137,24 @@ end
 return 1
 `;
 
+/**
+ * KEYS: request. ARGV: version read ('' for a first-version record), then the request's fields.
+ * Replaces the whole hash if it is still at that version (so a first-version record is rewritten
+ * in the current form). Returns 1, or 0 when it changed meanwhile.
+ */
+const LUA_REPLACE = `
+if (redis.call('HGET', KEYS[1], 'version') or '') ~= ARGV[1] or redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+return 1
+`;
+
+/** KEYS: a key. ARGV: value. Deletes the key if it holds that value. Returns 1 if it did. */
+const LUA_DELETE_IF = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
 /** KEYS: idempotency. ARGV: old reference, new reference. Re-points the key; returns what it holds. */
 const LUA_REPOINT = `
 local current = redis.call('GET', KEYS[1])
@@ -148,6 +168,8 @@ const SCRIPTS = {
   nhscaNasWriteV2: { lua: LUA_WRITE, numberOfKeys: 1 },
   nhscaNasEnqueueV2: { lua: LUA_ENQUEUE, numberOfKeys: 3 },
   nhscaNasRepointV2: { lua: LUA_REPOINT, numberOfKeys: 1 },
+  nhscaNasReplaceV2: { lua: LUA_REPLACE, numberOfKeys: 1 },
+  nhscaNasDeleteIfV2: { lua: LUA_DELETE_IF, numberOfKeys: 1 },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -242,6 +264,26 @@ export class RedisNasRequests implements NasRequests {
     return normalised ? this.read(normalised) : undefined;
   }
 
+  async update(reference: string, change: NasStatusUpdate, expectedVersion?: number): Promise<UpdateResult> {
+    const normalised = normaliseReference(reference);
+    if (!normalised) return { outcome: 'notFound' };
+    for (let round = 1; round <= MAX_ROUNDS; round++) {
+      const fields = await this.call('update', () => this.redis.hgetall(this.requestKey(normalised)));
+      if (!fields.reference) return { outcome: 'notFound' };
+      const request = fromStoredFields(fields);
+      if (expectedVersion !== undefined && request.version !== expectedVersion) return { outcome: 'stale', request };
+      const changed = changedRequest(request, change, this.now());
+      if (!('ok' in changed)) return changed;
+      const next = changed.request;
+      const replaced = await this.script('nhscaNasReplaceV2', this.requestKey(normalised), fields.version ?? '', ...flat(toStoredFields(next)));
+      if (Number(replaced) !== 1) continue; // changed since we read it: decide again (or find it stale)
+      // Second step, on the exclusive key's own slot: a finished request lets go of it.
+      if (!isPendingStatus(next.status)) await this.letGo(next);
+      return { outcome: 'updated', request: next, previous: request.status };
+    }
+    throw new Error(`NAS request ${normalised} kept changing while being updated`);
+  }
+
   async pendingFor(exclusiveKey: string): Promise<NasRequest | undefined> {
     const key = exclusiveKey.trim();
     const now = this.now();
@@ -300,10 +342,9 @@ export class RedisNasRequests implements NasRequests {
     if (!key.startsWith('registration:')) return undefined;
     const reference = await this.call('legacy', () => this.redis.get(this.legacyPendingKeyFor(key.slice('registration:'.length))));
     if (!reference) return undefined;
-    const fields = await this.call('legacy', () => this.redis.hgetall(this.requestKey(reference)));
-    if (!isLegacyRecord(fields)) return undefined;
-    const request = fromStoredFields(fields);
-    return isPendingStatus(request.status) ? request : undefined;
+    // The request may have been rewritten in the current form since (by an update).
+    const request = await this.read(reference);
+    return request && request.exclusiveKey === key && isPendingStatus(request.status) ? request : undefined;
   }
 
   /**
@@ -331,6 +372,14 @@ export class RedisNasRequests implements NasRequests {
     const keys = this.queueKeys(request.queue);
     const workable = isPendingStatus(request.status) ? 1 : 0;
     await this.script('nhscaNasEnqueueV2', keys.stream, keys.entries, keys.index, request.reference, request.createdAt, workable, NAS_CONSUMER_GROUP);
+  }
+
+  /** A finished request's exclusive key (and the first version's pending index) let go of. */
+  private async letGo(request: NasRequest): Promise<void> {
+    if (request.exclusiveKey) await this.release(request.exclusiveKey, request.reference, 'finished');
+    if (request.kind === 'registration' && request.odsCode) {
+      await this.script('nhscaNasDeleteIfV2', this.legacyPendingKeyFor(request.odsCode), request.reference);
+    }
   }
 
   private async release(key: string, reference: string, mode: 'finished' | 'abandoned'): Promise<void> {
