@@ -57,3 +57,57 @@ export function passwordRulesBroken(candidate: string, username?: string): Passw
 export function meetsPasswordRules(candidate: string, username?: string): boolean {
   return passwordRulesBroken(candidate, username).length === 0;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Accounts left unused, and leavers (SPEC §2 "First login / activation", §3; the care FAQ)
+
+export const INACTIVITY_RULES = {
+  /** An account not signed in to for this many days becomes inactive… */
+  inactiveAfterDays: 90,
+  /** …and is deleted this many days after that. */
+  deletedAfterInactiveDays: 90,
+} as const;
+
+/** A leaver's account is deleted this many days after it is marked, unless another organisation takes it on. */
+export const LEAVER_DELETED_AFTER_DAYS = 30;
+
+const DAY_MS = 86_400_000;
+const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+
+/** When an account last signed in on `lastSignInOn` (YYYY-MM-DD) becomes inactive, and when it is then deleted. */
+export function inactivityDates(lastSignInOn: string): { inactiveOn: string; deletedOn: string } {
+  const inactiveOn = addDays(lastSignInOn, INACTIVITY_RULES.inactiveAfterDays);
+  return { inactiveOn, deletedOn: addDays(inactiveOn, INACTIVITY_RULES.deletedAfterInactiveDays) };
+}
+
+/** When a leaver marked on `markedOn` is deleted. */
+export function leaverDeletedOn(markedOn: string): string {
+  return addDays(markedOn, LEAVER_DELETED_AFTER_DAYS);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reset requests the assistant raises (SPEC §2), and the code texted to the mobile on record
+
+/** The password-reset purpose's policy for the short verification codes (CONTRACTS §3). */
+export const RESET_CODE_POLICY = {
+  length: 6,
+  validForMs: 10 * 60_000,
+  /** A new code no sooner than this after the last. */
+  minIntervalMs: 2 * 60_000,
+  maxPerDay: 5,
+  /** Wrong codes before code entry is locked for the account, across all instances… */
+  maxFailures: 5,
+  /** …for this long. */
+  lockForMs: 24 * 3_600_000,
+} as const;
+
+/** At most one reset request per account in this window (a second is told the first's reference and status). */
+export const RESET_REQUEST_WINDOW_MS = 24 * 3_600_000;
+
+/** How much of the mobile on record the assistant shows: its last 3 digits. */
+export const MOBILE_DIGITS_SHOWN = 3;
+
+/** "ending 033" for +447400000033: never more of the number than that. */
+export function mobileEnding(e164: string): string {
+  return `ending ${e164.replace(/\D/g, '').slice(-MOBILE_DIGITS_SHOWN)}`;
+}
