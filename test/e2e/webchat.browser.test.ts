@@ -15,7 +15,7 @@ import { REPO_ROOT, RunningBot, startBot } from '../helpers/bot';
 
 /** What the functions given to page.evaluate use, in the browser (this project compiles without the DOM library). */
 declare const document: { activeElement: { id?: string } | null; documentElement: { scrollWidth: number; clientWidth: number } };
-declare function getComputedStyle(element: unknown): { backgroundColor: string; boxShadow: string };
+declare function getComputedStyle(element: unknown): { backgroundColor: string; boxShadow: string; fontSize: string };
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -80,6 +80,49 @@ async function waitUntil(condition: () => Promise<boolean> | boolean, what: stri
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+interface Target {
+  kind: 'text' | 'list' | 'button' | 'toggle';
+  name: string;
+  height: number;
+  fontSize: number;
+  /** A toggle's own box (its label is the larger target). */
+  box: number;
+}
+
+/**
+ * The touch targets of a card as the browser lays them out: text boxes, lists, buttons, and for
+ * each toggle its label (which toggles it too) and its own box.
+ */
+function measureTargets(card: Locator): Promise<Target[]> {
+  return card.evaluate((root) => {
+    const element = root as unknown as { querySelectorAll(selector: string): ArrayLike<DomElement> };
+    interface DomElement {
+      tagName: string;
+      type?: string;
+      id: string;
+      textContent: string | null;
+      getAttribute(name: string): string | null;
+      getBoundingClientRect(): { height: number; width: number };
+      ownerDocument: { querySelector(selector: string): DomElement | null };
+    }
+    const size = (el: DomElement) => parseFloat(getComputedStyle(el).fontSize);
+    const found: Target[] = [];
+    for (const el of Array.from(element.querySelectorAll('input, select, textarea, button'))) {
+      const rect = el.getBoundingClientRect();
+      const name = el.getAttribute('aria-label') || (el.tagName === 'BUTTON' ? el.textContent?.trim() : el.id) || el.id;
+      if (el.tagName === 'INPUT' && el.type === 'checkbox') {
+        const label = el.ownerDocument.querySelector(`label[for="${el.id}"]`);
+        const labelRect = label?.getBoundingClientRect();
+        found.push({ kind: 'toggle', name: label?.textContent?.trim() ?? name, height: labelRect?.height ?? 0, fontSize: label ? size(label) : 0, box: Math.min(rect.height, rect.width) });
+      } else {
+        const kind = el.tagName === 'BUTTON' ? 'button' : el.tagName === 'SELECT' ? 'list' : 'text';
+        found.push({ kind, name, height: rect.height, fontSize: size(el), box: Math.min(rect.height, rect.width) });
+      }
+    }
+    return found;
+  });
 }
 
 (RUN ? describe : describe.skip)('the web chat page in Chromium', () => {
@@ -320,6 +363,33 @@ async function waitUntil(condition: () => Promise<boolean> | boolean, what: stri
     await newestCard().scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-members-list.png') });
   }, 120_000);
+
+  it('on a phone (390 px wide) every card input and button is at least 44 px tall, with 16 px text (iOS does not zoom)', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const newestCard = () => page.locator('.ac-adaptiveCard').last();
+    // The members list (buttons), then a second member's card (text boxes, lists and toggles).
+    await waitUntil(async () => (await newestCard().getByRole('button', { name: 'Add another member', exact: true }).count()) > 0, 'the members list');
+    const listTargets = await measureTargets(newestCard());
+    await (await choice('Add another member')).click();
+    await waitUntil(async () => (await newestCard().locator('input[type="checkbox"]').count()) > 0, "the second member's card, with toggles");
+    const memberTargets = await measureTargets(newestCard());
+    await newestCard().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-phone-member-card.png') });
+
+    expect(listTargets.filter((t) => t.kind === 'button').length).toBeGreaterThanOrEqual(2);
+    const kinds = new Set(memberTargets.map((t) => t.kind));
+    expect([...kinds].sort()).toEqual(['button', 'list', 'text', 'toggle']);
+    const tooSmall = [...listTargets, ...memberTargets].filter((t) => t.height < 44 || t.fontSize < 16 || (t.kind === 'toggle' && t.box < 24));
+    expect(tooSmall).toEqual([]);
+    // The send box too: iOS zooms into any field with text under 16 px.
+    const sendBox = page.getByPlaceholder('Type your message');
+    expect(await sendBox.evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBeGreaterThanOrEqual(16);
+    expect(await seriousViolations()).toEqual([]);
+    // The page still fits the width.
+    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }, 60_000);
 
   it('sent nothing anywhere but this machine', () => {
     expect(requests.length).toBeGreaterThan(0);
