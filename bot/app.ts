@@ -15,6 +15,10 @@ import { RedisNasRequests } from '../adapters/redisNasRequests';
 import { RedisOneTimePasscodes } from '../adapters/redisOneTimePasscodes';
 import { RedisOutbox } from '../adapters/redisOutbox';
 import { FLOWS, FlowAdapters } from './flows';
+import type { DirectLineState } from '../adapters/directLineState';
+import { MemoryDirectLineState } from '../adapters/memoryDirectLineState';
+import { RedisDirectLineState } from '../adapters/redisDirectLineState';
+import type { WebChatSetup } from './directLine';
 
 /** Everything the assistant needs, wired from configuration: memory by default, Redis with REDIS_URL. */
 export interface Assistant {
@@ -22,6 +26,8 @@ export interface Assistant {
   store: ConversationStore;
   adapters: FlowAdapters;
   bot: CareAssistantBot;
+  /** The web chat page's channel: its state (shared by every instance with Redis), whether it is on. */
+  webChat: WebChatSetup & { state: DirectLineState };
   /** Resolves when the state store can be used (rejects after a few seconds if it cannot). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +67,7 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   let ready: () => Promise<void> = async () => {};
   const directory = new EmbeddedOrganisationDirectory();
   let adapters: FlowAdapters;
+  let directLineState: DirectLineState;
   if (config.REDIS_URL) {
     // Reconnection attempts fail about once a second during an outage: log one in thirty.
     let lastLogged = 0;
@@ -72,6 +79,7 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
       },
     });
     store = new RedisConversationStore(redis, { ttlMs });
+    directLineState = new RedisDirectLineState(redis, { now, limits: { ttlMs } });
     adapters = {
       directory,
       passcodes: new RedisOneTimePasscodes(redis, { now }),
@@ -84,10 +92,12 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     };
   } else {
     store = new MemoryConversationStore({ ttlMs }, now);
+    directLineState = new MemoryDirectLineState({ now, limits: { ttlMs } });
     adapters = memoryAdapters(now, directory, options.outboxJournal);
     closeStore = () => store.close();
   }
   const { machine, dialog } = buildConversation(adapters);
   const engine = new ConversationEngine({ machine, dialog, store, logger, now });
-  return { engine, store, adapters, bot: new CareAssistantBot(engine), ready, close: closeStore };
+  const webChat = { state: directLineState, appId: config.MicrosoftAppId };
+  return { engine, store, adapters, bot: new CareAssistantBot(engine), webChat, ready, close: closeStore };
 }

@@ -9,7 +9,7 @@ import * as restify from 'restify';
 import type { ConversationStore } from '../adapters/conversationStore';
 import type { Config } from './config';
 import type { CareAssistantBot } from './bot';
-import { registerDirectLine, registerWebChatPage } from './directLine';
+import { registerWebChat, WebChatSetup } from './directLine';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -51,6 +51,8 @@ export interface ServerParts {
   bot: CareAssistantBot;
   store: ConversationStore;
   logger: Logger;
+  /** The web chat page and its Direct Line channel (bot/directLine): their state, on or off. */
+  webChat?: WebChatSetup;
 }
 
 export function createServer(parts: ServerParts): restify.Server {
@@ -99,8 +101,7 @@ export function createServer(parts: ServerParts): restify.Server {
   });
 
   // The web chat page (GET /) and its Direct Line channel, served here: see bot/directLine.ts.
-  registerDirectLine(server, parts);
-  registerWebChatPage(server);
+  registerWebChat(server, parts);
 
   // Errors raised by restify itself (bad JSON, too large, unknown route) keep their status and
   // get a short reason; anything unexpected is logged and answered without crashing.

@@ -2,10 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import * as restify from 'restify';
 import { loadConfig } from '../../bot/config';
-import { DirectLine, DirectLineLimits, registerDirectLine } from '../../bot/directLine';
+import { MemoryDirectLineState } from '../../adapters/memoryDirectLineState';
+import { DirectLine, registerDirectLine } from '../../bot/directLine';
 import { createLogger } from '../../bot/logger';
 import { createAdapter } from '../../bot/server';
 import { RunningBot, startBot } from '../helpers/bot';
+import { fakeClock } from '../helpers/clock';
+
+const DAY = 24 * 60 * 60 * 1000;
 
 /**
  * The web chat page's Direct Line channel over HTTP, as botframework-directlinejs (inside Web
@@ -438,6 +442,8 @@ describe('the Direct Line channel of the web chat page', () => {
     it('refuses replies without this process\'s secret: 401 without a token, 403 with any other (an Azure AD token included)', async () => {
       const page = new PageClient(bot.url);
       await page.generate();
+      await page.start();
+      await page.botSays(/What would you like to do\?/);
       for (const path of [
         `/directline/connector/v3/conversations/${page.conversationId}/activities`,
         `/directline/connector/v3/conversations/${page.conversationId}/activities/${encodeURIComponent(`${page.conversationId}|0000001`)}`,
@@ -449,7 +455,7 @@ describe('the Direct Line channel of the web chat page', () => {
         expect((await call(bot.url, 'POST', path, { json: activity, token: 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2ln' })).status).toBe(403);
       }
       const all = await call<{ activities: Activity[] }>(bot.url, 'GET', `/v3/directline/conversations/${page.conversationId}/activities`, { token: page.token });
-      expect(all.body.activities).toEqual([]);
+      expect(all.body.activities.map((a) => a.text)).not.toContain('I am the bot, honest');
     });
   });
 });
@@ -459,16 +465,12 @@ describe('the Direct Line channel on a server of its own (limits, the connector,
   let server: restify.Server;
   let directLine: DirectLine;
   let url: string;
-  let clock = Date.now();
+  const clock = fakeClock(Date.now());
   const turnErrors: Error[] = [];
-  const limits: Partial<DirectLineLimits> = {
-    maxConversations: 3,
-    maxActivitiesPerConversation: 6,
-    maxBytesPerConversation: 64 * 1024,
-    idleMs: 10 * 60 * 1000,
-    evictableAfterMs: 60 * 1000,
-    tokenTtlMs: 30 * 60 * 1000,
-  };
+  const state = new MemoryDirectLineState({
+    now: clock.now,
+    limits: { maxConversations: 3, maxActivitiesPerConversation: 6, maxBytesPerConversation: 64 * 1024, evictableAfterMs: 60 * 1000, ttlMs: 30 * DAY },
+  });
 
   beforeAll(async () => {
     bot = await startBot();
@@ -479,7 +481,7 @@ describe('the Direct Line channel on a server of its own (limits, the connector,
     adapter.onTurnError = async (_context, error) => {
       turnErrors.push(error);
     };
-    directLine = registerDirectLine(server, { adapter, bot: bot.assistant.bot, store: bot.assistant.store, logger }, { limits, now: () => clock });
+    directLine = registerDirectLine(server, { adapter, bot: bot.assistant.bot, store: bot.assistant.store, logger }, { state, limits: { tokenTtlMs: 30 * 60 * 1000 }, now: clock.now });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -505,45 +507,57 @@ describe('the Direct Line channel on a server of its own (limits, the connector,
     expect(all.body.watermark).toBe(String(total));
   });
 
-  it('holds at most maxConversations: makes room from idle ones, refuses (503) when all are in use', async () => {
-    // Start from nothing: conversations idle past idleMs are forgotten.
-    clock += 11 * 60 * 1000;
-    const first = new PageClient(url);
-    await first.generate();
-    expect(directLine.size).toBe(1);
-    const second = new PageClient(url);
-    await second.generate();
-    const third = new PageClient(url);
-    await third.generate();
-    const refused = await call(url, 'POST', '/v3/directline/tokens/generate');
+  it('holds at most maxConversations: a conversation takes a place when it starts; room is made from ones left alone, else 503', async () => {
+    // Start from nothing: conversations unused for their whole lifetime are gone.
+    clock.advance(31 * DAY);
+    expect(await directLine.size()).toBe(0);
+    // Tokens alone take no place.
+    const pages = [new PageClient(url), new PageClient(url), new PageClient(url), new PageClient(url)];
+    for (const page of pages) await page.generate();
+    expect(await directLine.size()).toBe(0);
+    for (const page of pages.slice(0, 3)) expect((await page.start()).status).toBe(201);
+    expect(await directLine.size()).toBe(3);
+    const refused = await pages[3]!.start();
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('60');
     expect(refused.body.error).toMatch(/too many conversations/);
 
     // Two minutes later the second and third are still polled; the first is not: it makes room.
-    clock += 2 * 60 * 1000;
-    for (const page of [second, third]) expect(await page.poll()).toEqual([]);
-    const fourth = new PageClient(url);
-    await fourth.generate();
-    expect(directLine.size).toBe(3);
-    const gone = await call(url, 'GET', `/v3/directline/conversations/${first.conversationId}/activities`, { token: first.token });
-    expect(gone.status).toBe(403);
+    clock.advance(2 * 60 * 1000);
+    for (const page of pages.slice(1, 3)) await page.poll();
+    expect((await pages[3]!.start()).status).toBe(201);
+    expect(await directLine.size()).toBe(3);
+    // The first page's conversation is gone (404 is what tells Web Chat it ended).
+    const gone = await call(url, 'GET', `/v3/directline/conversations/${pages[0]!.conversationId}/activities`, { token: pages[0]!.token });
+    expect(gone.status).toBe(404);
   });
 
-  it('forgets idle conversations and expired tokens', async () => {
+  it('refuses an expired token (403), and forgets a conversation unused for its lifetime (404)', async () => {
+    clock.advance(31 * DAY);
     const page = new PageClient(url);
-    clock += 11 * 60 * 1000;
     await page.generate();
     await page.start();
     await page.botSays(/What would you like to do\?/);
-    clock += 11 * 60 * 1000;
+    clock.advance(31 * 60 * 1000);
     const expired = await call(url, 'GET', `/v3/directline/conversations/${page.conversationId}/activities`, { token: page.token });
     expect(expired.status).toBe(403);
-    expect(directLine.size).toBe(0);
+    expect(expired.body.error).toMatch(/expired/);
+
+    const later = new PageClient(url);
+    await later.generate();
+    await later.start();
+    await later.botSays(/What would you like to do\?/);
+    // A refreshed token every 15 minutes keeps it going; a month without use, and it is gone.
+    clock.advance(15 * 60 * 1000);
+    const refreshed = await call(url, 'POST', '/v3/directline/tokens/refresh', { token: later.token });
+    expect(refreshed.status).toBe(200);
+    later.token = String(refreshed.body.token);
+    clock.advance(30 * DAY);
+    await expect(state.get(later.conversationId)).resolves.toBeUndefined();
   });
 
   it('proactive messages go through the connector; a conversation that does not exist is refused (404)', async () => {
-    clock += 11 * 60 * 1000;
+    clock.advance(31 * DAY);
     const page = new PageClient(url);
     await page.generate();
     await page.start();
@@ -565,15 +579,7 @@ describe('the Direct Line channel on a server of its own (limits, the connector,
 
   it('serves the page channel with an app id too, with no Azure AD call: the Direct Line token is the trust boundary', async () => {
     const appId = randomUUID();
-    const previous = process.env.MicrosoftAppId;
-    process.env.MicrosoftAppId = appId;
-    let secured: RunningBot | undefined;
-    try {
-      secured = await startBot({ MicrosoftAppId: appId, MicrosoftAppPassword: 'not-a-real-secret' });
-    } finally {
-      if (previous === undefined) delete process.env.MicrosoftAppId;
-      else process.env.MicrosoftAppId = previous;
-    }
+    const secured = await startBot({ MicrosoftAppId: appId, MicrosoftAppPassword: 'not-a-real-secret' });
     try {
       // /api/messages still wants a Bot Framework token (CloudAdapter logs the refusal: kept quiet here)…
       const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
