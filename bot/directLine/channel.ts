@@ -25,6 +25,7 @@ import {
   userIdOf,
   watermarkOf,
 } from './requests';
+import { clientKey } from './clientAddress';
 import { TokenClaims, TokenSigner } from './tokens';
 
 /**
@@ -93,6 +94,8 @@ export interface DirectLineOptions {
   state?: DirectLineState;
   limits?: Partial<DirectLineLimits>;
   now?: () => number;
+  /** Proxies in front that append to X-Forwarded-For, for counting new conversations per client. */
+  trustedProxies?: number;
 }
 
 /** The bot's account in web chat conversations: its app id, or a fixed name without one. */
@@ -136,6 +139,7 @@ export class DirectLine {
   private readonly now: () => number;
   private readonly botAccount: { id: string; name: string; role: string };
   private readonly authentication: AuthenticateRequestResult;
+  private readonly trustedProxies: number;
 
   constructor(
     private readonly server: restify.Server,
@@ -148,6 +152,7 @@ export class DirectLine {
     this.tokens = new TokenSigner(() => this.state.signingKey(), this.now);
     this.appId = (options.appId ?? process.env.MicrosoftAppId)?.trim() || undefined;
     this.botAccount = botAccount(this.appId);
+    this.trustedProxies = options.trustedProxies ?? 0;
     // With an app id the adapter's user token client only accepts that id as the bot's identity;
     // without one, the anonymous identity the adapter itself gives unauthenticated requests.
     const claimsIdentity = this.appId
@@ -242,6 +247,16 @@ export class DirectLine {
   private async generateToken(req: restify.Request, res: restify.Response): Promise<void> {
     const body = optionalObject(req.body);
     const userId = userIdOf(body.user) ?? `dl_${randomId(12)}`;
+    // Each new conversation counts against the client's network, so one cannot take every place.
+    const allowance = await this.state.takeToken(clientKey(req, this.trustedProxies));
+    if (!allowance.allowed) {
+      const minutes = Math.max(1, Math.ceil(allowance.retryAfterMs / 60_000));
+      throw new HttpProblem(
+        429,
+        `too many new conversations have been started from your network; try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or carry on an existing one`,
+        { 'Retry-After': String(Math.max(1, Math.ceil(allowance.retryAfterMs / 1000))) },
+      );
+    }
     const conversationId = randomId(16);
     res.send(200, await this.tokenBody(conversationId, userId));
   }

@@ -44,7 +44,11 @@
       credentials: 'same-origin',
       cache: 'no-store',
     }).then(function (response) {
-      if (!response.ok) throw new Error('the assistant answered ' + response.status);
+      if (!response.ok) {
+        var error = new Error('the assistant answered ' + response.status);
+        error.status = response.status;
+        throw error;
+      }
       return response.json();
     });
   }
@@ -183,8 +187,13 @@
       function (conversation) {
         render(conversation, false);
       },
-      function () {
-        showStatus('The assistant cannot be reached just now. Reload the page to try again.', true);
+      function (error) {
+        showStatus(
+          error && error.status === 429
+            ? 'Too many new conversations have been started from your network just now. Please try again in a few minutes.'
+            : 'The assistant cannot be reached just now. Reload the page to try again.',
+          true,
+        );
       },
     );
   }
