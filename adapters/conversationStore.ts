@@ -24,6 +24,8 @@ export interface TurnLease {
   readonly token: string;
 }
 
+export type CommitOutcome = 'saved' | 'notSaved' | 'unknown';
+
 export interface ConversationStoreOptions {
   /** Sliding time to live of a conversation, refreshed on every commit. */
   ttlMs: number;
@@ -31,6 +33,8 @@ export interface ConversationStoreOptions {
   leaseMs?: number;
   /** How long `begin` waits for earlier turns before giving up with `ConversationBusyError`. */
   waitMs?: number;
+  /** How long `commitOutcome` keeps trying to reach the store before answering 'unknown'. */
+  outcomeCheckMs?: number;
 }
 
 export interface ConversationStore {
@@ -40,6 +44,14 @@ export interface ConversationStore {
    * changed underneath.
    */
   commit(lease: TurnLease, data: string): Promise<string>;
+  /**
+   * After `commit` failed with `StoreUnavailableError` — it may have timed out on this side while
+   * still running in the store — finds out whether it was written: 'saved' or 'notSaved', and
+   * once it says 'notSaved' the commit can no longer land (the turn has left the conversation).
+   * 'unknown' only when the store stayed out of reach for as long as the store allows. Stores
+   * whose commits never fail halfway may leave it out.
+   */
+  commitOutcome?(lease: TurnLease): Promise<CommitOutcome>;
   /** Ends the turn without writing. Never throws for a lease that is already gone. */
   release(lease: TurnLease): Promise<void>;
   /** Resolves when the store can be used; rejects with `StoreUnavailableError` otherwise. */
@@ -73,3 +85,4 @@ export class ConversationBusyError extends Error {
 
 export const DEFAULT_LEASE_MS = 10_000;
 export const DEFAULT_WAIT_MS = 12_000;
+export const DEFAULT_OUTCOME_CHECK_MS = 5_000;

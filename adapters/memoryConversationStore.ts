@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  CommitOutcome,
   ConflictError,
   ConversationBusyError,
   ConversationStore,
@@ -36,7 +37,6 @@ export class MemoryConversationStore implements ConversationStore {
   private readonly ttlMs: number;
   private readonly leaseMs: number;
   private readonly waitMs: number;
-  private etagCounter = 0;
 
   constructor(options: ConversationStoreOptions, private readonly now: () => number = Date.now) {
     this.ttlMs = options.ttlMs;
@@ -74,10 +74,17 @@ export class MemoryConversationStore implements ConversationStore {
       await this.release(lease);
       throw new ConflictError();
     }
-    const etag = String(++this.etagCounter);
+    // The etag is the committing turn's token (random), as in the Redis store.
+    const etag = lease.token;
     this.entries.set(lease.key, { stored: { data, etag }, expiresAt: this.now() + this.ttlMs });
     this.handOver(lease.key, lease.token);
     return etag;
+  }
+
+  async commitOutcome(lease: TurnLease): Promise<CommitOutcome> {
+    if (this.read(lease.key)?.etag === lease.token) return 'saved';
+    this.handOver(lease.key, lease.token);
+    return 'notSaved';
   }
 
   async release(lease: TurnLease): Promise<void> {

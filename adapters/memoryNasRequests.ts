@@ -1,102 +1,86 @@
-import { normaliseOdsCode, randomString } from './memoryOneTimePasscodes';
-import { NasRequest, NasRequestStatus, NasRequests, RegistrationRequestDetails } from './nasRequests';
+import {
+  ExistingRequestSummary,
+  InvalidSubmissionError,
+  isPendingStatus,
+  NasRequest,
+  NasRequestOf,
+  NasRequests,
+  NasSubmission,
+  SubmitResult,
+  SubmittableKind,
+} from './nasRequests';
+import { checkedSubmission, copy, newReference, newRequest, normaliseReference, summaryOf } from './nasRequestRecords';
 
 export interface NasRequestsOptions {
   /** The clock (milliseconds since the epoch). Default `Date.now`. */
   now?: () => number;
 }
 
-/** Statuses in which a request is pending: a new registration for its ODS code returns it. */
-export const PENDING_NAS_STATUSES: readonly NasRequestStatus[] = ['submitted', 'in-progress'];
-
-export function isPendingStatus(status: string): boolean {
-  return (PENDING_NAS_STATUSES as readonly string[]).includes(status);
-}
-
-/** `REG-` and 8 characters from the passcode alphabet (no 0/O/1/I), drawn with crypto.randomInt. */
-export function newNasReference(): string {
-  return `REG-${randomString(8)}`;
-}
-
-export interface SubmitRegistrationInput {
-  details: RegistrationRequestDetails;
-  conversationKey: string;
-  conversationReference: unknown;
-}
-
-/** A copy as it would come back from storage (JSON: undefined fields dropped). */
-function storedCopy(request: NasRequest): NasRequest {
-  return JSON.parse(JSON.stringify(request)) as NasRequest;
+/** Who holds an exclusive key, and the window it was submitted with. */
+interface Holder {
+  reference: string;
+  windowMs: number;
 }
 
 /**
- * NAS requests in this process's memory (lost on restart; nothing reads them but this process).
- * Submitting again from the same conversation returns that conversation's first request, whatever
- * its status; submitting for an ODS code with a pending (submitted or in-progress) request returns
- * that request. ODS codes are compared trimmed and upper-cased.
+ * NAS requests in this process's memory (the embedded default: lost on restart, seen by this
+ * process only). Same rules as `RedisNasRequests`; every method runs without awaiting, so each is
+ * atomic against the others.
  */
 export class MemoryNasRequests implements NasRequests {
   private readonly requests = new Map<string, NasRequest>();
-  private readonly byConversation = new Map<string, string>();
-  private readonly pendingByOdsCode = new Map<string, string>();
+  private readonly byIdempotencyKey = new Map<string, string>();
+  private readonly holders = new Map<string, Holder>();
   private readonly now: () => number;
 
   constructor(options: NasRequestsOptions = {}) {
     this.now = options.now ?? Date.now;
   }
 
-  async submitRegistration(input: SubmitRegistrationInput): Promise<{ request: NasRequest; created: boolean }> {
-    const first = this.requests.get(this.byConversation.get(input.conversationKey) ?? '');
-    if (first) return { request: storedCopy(first), created: false };
-    const ods = normaliseOdsCode(input.details.organisation.odsCode);
-    const pending = this.pendingRequest(ods);
-    if (pending) return { request: storedCopy(pending), created: false };
-
-    let reference = newNasReference();
-    while (this.requests.has(reference)) reference = newNasReference();
+  async submit<K extends SubmittableKind>(input: NasSubmission<K>): Promise<SubmitResult<NasRequestOf<K>>> {
+    const submission = checkedSubmission(input as NasSubmission);
     const now = this.now();
-    const request = storedCopy({
-      reference,
-      type: 'registration',
-      status: 'submitted',
-      details: input.details,
-      conversationReference: input.conversationReference,
-      conversationKey: input.conversationKey,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const first = this.requests.get(this.byIdempotencyKey.get(submission.idempotencyKey) ?? '');
+    if (first) return this.again(first, submission) as SubmitResult<NasRequestOf<K>>;
+
+    const blocking = submission.exclusive && this.blocking(submission.exclusive.key, submission.exclusive.windowMs ?? 0, now);
+    let reference = newReference(submission.kind);
+    while (this.requests.has(reference)) reference = newReference(submission.kind);
+    const request = newRequest(submission, reference, now, blocking ? blocking.reference : undefined);
     this.requests.set(reference, request);
-    this.byConversation.set(input.conversationKey, reference);
-    this.pendingByOdsCode.set(ods, reference);
-    return { request: storedCopy(request), created: true };
+    this.byIdempotencyKey.set(submission.idempotencyKey, reference);
+    if (blocking) return { outcome: 'conflict', existing: summaryOf(blocking), kept: copy(request) } as SubmitResult<NasRequestOf<K>>;
+    if (submission.exclusive) this.holders.set(submission.exclusive.key, { reference, windowMs: submission.exclusive.windowMs ?? 0 });
+    return { outcome: 'created', request: copy(request) } as SubmitResult<NasRequestOf<K>>;
   }
 
   async get(reference: string): Promise<NasRequest | undefined> {
-    const request = this.requests.get(reference);
-    return request && storedCopy(request);
+    const request = this.requests.get(normaliseReference(reference) ?? '');
+    return request && copy(request);
   }
 
-  async pendingForOdsCode(odsCode: string): Promise<NasRequest | undefined> {
-    const request = this.pendingRequest(normaliseOdsCode(odsCode));
-    return request && storedCopy(request);
+  async pendingFor(exclusiveKey: string): Promise<NasRequest | undefined> {
+    const request = this.blocking(exclusiveKey.trim(), 0, this.now());
+    return request && copy(request);
   }
 
-  /**
-   * Not part of `NasRequests` (NAS workers own the status): sets the status and `updatedAt`; a
-   * request that is no longer pending stops blocking new registrations for its ODS code.
-   */
-  async updateStatus(reference: string, status: NasRequestStatus): Promise<NasRequest | undefined> {
-    const request = this.requests.get(reference);
-    if (!request) return undefined;
-    request.status = status;
-    request.updatedAt = this.now();
-    const ods = normaliseOdsCode(request.details.organisation.odsCode);
-    if (!isPendingStatus(status) && this.pendingByOdsCode.get(ods) === reference) this.pendingByOdsCode.delete(ods);
-    return storedCopy(request);
+  /** The same idempotency key again: the first outcome, as things are now. */
+  private again(first: NasRequest, submission: NasSubmission): SubmitResult {
+    if (first.kind !== submission.kind) {
+      throw new InvalidSubmissionError(`idempotency key already used for a ${first.kind} request (${first.reference})`);
+    }
+    const holder = first.duplicateOf ? this.requests.get(first.duplicateOf) : undefined;
+    if (holder) return { outcome: 'conflict', existing: summaryOf(holder) as ExistingRequestSummary, kept: copy(first) };
+    return { outcome: 'repeated', request: copy(first) };
   }
 
-  private pendingRequest(ods: string): NasRequest | undefined {
-    const request = this.requests.get(this.pendingByOdsCode.get(ods) ?? '');
-    return request && isPendingStatus(request.status) ? request : undefined;
+  /** The request holding `key` that a submission with `windowMs` must not pass, if any. */
+  private blocking(key: string, windowMs: number, now: number): NasRequest | undefined {
+    const holder = this.holders.get(key);
+    const request = holder && this.requests.get(holder.reference);
+    if (!holder || !request) return undefined;
+    if (isPendingStatus(request.status) || now < request.createdAt + Math.max(holder.windowMs, windowMs)) return request;
+    this.holders.delete(key);
+    return undefined;
   }
 }

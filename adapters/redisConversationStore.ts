@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import {
+  CommitOutcome,
   ConflictError,
   ConversationBusyError,
   ConversationStore,
   ConversationStoreOptions,
   DEFAULT_LEASE_MS,
+  DEFAULT_OUTCOME_CHECK_MS,
   DEFAULT_WAIT_MS,
   StoreUnavailableError,
   TurnLease,
@@ -180,11 +182,26 @@ leave(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
 return 1
 `;
 
+/**
+ * KEYS: state, queue, lease. ARGV: token, leaseMs, queueTtlMs. After a commit whose answer never
+ * came: 1 when it was written (the etag is this turn's token); otherwise 0, and this turn leaves
+ * the queue, so that commit (if it is still on its way) finds it is no longer the head and
+ * cannot write. Sent on the same connection as the commit, so it runs after it.
+ */
+const LUA_OUTCOME = `${LUA_LEAVE}
+if redis.call('HGET', KEYS[1], 'etag') == ARGV[1] then
+  return 1
+end
+leave(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3])
+return 0
+`;
+
 const SCRIPTS = {
   nhscaConvBeginV1: { lua: LUA_BEGIN, numberOfKeys: 3 },
   nhscaConvTryAcquireV1: { lua: LUA_TRY_ACQUIRE, numberOfKeys: 3 },
   nhscaConvCommitV1: { lua: LUA_COMMIT, numberOfKeys: 3 },
   nhscaConvReleaseV1: { lua: LUA_RELEASE, numberOfKeys: 2 },
+  nhscaConvOutcomeV1: { lua: LUA_OUTCOME, numberOfKeys: 3 },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -195,6 +212,9 @@ export interface ConversationKeys {
   lease: string;
 }
 
+/** How often `commitOutcome` asks again while Redis cannot be reached. */
+const OUTCOME_RETRY_MS = 200;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class RedisConversationStore implements ConversationStore {
@@ -204,6 +224,7 @@ export class RedisConversationStore implements ConversationStore {
   private readonly ttlMs: number;
   private readonly leaseMs: number;
   private readonly waitMs: number;
+  private readonly outcomeCheckMs: number;
   private readonly pollMs: number;
   private readonly queueTtlMs: number;
   private readonly keyPrefix: string;
@@ -216,6 +237,7 @@ export class RedisConversationStore implements ConversationStore {
     this.ttlMs = Math.max(1, Math.ceil(options.ttlMs));
     this.leaseMs = Math.max(1, Math.ceil(options.leaseMs ?? DEFAULT_LEASE_MS));
     this.waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+    this.outcomeCheckMs = options.outcomeCheckMs ?? DEFAULT_OUTCOME_CHECK_MS;
     this.pollMs = Math.max(1, options.pollMs ?? DEFAULT_POLL_MS);
     this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
     this.ownsClient = options.ownsClient ?? false;
@@ -282,6 +304,21 @@ export class RedisConversationStore implements ConversationStore {
     return lease.token;
   }
 
+  async commitOutcome(lease: TurnLease): Promise<CommitOutcome> {
+    const keys = this.keysFor(lease.key);
+    const deadline = Date.now() + this.outcomeCheckMs;
+    for (;;) {
+      try {
+        const saved = await this.script('nhscaConvOutcomeV1', keys.state, keys.queue, keys.lease, lease.token, this.leaseMs, this.queueTtlMs);
+        return Number(saved) === 1 ? 'saved' : 'notSaved';
+      } catch {
+        // Redis away (reconnecting) or still busy: ask again until the deadline.
+        if (Date.now() + OUTCOME_RETRY_MS > deadline) return 'unknown';
+        await sleep(OUTCOME_RETRY_MS);
+      }
+    }
+  }
+
   async release(lease: TurnLease): Promise<void> {
     const keys = this.keysFor(lease.key);
     try {
@@ -309,7 +346,7 @@ export class RedisConversationStore implements ConversationStore {
     }
   }
 
-  private async script(name: 'nhscaConvCommitV1' | 'nhscaConvReleaseV1', ...args: (string | number)[]): Promise<number>;
+  private async script(name: 'nhscaConvCommitV1' | 'nhscaConvReleaseV1' | 'nhscaConvOutcomeV1', ...args: (string | number)[]): Promise<number>;
   private async script(name: ScriptName, ...args: (string | number)[]): Promise<(string | number)[]>;
   private async script(name: ScriptName, ...args: (string | number)[]): Promise<unknown> {
     this.roundTrips++;

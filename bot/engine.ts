@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { Actor, AnyMachineSnapshot, createActor } from 'xstate';
 import { z } from 'zod';
 import {
+  CommitOutcome,
   ConversationBusyError,
   ConversationStore,
   StoreUnavailableError,
@@ -63,7 +64,8 @@ const Identity = z.object({
   source: z.literal('teams'),
 });
 
-export type TurnOutcome = 'ok' | 'duplicate' | 'unavailable' | 'busy' | 'error';
+/** 'uncertain': the store could not say whether this turn was saved (see UNCERTAIN_REPLY). */
+export type TurnOutcome = 'ok' | 'duplicate' | 'unavailable' | 'uncertain' | 'busy' | 'error';
 
 export interface TurnResult {
   replies: Reply[];
@@ -84,6 +86,10 @@ type Envelope = z.infer<typeof Envelope>;
 
 export const UNAVAILABLE_REPLY: Reply = {
   text: 'Sorry, the service is briefly unavailable. Nothing you have told me is lost: please send your message again in a minute.',
+};
+/** The commit's fate could not be learnt: sending again might apply the answer twice. */
+export const UNCERTAIN_REPLY: Reply = {
+  text: 'Sorry, the service is briefly unavailable, and I could not check whether I kept your last message. Please wait a minute, then say "help": I will show you where we are before you answer again.',
 };
 const BUSY_REPLY: Reply = {
   text: 'I am still working on your previous message. Please send this one again in a moment.',
@@ -213,8 +219,12 @@ export class ConversationEngine {
         ...(identity ? { identity } : {}),
         ...(asked ? { identityAskedAt: this.now() } : envelope?.identityAskedAt ? { identityAskedAt: envelope.identityAskedAt } : {}),
       };
-      const etag = await this.options.store.commit(lease, JSON.stringify(next));
-      keptLive = this.keepLive(key, { etag, actor, envelope: next });
+      const saved = await this.commitOrFindOut(lease, JSON.stringify(next), log);
+      if (saved.outcome !== 'saved') {
+        log.warn({ outcome: saved.outcome, before: stateBefore, ms: msSince(started) }, 'turn');
+        return saved.outcome === 'notSaved' ? { replies: [UNAVAILABLE_REPLY], outcome: 'unavailable' } : { replies: [UNCERTAIN_REPLY], outcome: 'uncertain' };
+      }
+      keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
       if (log.isLevelEnabled('info')) log.info({ outcome: 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');
       return { replies, outcome: 'ok' };
     } catch (error) {
@@ -227,6 +237,23 @@ export class ConversationEngine {
       return { replies: [ERROR_REPLY], outcome: 'error' };
     } finally {
       if (!keptLive) actor?.stop();
+    }
+  }
+
+  /**
+   * Commits, and when the store failed or did not answer in time, finds out whether the commit
+   * landed before anything is said: a turn is either saved or not, never "maybe". The user is
+   * told to send again only when nothing was saved (else their answer would be applied twice).
+   */
+  private async commitOrFindOut(lease: TurnLease, data: string, log: Logger): Promise<{ outcome: CommitOutcome; etag: string }> {
+    try {
+      return { outcome: 'saved', etag: await this.options.store.commit(lease, data) };
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      const outcome = (await this.options.store.commitOutcome?.(lease)) ?? 'unknown';
+      log.warn({ err: error, commit: outcome }, 'commit failed or timed out; outcome checked');
+      // A commit that landed used the turn's token as its etag.
+      return { outcome, etag: lease.token };
     }
   }
 

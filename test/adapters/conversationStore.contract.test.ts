@@ -246,6 +246,27 @@ export function describeConversationStoreContract(
       await store.release(lease);
     });
 
+    it('tells whether a commit landed: saved, or not saved and then it can no longer land', async () => {
+      const store = open();
+      const key = newKey();
+      const first = await store.begin(key);
+      await store.commit(first, 'v1');
+      await expect(store.commitOutcome!(first)).resolves.toBe('saved');
+
+      const lost = await store.begin(key);
+      const waiting = store.begin(key);
+      await expect(store.commitOutcome!(lost)).resolves.toBe('notSaved');
+      // The turn left the conversation: the next one is let in, and the old commit is refused.
+      const next = await within(waiting, 1_000);
+      expect(next).not.toBe('timeout');
+      await expect(store.commit(lost, 'late')).rejects.toBeInstanceOf(ConflictError);
+      expect((next as TurnLease).stored?.data).toBe('v1');
+      await store.commit(next as TurnLease, 'v2');
+      const check = await store.begin(key);
+      expect(check.stored?.data).toBe('v2');
+      await store.release(check);
+    });
+
     it('answers ping while it is usable', async () => {
       await expect(open().ping()).resolves.toBeUndefined();
     });
