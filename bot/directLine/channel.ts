@@ -233,6 +233,8 @@ export class DirectLine {
     const dl = DIRECT_LINE_PATH;
     this.server.post(`${dl}/tokens/generate`, route((req, res) => this.generateToken(req, res)));
     this.server.post(`${dl}/tokens/refresh`, route((req, res) => this.refreshToken(req, res)));
+    this.server.post(`${dl}/tokens/resume`, route((req, res) => this.resume(req, res)));
+    this.server.del(`${dl}/conversations/:conversationId`, route((req, res) => this.endConversation(req, res)));
     this.server.post(`${dl}/conversations`, route((req, res) => this.startConversation(req, res)));
     this.server.get(`${dl}/conversations/:conversationId`, route((req, res) => this.reconnect(req, res)));
     this.server.get(`${dl}/conversations/:conversationId/activities`, route((req, res) => this.getActivities(req, res)));
@@ -266,6 +268,32 @@ export class DirectLine {
     optionalObject(req.body);
     await this.open(claims);
     res.send(200, await this.tokenBody(claims.conversationId, claims.userId));
+  }
+
+  /**
+   * Coming back to a conversation with the resume token the page kept (localStorage): a new
+   * Direct Line token and a new resume token, for as long as the bot keeps conversations. A
+   * conversation the channel no longer holds (made room for) is opened again under the same id,
+   * so the bot's own state for it (channel 'webchat' + that id) carries on; one that was ended on
+   * purpose is not.
+   */
+  private async resume(req: restify.Request, res: restify.Response): Promise<void> {
+    const token = bearerToken(req);
+    if (!token) throw new HttpProblem(401, 'a resume token is needed: Authorization: Bearer <resumeToken>', { 'WWW-Authenticate': 'Bearer' });
+    optionalObject(req.body);
+    const claims = await this.tokens.verify(token, 'resume');
+    if (!claims) throw new HttpProblem(403, 'this conversation can no longer be resumed; start a new one');
+    const opened = await this.state.open({ id: claims.conversationId, userId: claims.userId });
+    if (opened.outcome === 'ended') throw new HttpProblem(403, 'this conversation has ended; start a new one');
+    if (opened.outcome === 'full') throw new HttpProblem(503, 'too many conversations are open; try again in a few minutes', { 'Retry-After': '60' });
+    res.send(200, { ...(await this.tokenBody(claims.conversationId, claims.userId)), resumed: opened.created ? 'reopened' : 'kept' });
+  }
+
+  /** "Start a new conversation": this one ends for good; its tokens stop working everywhere. */
+  private async endConversation(req: restify.Request, res: restify.Response): Promise<void> {
+    const { claims } = await this.authorize(req, req.params.conversationId);
+    await this.state.end(claims.conversationId);
+    res.send(204);
   }
 
   /** Starts the token's conversation: the bot hears the user join (once) and greets. */
@@ -371,10 +399,25 @@ export class DirectLine {
 
   // ── tokens, conversations and turns ─────────────────────────────────────────────────────────
 
+  /**
+   * A Direct Line token, and the resume token the page keeps to come back to the conversation: it
+   * lasts as long as the bot keeps an unused conversation (STATE_TTL_DAYS), and every resume or
+   * refresh gives a new one.
+   */
   private async tokenBody(conversationId: string, userId: string) {
-    const expiresAt = this.now() + this.limits.tokenTtlMs;
-    const token = await this.tokens.sign({ kind: 'dl', conversationId, userId, expiresAt });
-    return { conversationId, token, expires_in: Math.floor(this.limits.tokenTtlMs / 1000) };
+    const now = this.now();
+    const resumeTtlMs = this.state.limits.ttlMs;
+    const [token, resumeToken] = await Promise.all([
+      this.tokens.sign({ kind: 'dl', conversationId, userId, expiresAt: now + this.limits.tokenTtlMs }),
+      this.tokens.sign({ kind: 'resume', conversationId, userId, expiresAt: now + resumeTtlMs }),
+    ]);
+    return {
+      conversationId,
+      token,
+      expires_in: Math.floor(this.limits.tokenTtlMs / 1000),
+      resumeToken,
+      resumeExpiresIn: Math.floor(resumeTtlMs / 1000),
+    };
   }
 
   private conversationBody({ claims, token }: Authorized) {
