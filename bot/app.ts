@@ -5,7 +5,7 @@ import { createRedisClient, RedisConversationStore, waitUntilReady } from '../ad
 import { ConversationDialog } from '../dialogs/conversation';
 import { createConversationMachine } from '../machines/conversation';
 import { CareAssistantBot } from './bot';
-import type { Config } from './config';
+import { Config, webChatEnabled } from './config';
 import { ConversationEngine } from './engine';
 import { EmbeddedOrganisationDirectory } from '../adapters/embeddedOrganisationDirectory';
 import { MemoryNasRequests } from '../adapters/memoryNasRequests';
@@ -98,6 +98,6 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   }
   const { machine, dialog } = buildConversation(adapters);
   const engine = new ConversationEngine({ machine, dialog, store, logger, now });
-  const webChat = { state: directLineState, appId: config.MicrosoftAppId };
+  const webChat = { enabled: webChatEnabled(config), state: directLineState, appId: config.MicrosoftAppId, trustedProxies: config.WEBCHAT_TRUSTED_PROXIES };
   return { engine, store, adapters, bot: new CareAssistantBot(engine), webChat, ready, close: closeStore };
 }

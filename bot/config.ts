@@ -4,6 +4,7 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+const SWITCH_VALUES = ['true', 'false', 'yes', 'no', 'on', 'off', '1', '0'];
 
 const ConfigSchema = z
   .object({
@@ -35,6 +36,21 @@ const ConfigSchema = z
       .max(3650, { error: 'must be a number of days greater than 0 (at most 3650)' })
       .default(30),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    /** The web chat page and its Direct Line routes. Unset: on without MicrosoftAppId only (see webChatEnabled). */
+    WEBCHAT_ENABLED: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((value) => SWITCH_VALUES.includes(value), { error: 'must be true or false' })
+      .transform((value) => ['true', 'yes', 'on', '1'].includes(value))
+      .optional(),
+    /** Proxies in front of the bot that append to X-Forwarded-For (the web chat counts new conversations per client address). Unset: none. */
+    WEBCHAT_TRUSTED_PROXIES: z.coerce
+      .number({ error: 'must be a whole number from 0 to 10' })
+      .int({ error: 'must be a whole number from 0 to 10' })
+      .min(0, { error: 'must be a whole number from 0 to 10' })
+      .max(10, { error: 'must be a whole number from 0 to 10' })
+      .optional(),
   });
 
 /** Settings that only make sense together; checked even when single values are wrong. */
@@ -55,6 +71,14 @@ export type Config = z.infer<typeof ConfigSchema>;
 /** Without authentication (Emulator mode) the bot listens on this machine only, unless told otherwise. */
 export function listenHost(config: Config): string {
   return config.HOST ?? (config.MicrosoftAppId ? '0.0.0.0' : '127.0.0.1');
+}
+
+/**
+ * The anonymous web chat page is on by default only in Emulator mode: a bot that authenticates
+ * Teams traffic should not also open an unauthenticated channel unless told to.
+ */
+export function webChatEnabled(config: Config): boolean {
+  return config.WEBCHAT_ENABLED ?? !config.MicrosoftAppId;
 }
 
 export class ConfigError extends Error {

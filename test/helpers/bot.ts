@@ -55,15 +55,16 @@ export interface RunningBot {
 /**
  * The bot in this process, as bot/index.ts wires it, on a free loopback port, logging nothing.
  * `env` is what the process environment would hold (REDIS_URL, MicrosoftAppId…). With Redis it
- * resolves once /readyz answers 200 (the client connects asynchronously).
+ * resolves once /readyz answers 200 (the client connects asynchronously). `port`: a given one (a
+ * restart on the same address, e.g. for a page that keeps its conversation per origin).
  */
-export async function startBot(env: Record<string, string> = {}): Promise<RunningBot> {
+export async function startBot(env: Record<string, string> = {}, options: { port?: number } = {}): Promise<RunningBot> {
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
   const logger = createLogger('silent');
   const assistant = createAssistant(config, logger);
   const adapter = createAdapter(config, logger);
   const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger, webChat: assistant.webChat });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   const close = async () => {
