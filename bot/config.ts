@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NasApiTokensSchema } from './backOffice/tokens';
 
 /** Configuration, read once from the environment at start-up. */
 
@@ -24,6 +25,8 @@ const ConfigSchema = z
     MicrosoftAppPassword: z.string().optional(),
     MicrosoftAppType: z.enum(APP_TYPES, { error: `must be one of ${APP_TYPES.join(', ')}` }).default('MultiTenant'),
     MicrosoftAppTenantId: z.string().trim().optional(),
+    /** The NAS back office's bearer tokens per queue (bot/backOffice/tokens.ts). Unset: the back office is off. */
+    NAS_API_TOKENS: NasApiTokensSchema.optional(),
     REDIS_URL: z
       .string()
       .refine((value) => /^rediss?:\/\/[^\s]+$/.test(value) && URL.canParse(value), {
@@ -98,7 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems = [
     ...(result.error?.issues ?? []).map((issue) => {
       const name = String(issue.path[0] ?? 'configuration');
-      const shown = name in raw && !/Password/i.test(name) ? ` (got "${raw[name]}")` : '';
+      const shown = name in raw && !/Password|TOKEN/i.test(name) ? ` (got "${raw[name]}")` : '';
       return `${name} ${issue.message}${shown}`;
     }),
     ...crossChecks(raw),
