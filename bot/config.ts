@@ -5,6 +5,12 @@ import { z } from 'zod';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
 
+/** A whole number from `min` to `max`, with one message for every way of getting it wrong. */
+function count(what: string, max: number, min = 0) {
+  const error = `must be a whole number of ${what}, from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
 const ConfigSchema = z
   .object({
     PORT: z.coerce
@@ -35,6 +41,12 @@ const ConfigSchema = z
       .max(3650, { error: 'must be a number of days greater than 0 (at most 3650)' })
       .default(30),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    // Floods (see docs/security.md): per conversation across instances, per user in each instance.
+    RATE_LIMIT_PER_MINUTE: count('messages a minute per conversation (0 turns the limit off)', 10_000).default(30),
+    RATE_LIMIT_BURST: count('messages at once per conversation', 1_000, 1).default(10),
+    USER_RATE_LIMIT_PER_MINUTE: count('messages a minute per user (0 turns the limit off)', 10_000).default(60),
+    USER_RATE_LIMIT_BURST: count('messages at once per user', 1_000, 1).default(20),
+    CONVERSATION_QUEUE_MAX: count('messages of one conversation waiting their turn', 1_000, 1).default(10),
   });
 
 /** Settings that only make sense together; checked even when single values are wrong. */
