@@ -304,11 +304,13 @@ const BENCH_COMMANDS = new Set(['info']);
  * PING for /readyz.)
  */
 function luaInternalCommands(): Set<string> {
-  const file = path.join(ROOT, 'dist', 'adapters', 'redisConversationStore.js');
   const names = new Set<string>();
-  if (!existsSync(file)) return names;
-  for (const match of readFileSync(file, 'utf8').matchAll(/redis\.p?call\(\s*['"]([A-Za-z_|]+)['"]/g)) {
-    names.add(match[1]!.toLowerCase());
+  for (const name of ['redisConversationStore.js', 'redisConversationScripts.js']) {
+    const file = path.join(ROOT, 'dist', 'adapters', name);
+    if (!existsSync(file)) continue;
+    for (const match of readFileSync(file, 'utf8').matchAll(/redis\.p?call\(\s*['"]([A-Za-z_|]+)['"]/g)) {
+      names.add(match[1]!.toLowerCase());
+    }
   }
   return names;
 }
