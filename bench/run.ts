@@ -500,7 +500,10 @@ async function runLoad(
   };
 
   const conversation = async (id: string) => {
-    const activities: ChannelActivity[] = [channel.conversationStart(id), ...SCRIPT.map((text) => channel.message(id, text))];
+    // One user per conversation, as real traffic is (users have a rate limit of their own).
+    const user = { id: `user-${id}`, name: 'User' };
+    const start = { ...channel.conversationStart(id), from: user, membersAdded: [user, { id: 'bot', name: 'Bot' }] };
+    const activities: ChannelActivity[] = [start, ...SCRIPT.map((text) => channel.message(id, text, { from: user }))];
     let last: SendResult | undefined;
     for (let i = 0; i < activities.length; i++) {
       const remaining = deadline - Date.now();
