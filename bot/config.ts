@@ -35,6 +35,13 @@ const ConfigSchema = z
       .max(3650, { error: 'must be a number of days greater than 0 (at most 3650)' })
       .default(30),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    /** Days a finished NAS request is kept before it is deleted (2 years: NHS records practice). */
+    NAS_RETENTION_DAYS: z.coerce
+      .number({ error: 'must be a whole number of days from 1 to 36500' })
+      .int({ error: 'must be a whole number of days from 1 to 36500' })
+      .min(1, { error: 'must be a whole number of days from 1 to 36500' })
+      .max(36500, { error: 'must be a whole number of days from 1 to 36500' })
+      .default(730),
   });
 
 /** Settings that only make sense together; checked even when single values are wrong. */
