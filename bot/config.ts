@@ -66,6 +66,13 @@ const ConfigSchema = z
     USER_RATE_LIMIT_PER_MINUTE: count('messages a minute per user (0 turns the limit off)', 10_000).default(60),
     USER_RATE_LIMIT_BURST: count('messages at once per user', 1_000, 1).default(20),
     CONVERSATION_QUEUE_MAX: count('messages of one conversation waiting their turn', 1_000, 1).default(10),
+    /** Days a finished NAS request is kept before it is deleted (2 years: NHS records practice). */
+    NAS_RETENTION_DAYS: z.coerce
+      .number({ error: 'must be a whole number of days from 1 to 36500' })
+      .int({ error: 'must be a whole number of days from 1 to 36500' })
+      .min(1, { error: 'must be a whole number of days from 1 to 36500' })
+      .max(36500, { error: 'must be a whole number of days from 1 to 36500' })
+      .default(730),
   });
 
 /** Settings that only make sense together; checked even when single values are wrong. */
