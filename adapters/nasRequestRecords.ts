@@ -178,6 +178,7 @@ const StoredSchema = z.object({
   idempotencyKey: z.string().min(1),
   exclusiveKey: z.string().optional(),
   duplicateOf: z.string().optional(),
+  assignee: z.string().optional(),
   createdAt: whole,
   updatedAt: whole,
   version: whole,
@@ -202,6 +203,7 @@ export function toStoredFields(request: NasRequest): Record<string, string> {
   if (request.odsCode !== undefined) fields.odsCode = request.odsCode;
   if (request.exclusiveKey !== undefined) fields.exclusiveKey = request.exclusiveKey;
   if (request.duplicateOf !== undefined) fields.duplicateOf = request.duplicateOf;
+  if (request.assignee !== undefined) fields.assignee = request.assignee;
   return fields;
 }
 

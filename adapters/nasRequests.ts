@@ -118,6 +118,8 @@ export interface NasRequestOf<K extends SubmittableKind> {
   exclusiveKey?: string;
   /** Set on a request kept as a duplicate: the reference of the request that was already pending. */
   duplicateOf?: string;
+  /** The NAS worker who last took it from the queue (`take`). */
+  assignee?: string;
   createdAt: number;
   updatedAt: number;
   /** Starts at 1 and changes on every update: the back office's ETag. */
@@ -203,6 +205,61 @@ export interface NasRequests {
    * pending lets go of its exclusive key. Throws `InvalidSubmissionError` without `change.by`.
    */
   update(reference: string, change: NasStatusUpdate, expectedVersion?: number): Promise<UpdateResult>;
+
+  /**
+   * The next request of a queue for a NAS worker, or undefined when there is none: first one that
+   * another worker took more than `RECLAIM_AFTER_MS` ago and has not finished (offered again, as
+   * after a crash), else the oldest not yet taken. A `received` request becomes `inProgress` by
+   * the worker; `assignee` is set. Two workers, on any instances, never get the same request at
+   * once. A request waiting for its requester leaves the queue and comes back when answered.
+   */
+  take(queue: NasQueue, worker: string): Promise<NasRequest | undefined>;
+
+  /** Only the first part of `take`: a request taken more than `RECLAIM_AFTER_MS` ago and not finished. */
+  reclaim(queue: NasQueue, worker: string): Promise<NasRequest | undefined>;
+
+  /**
+   * Requests newest first (by createdAt, then reference), filtered; `limit` default 50, at most
+   * 200. Pass `nextCursor` back for the next page (present while the page came back full). Kept
+   * duplicates are listed too. Throws `InvalidSubmissionError` for a cursor this list did not give.
+   */
+  list(filter?: NasRequestFilter, paging?: NasPaging): Promise<NasRequestPage>;
+
+  /**
+   * Deletes the requests finished (done or rejected) more than the retention period ago (NHS
+   * records practice: `NAS_RETENTION_DAYS`, default 730), logging a line for each. Pending
+   * requests are never deleted, however old. Returns their references.
+   */
+  purgeExpired(): Promise<{ deleted: string[] }>;
+}
+
+/** After this long a request taken and not finished is offered to the next worker. */
+export const RECLAIM_AFTER_MS = 10 * 60 * 1000;
+export const DEFAULT_RETENTION_DAYS = 730;
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+export interface NasRequestFilter {
+  status?: NasRequestStatus | readonly NasRequestStatus[];
+  kind?: NasRequestKind | readonly NasRequestKind[];
+  /** Case and spaces ignored. */
+  odsCode?: string;
+  queue?: NasQueue;
+}
+
+export interface NasPaging {
+  limit?: number;
+  cursor?: string;
+}
+
+export interface NasRequestPage {
+  requests: NasRequest[];
+  nextCursor?: string;
+}
+
+/** Where a store says what it deleted (pino's logger fits). */
+export interface RetentionLogger {
+  info(fields: Record<string, unknown>, message: string): void;
 }
 
 /** A status change, by who makes it: a NAS worker's name, or `requester` for an answer in chat. */

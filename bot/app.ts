@@ -8,7 +8,8 @@ import { CareAssistantBot } from './bot';
 import { Config, webChatEnabled } from './config';
 import { ConversationEngine } from './engine';
 import { EmbeddedOrganisationDirectory } from '../adapters/embeddedOrganisationDirectory';
-import { MemoryNasRequests } from '../adapters/memoryNasRequests';
+import { MemoryNasRequests, type NasRequestsOptions } from '../adapters/memoryNasRequests';
+import type { NasRequests } from '../adapters/nasRequests';
 import { MemoryOneTimePasscodes } from '../adapters/memoryOneTimePasscodes';
 import { MemoryOutbox } from '../adapters/memoryOutbox';
 import { RedisNasRequests } from '../adapters/redisNasRequests';
@@ -46,12 +47,13 @@ export function memoryAdapters(
   now: () => number = Date.now,
   directory = new EmbeddedOrganisationDirectory(),
   outboxJournal?: string,
+  requestOptions: Omit<NasRequestsOptions, 'now'> = {},
 ): FlowAdapters {
   return {
     directory,
     passcodes: new MemoryOneTimePasscodes({ now }),
     outbox: new MemoryOutbox({ now, journal: outboxJournal }),
-    requests: new MemoryNasRequests({ now }),
+    requests: new MemoryNasRequests({ ...requestOptions, now }),
   };
 }
 
@@ -84,7 +86,7 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
       directory,
       passcodes: new RedisOneTimePasscodes(redis, { now }),
       outbox: new RedisOutbox(redis, { now }),
-      requests: new RedisNasRequests(redis, { now }),
+      requests: new RedisNasRequests(redis, { now, retentionDays: config.NAS_RETENTION_DAYS, logger }),
     };
     ready = () => waitUntilReady(redis);
     closeStore = async () => {
@@ -93,11 +95,28 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   } else {
     store = new MemoryConversationStore({ ttlMs }, now);
     directLineState = new MemoryDirectLineState({ now, limits: { ttlMs } });
-    adapters = memoryAdapters(now, directory, options.outboxJournal);
+    adapters = memoryAdapters(now, directory, options.outboxJournal, { retentionDays: config.NAS_RETENTION_DAYS, logger });
     closeStore = () => store.close();
   }
   const { machine, dialog } = buildConversation(adapters);
   const engine = new ConversationEngine({ machine, dialog, store, logger, now });
   const webChat = { enabled: webChatEnabled(config), state: directLineState, appId: config.MicrosoftAppId, trustedProxies: config.WEBCHAT_TRUSTED_PROXIES };
-  return { engine, store, adapters, bot: new CareAssistantBot(engine), webChat, ready, close: closeStore };
+  const stopRetention = scheduleRetention(adapters.requests, logger);
+  const close = async () => {
+    stopRetention();
+    await closeStore();
+  };
+  return { engine, store, adapters, bot: new CareAssistantBot(engine), webChat, ready, close };
+}
+
+/** How often finished NAS requests past their retention are looked for (every instance may do it). */
+const PURGE_EVERY_MS = 6 * 60 * 60 * 1000;
+
+/** Deletes expired NAS requests now and then; a failure is logged and tried again next time. */
+function scheduleRetention(requests: NasRequests, logger: Logger): () => void {
+  const timer = setInterval(() => {
+    requests.purgeExpired().catch((err: unknown) => logger.warn({ err }, 'NAS requests past their retention could not be deleted; trying again later'));
+  }, PURGE_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }

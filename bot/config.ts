@@ -54,6 +54,13 @@ const ConfigSchema = z
       .min(0, { error: 'must be a whole number from 0 to 10' })
       .max(10, { error: 'must be a whole number from 0 to 10' })
       .optional(),
+    /** Days a finished NAS request is kept before it is deleted (2 years: NHS records practice). */
+    NAS_RETENTION_DAYS: z.coerce
+      .number({ error: 'must be a whole number of days from 1 to 36500' })
+      .int({ error: 'must be a whole number of days from 1 to 36500' })
+      .min(1, { error: 'must be a whole number of days from 1 to 36500' })
+      .max(36500, { error: 'must be a whole number of days from 1 to 36500' })
+      .default(730),
   });
 
 /** Settings that only make sense together; checked even when single values are wrong. */

@@ -1,4 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../adapters/conversationStore';
 import { MemoryNasRequests } from '../../adapters/memoryNasRequests';
@@ -14,81 +13,13 @@ import { OTP_ALPHABET } from '../../adapters/oneTimePasscodes';
 import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
 import { ABANDONED_CLAIM_MS, NAS_CONSUMER_GROUP, RedisNasRequests } from '../../adapters/redisNasRequests';
 import { TestRedis, useTwoRedisClients } from '../helpers/redis';
+import { Attempt, conversationReferenceFor, detailsFor, newAttemptId, newConversationKey, newOdsCode, registration } from '../helpers/nasRequests';
 import { FakeClock, fakeClock } from '../helpers/clock';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const REFERENCE_PATTERN = new RegExp(`^REG-[${OTP_ALPHABET}]{8}$`);
-
-const newOdsCode = () => `V${randomBytes(3).toString('hex').toUpperCase()}`;
-const newConversationKey = () => `conv-${randomUUID()}`;
-/** A registration attempt id, as the registration creates one when it starts. */
-const newAttemptId = () => `attempt-${randomUUID()}`;
-
-function detailsFor(odsCode: string, name = 'Rose Court Care Home', manager = 'Jane'): RegistrationRequestDetails {
-  return {
-    organisation: { kind: 'care', name, odsCode, cqcLocationId: '1-1002733005' },
-    town: 'leeds',
-    sharedMailboxAddress: `care.leeds.rosecourtcarehome${odsCode.toLowerCase()}@nhs.net`,
-    members: [
-      {
-        title: 'Mrs',
-        firstName: manager,
-        lastName: "O'Neill",
-        email: `${manager.toLowerCase()}.oneill@example.org`,
-        mobile: '+447400123456',
-        role: 'Registered Manager',
-        sharedMailboxAccess: true,
-        mailboxAdmin: true,
-        owner: true,
-      },
-      {
-        firstName: 'Sam',
-        lastName: 'Patel-Jones',
-        email: 'sam@example.org',
-        mobile: '+447400123457',
-        role: 'Deputy Manager',
-        sharedMailboxAccess: false,
-        mailboxAdmin: false,
-        owner: false,
-      },
-    ],
-    verifiedBy: 'otp',
-  };
-}
-
-const conversationReferenceFor = (key: string, channelId = 'msteams') => ({
-  channelId,
-  serviceUrl: 'https://smba.example.net/emea/',
-  conversation: { id: key },
-  bot: { id: 'bot-id', name: 'NHSmail assistant' },
-});
-
-interface Attempt {
-  odsCode?: string;
-  idempotencyKey?: string;
-  conversationKey?: string;
-  channelId?: string;
-  manager?: string;
-  exclusive?: boolean;
-}
-
-/** A registration as the registration flow submits it. */
-function registration(ods: string, attempt: Attempt = {}): NasSubmission<'registration'> {
-  const odsCode = attempt.odsCode ?? ods;
-  const conversationKey = attempt.conversationKey ?? newConversationKey();
-  const channelId = attempt.channelId ?? 'msteams';
-  return {
-    kind: 'registration',
-    details: detailsFor(odsCode, undefined, attempt.manager),
-    queue: 'care',
-    odsCode,
-    idempotencyKey: attempt.idempotencyKey ?? newAttemptId(),
-    requester: { conversationKey, conversationReference: conversationReferenceFor(conversationKey, channelId), channelId },
-    ...(attempt.exclusive === false ? {} : { exclusive: { key: exclusiveKey('registration', odsCode) } }),
-  };
-}
 
 /**
  * What every NasRequests must do. `open` returns two instances over the same storage (for Redis,

@@ -12,7 +12,7 @@ function problems(env: Record<string, string>): string[] {
 
 describe('configuration from the environment', () => {
   it('has working defaults: port 3978, memory state, 30 days, info logs, no authentication', () => {
-    expect(loadConfig({})).toEqual({ PORT: 3978, MicrosoftAppType: 'MultiTenant', STATE_TTL_DAYS: 30, LOG_LEVEL: 'info' });
+    expect(loadConfig({})).toEqual({ PORT: 3978, MicrosoftAppType: 'MultiTenant', STATE_TTL_DAYS: 30, LOG_LEVEL: 'info', NAS_RETENTION_DAYS: 730 });
   });
 
   it('listens on this machine only without authentication, everywhere with it, or where told', () => {
@@ -36,8 +36,9 @@ describe('configuration from the environment', () => {
       REDIS_URL: 'redis://127.0.0.1:6379/2',
       STATE_TTL_DAYS: '7.5',
       LOG_LEVEL: 'debug',
+      NAS_RETENTION_DAYS: '3650',
     });
-    expect(config).toMatchObject({ PORT: 8080, REDIS_URL: 'redis://127.0.0.1:6379/2', STATE_TTL_DAYS: 7.5, LOG_LEVEL: 'debug' });
+    expect(config).toMatchObject({ PORT: 8080, REDIS_URL: 'redis://127.0.0.1:6379/2', STATE_TTL_DAYS: 7.5, LOG_LEVEL: 'debug', NAS_RETENTION_DAYS: 3650 });
   });
 
   const bad: [Record<string, string>, RegExp][] = [
@@ -51,6 +52,9 @@ describe('configuration from the environment', () => {
     [{ STATE_TTL_DAYS: 'thirty' }, /^STATE_TTL_DAYS must be a number of days/],
     [{ STATE_TTL_DAYS: '-3' }, /^STATE_TTL_DAYS must be a number of days/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+    [{ NAS_RETENTION_DAYS: '0' }, /^NAS_RETENTION_DAYS must be a whole number of days from 1 to 36500 \(got "0"\)$/],
+    [{ NAS_RETENTION_DAYS: 'two years' }, /^NAS_RETENTION_DAYS must be a whole number of days/],
+    [{ NAS_RETENTION_DAYS: '365.5' }, /^NAS_RETENTION_DAYS must be a whole number of days/],
     [{ MicrosoftAppType: 'Multi' }, /^MicrosoftAppType must be one of MultiTenant, SingleTenant, UserAssignedMSI/],
     [{ MicrosoftAppId: 'abc' }, /^MicrosoftAppPassword must be set when MicrosoftAppId is set$/],
     [
