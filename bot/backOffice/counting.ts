@@ -90,18 +90,16 @@ export function countingRequests<R extends NasRequests>(inner: R, events: Servic
       });
       return result;
     },
-  };
-  const update = (inner as Partial<{ update: (...args: unknown[]) => Promise<unknown> }>).update;
-  if (typeof update === 'function') {
-    (replaced as Record<string, unknown>).update = async (...args: unknown[]) => {
-      const result = (await update.apply(inner, args)) as { outcome: string; request?: NasRequest };
+    update: async (reference, change, expectedVersion) => {
+      const result = await inner.update(reference, change, expectedVersion);
       quietly(() => {
-        const request = result.outcome === 'updated' ? result.request : undefined;
-        if (request?.status === 'done') events.record({ name: 'requestDone', kind: request.kind, durationMs: ageOf(request) });
-        if (request?.status === 'rejected') events.record({ name: 'requestRejected', kind: request.kind });
+        if (result.outcome !== 'updated') return;
+        const { request } = result;
+        if (request.status === 'done') events.record({ name: 'requestDone', kind: request.kind, durationMs: ageOf(request) });
+        if (request.status === 'rejected') events.record({ name: 'requestRejected', kind: request.kind });
       });
       return result;
-    };
-  }
+    },
+  };
   return wrap(inner, replaced as Partial<R>);
 }

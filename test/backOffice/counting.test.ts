@@ -89,4 +89,28 @@ describe('adapters that count what happens through them', () => {
     // Everything else is the store's own.
     expect(await requests.get(first.outcome === 'created' ? first.request.reference : '')).toMatchObject({ status: 'received' });
   });
+
+  it('count a request done, with how long it took from being made, and one rejected; not a refused or stale change', async () => {
+    const clock = fakeClock();
+    const events = new MemoryServiceEvents({ now: clock.now });
+    const requests = countingRequests(new MemoryNasRequests({ now: clock.now }), events);
+    const made = await requests.submit(registration('VAB1', 'attempt-1'));
+    const other = await requests.submit(registration('VCD2', 'attempt-2'));
+    if (made.outcome !== 'created' || other.outcome !== 'created') throw new Error('not created');
+    const ref = made.request.reference;
+    clock.advance(45 * 60 * 1000);
+    expect((await requests.update(ref, { status: 'inProgress', by: 'sam' })).outcome).toBe('updated');
+    expect((await requests.update(ref, { status: 'done', by: 'sam' }, 1)).outcome).toBe('stale');
+    expect((await requests.update(ref, { status: 'received', by: 'sam' })).outcome).toBe('invalid');
+    clock.advance(75 * 60 * 1000);
+    expect((await requests.update(ref, { status: 'done', by: 'sam' })).outcome).toBe('updated');
+    expect((await requests.update(other.request.reference, { status: 'rejected', by: 'sam', reason: 'not a care provider' })).outcome).toBe('updated');
+    expect(await countsOf(events, clock.t)).toEqual({
+      'requestCreated registration webchat': 2,
+      'requestDone registration': 1,
+      'requestRejected registration': 1,
+    });
+    const counts = await events.counts({ from: londonDay(clock.t), to: londonDay(clock.t) });
+    expect(counts.durations).toEqual([{ day: londonDay(clock.t), kind: 'registration', minutes: 120, count: 1 }]);
+  });
 });
