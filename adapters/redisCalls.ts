@@ -18,6 +18,9 @@ export async function callRedis<T>(operation: string, run: () => Promise<T>): Pr
   }
 }
 
+/** A single-node or Sentinel client, or a Cluster client: the adapters accept either (adapters/redis.ts). */
+export type { RedisClient };
+
 /**
  * Runs a Lua script registered with `redis.defineCommand(name, …)`, durably: with replicas it
  * counts as done only once they have what it wrote (see adapters/redis.ts).

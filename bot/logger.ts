@@ -2,7 +2,8 @@ import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
 
 /**
  * JSON logs with personal data taken out: email addresses, phone numbers and anything that
- * looks like a one-time passcode never reach a log line, wherever they appear in it.
+ * looks like a one-time passcode never reach a log line, wherever they appear in it. Errors keep
+ * their type, message, stack and cause (redacted like everything else).
  */
 
 const EMAIL = /[A-Z0-9._%+'-]+@[A-Z0-9-]+(?:\.[A-Z0-9-]+)+/gi;
@@ -15,9 +16,20 @@ export function redact(text: string): string {
   return text.replace(EMAIL, '[email]').replace(PHONE, '[phone]').replace(PASSCODE, '[code]');
 }
 
+/** An error as plain data: its message and stack live in non-enumerable properties. */
+function serializeError(error: Error, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = { type: error.constructor?.name || error.name, message: error.message, stack: error.stack };
+  for (const [key, item] of Object.entries(error)) if (!(key in out)) out[key] = item;
+  if (error.cause !== undefined) out.cause = depth < 4 && error.cause instanceof Error ? serializeError(error.cause, depth + 1) : error.cause;
+  if (error instanceof AggregateError) out.errors = error.errors.slice(0, 10).map((e) => (e instanceof Error ? serializeError(e, depth + 1) : e));
+  return out;
+}
+
 function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redact(value);
   if (depth > 8 || value === null || typeof value !== 'object') return value;
+  // Errors first: copying only enumerable fields would log them as {}.
+  if (value instanceof Error) return scrub(serializeError(value, 0), depth + 1);
   if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) out[key] = scrub(item, depth + 1);
@@ -29,14 +41,18 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     level,
     base: { service: 'nhsmail-care-assistant' },
     serializers: {
-      err: (error: unknown) => scrub(pino.stdSerializers.err(error as Error)),
+      // Already plain (scrubbed in logMethod); pino's own would rename it "Object".
+      err: (error: unknown) => scrub(error),
     },
     formatters: {
       log: (object) => scrub(object) as Record<string, unknown>,
     },
     hooks: {
       logMethod(args, method) {
-        method.apply(this, args.map((arg) => scrub(arg)) as Parameters<typeof method>);
+        // logger.error(err, 'msg') logs the error under `err`, as pino would.
+        const [first, ...rest] = args as unknown[];
+        const shaped = first instanceof Error ? [{ err: first }, ...rest] : [first, ...rest];
+        method.apply(this, shaped.map((arg) => scrub(arg)) as Parameters<typeof method>);
       },
     },
   };

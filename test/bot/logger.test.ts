@@ -43,3 +43,37 @@ describe('personal data never reaches a log line', () => {
     expect(first.msg).toBe('sent code [code] to [email]');
   });
 });
+
+describe('errors in log lines', () => {
+  it('keep their type, message, stack and cause, with personal data redacted', () => {
+    const { logger, lines } = capture();
+    const cause = new TypeError('socket closed for jo@example.com');
+    const error = Object.assign(new RangeError('could not text 07400 123456', { cause }), { code: 'E_SEND' });
+    logger.error({ err: error, outcome: 'error' }, 'turn failed');
+    logger.warn(new Error('bare error with code ABCD2345'));
+    const first = JSON.parse(lines[0]!);
+    expect(first.err).toMatchObject({ type: 'RangeError', message: 'could not text [phone]', code: 'E_SEND' });
+    expect(first.err.stack).toMatch(/^RangeError: could not text \[phone\]\n\s+at /);
+    expect(first.err.cause).toMatchObject({ type: 'TypeError', message: 'socket closed for [email]' });
+    const second = JSON.parse(lines[1]!);
+    expect(second.err).toMatchObject({ type: 'Error', message: 'bare error with code [code]' });
+    expect(lines.join('')).not.toMatch(/07400|jo@example|ABCD2345/);
+  });
+
+  it('the engine\'s "turn failed" line carries the error', async () => {
+    const { MemoryConversationStore } = await import('../../adapters/memoryConversationStore');
+    const { ConversationEngine } = await import('../../bot/engine');
+    const { buildConversation, memoryAdapters } = await import('../../bot/app');
+    const { machine, dialog } = buildConversation(memoryAdapters());
+    const { logger, lines } = capture();
+    const engine = new ConversationEngine({ machine, dialog, store: new MemoryConversationStore({ ttlMs: 60_000 }), logger });
+    const parse = jest.spyOn(dialog, 'parse').mockImplementationOnce(() => {
+      throw new Error('a bug in parsing');
+    });
+    await engine.turn({ channelId: 'test', conversationId: 'c', kind: 'message', text: 'hello' });
+    parse.mockRestore();
+    const failed = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'turn failed');
+    expect(failed.err).toMatchObject({ type: 'Error', message: 'a bug in parsing' });
+    expect(failed.err.stack).toContain('a bug in parsing');
+  });
+});

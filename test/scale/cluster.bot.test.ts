@@ -17,7 +17,7 @@ import { CROSS_SLOT } from './topologyContracts';
  * registrations stop at the review, before anything is submitted.
  */
 
-const submits = !CROSS_SLOT.nasRequests;
+const submits = !CROSS_SLOT.requests;
 
 describe('the bot on a Redis Cluster', () => {
   const cluster = useRedisCluster();
@@ -50,7 +50,7 @@ describe('the bot on a Redis Cluster', () => {
     expect(result.toldFailed).toBe(0);
     if (submits) await expectRequestsRecorded(cluster.client, [{ script: script!, result }]);
   }, scaled(60_000));
-  if (!submits) it.todo(`submits registrations to NAS on a Cluster (waits for slot-safe NAS scripts: ${CROSS_SLOT.nasRequests})`);
+  if (!submits) it.todo(`submits registrations to NAS on a Cluster (waits for slot-safe NAS scripts: ${CROSS_SLOT.requests})`);
 
   it('serves one conversation through two processes at once, one turn after the other', async () => {
     await twoProcessesOneConversation([channel, other], await spawn(), await spawn());

@@ -29,21 +29,24 @@ export function scriptsFor(n: number, offset: number, options: { submit?: boolea
 
 /**
  * Every acknowledged registration is in NAS's records, once, with what was typed: the request by
- * its reference (organisation, members), the organisation's pending request, one stream entry.
+ * its reference (organisation, members), the organisation's pending request, one entry in the
+ * care queue's stream (which NAS workers read with their consumer group).
  */
 export async function expectRequestsRecorded(client: RedisClient, done: { script: RegistrationScript; result: DriveResult }[]): Promise<void> {
   const requests = new RedisNasRequests(client);
-  const streamed = (await client.xrange(requests.streamKey, '-', '+')).map(([, fields]) => fields[fields.indexOf('reference') + 1]);
+  const { stream } = requests.queueKeys('care');
+  const queued = (await client.xrange(stream, '-', '+')).map(([, fields]) => fields[fields.indexOf('reference') + 1]);
   for (const { script, result } of done) {
     expect(result.reference).toMatch(/^REG-[A-Z2-9]{8}$/);
     const request = await requests.get(result.reference!);
-    expect({ reference: result.reference, found: request?.details.organisation.odsCode }).toEqual({
+    const registration = request?.kind === 'registration' ? request : undefined;
+    expect({ reference: result.reference, found: registration?.details.organisation.odsCode }).toEqual({
       reference: result.reference,
       found: script.organisation.odsCode,
     });
-    expect(request!.details.members.map((m) => m.email)).toEqual(script.members.map((m) => m.email));
-    expect((await requests.pendingForOdsCode(script.organisation.odsCode))?.reference).toBe(result.reference);
-    expect(streamed.filter((reference) => reference === result.reference)).toHaveLength(1);
+    expect(registration!.details.members.map((m) => m.email)).toEqual(script.members.map((m) => m.email));
+    expect((await requests.pendingFor(`registration:${script.organisation.odsCode}`))?.reference).toBe(result.reference);
+    expect(queued.filter((reference) => reference === result.reference)).toHaveLength(1);
   }
 }
 
