@@ -2,7 +2,7 @@ import { LocalChannel } from '../../bench/localChannel';
 import { scaled } from '../../bench/redisProcess';
 import { BotProcess, buildBot, Chat, spawnBot } from '../helpers/bot';
 import { useRedisCluster } from '../helpers/redisCluster';
-import { driveRegistration } from './registrationDriver';
+import { driveRegistration, FAST_TYPIST_LIMITS } from './registrationDriver';
 import { expectRequestsRecorded, registrationsThroughFailover, restartAndResume, scriptsFor, sum, twoProcessesOneConversation } from './scenarios';
 import { CROSS_SLOT } from './topologyContracts';
 
@@ -26,7 +26,7 @@ describe('the bot on a Redis Cluster', () => {
   let other: LocalChannel;
   const processes: BotProcess[] = [];
   const spawn = async () => {
-    const bot = await spawnBot(outDir, cluster.env);
+    const bot = await spawnBot(outDir, { ...cluster.env, ...FAST_TYPIST_LIMITS });
     processes.push(bot);
     return bot;
   };

@@ -2,7 +2,7 @@ import { LocalChannel } from '../../bench/localChannel';
 import { scaled } from '../../bench/redisProcess';
 import { BotProcess, buildBot, Chat, spawnBot } from '../helpers/bot';
 import { useRedisSentinel } from '../helpers/redisSentinel';
-import { driveRegistration } from './registrationDriver';
+import { driveRegistration, FAST_TYPIST_LIMITS } from './registrationDriver';
 import { expectRequestsRecorded, registrationsThroughFailover, restartAndResume, scriptsFor, sum, twoProcessesOneConversation } from './scenarios';
 
 /**
@@ -20,7 +20,7 @@ describe('the bot on Redis Sentinel', () => {
   let other: LocalChannel;
   const processes: BotProcess[] = [];
   const spawn = async () => {
-    const bot = await spawnBot(outDir, sentinel.env);
+    const bot = await spawnBot(outDir, { ...sentinel.env, ...FAST_TYPIST_LIMITS });
     processes.push(bot);
     return bot;
   };
