@@ -1,3 +1,4 @@
+import calculateSlot from 'cluster-key-slot';
 import { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { StoreUnavailableError } from './conversationStore';
 
@@ -22,8 +23,9 @@ import { StoreUnavailableError } from './conversationStore';
  *
  * Writes that a user is told are saved (a turn's state, a NAS request, a passcode, an outbox
  * message) go through `durableScript` / `durableCall`: with replicas (Sentinel, Cluster) the
- * write is followed on the same connection by `WAIT <replicas> <timeout>`, and it counts as done
- * only once that many replicas have it. Redis replicates asynchronously: without this, a write
+ * write is followed on the same connection by `WAIT <replicas> <timeout>` (one WAIT for all the
+ * writes that go to a node in one turn of the event loop), and it counts as done only once that
+ * many replicas have it. Redis replicates asynchronously: without this, a write
  * acknowledged by a master in the second before a failover is lost with it (the failover tests
  * saw acknowledged turns vanish both with SENTINEL FAILOVER and with the master killed).
  */
@@ -265,40 +267,91 @@ export class NotReplicatedError extends StoreUnavailableError {
 
 type Pipeline = ReturnType<RedisClient['pipeline']>;
 
-async function withWait(client: RedisClient, add: (pipeline: Pipeline) => void): Promise<unknown> {
-  const { replicas, timeoutMs } = durabilityOf(client);
-  // One pipeline, so that WAIT goes on the connection (in a Cluster: to the node) that ran the write.
-  const pipeline = client.pipeline();
-  add(pipeline);
-  pipeline.wait(replicas, timeoutMs);
-  const results = (await pipeline.exec()) ?? [];
-  const [written, waited] = results;
-  if (!written || !waited) throw new Error('Redis pipeline returned no result');
-  if (written[0]) throw written[0];
-  if (waited[0]) throw waited[0];
-  const acknowledged = Number(waited[1]);
-  if (acknowledged < replicas) throw new NotReplicatedError(acknowledged, replicas);
-  return written[1];
+interface PendingWrite {
+  add(pipeline: Pipeline): void;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** Durable writes waiting for the next flush, per client, by the node that serves them. */
+const pendingWrites = new WeakMap<RedisClient, Map<string, PendingWrite[]>>();
+
+/** Which connection a write goes out on: one for a single node or Sentinel, the slot's node group in a Cluster. */
+function groupOf(client: RedisClient, key: string | number | undefined): string {
+  if (!(client instanceof Cluster) || typeof key !== 'string') return 'main';
+  return client.slots[calculateSlot(key)]?.join(',') ?? `slot ${calculateSlot(key)}`;
 }
 
 /**
- * Runs the script `name` (registered with defineCommand) and, when the client's durability asks
- * for replicas, resolves only once they have what it wrote. Without replicas: a plain call
- * (auto-pipelined with other turns').
+ * Group commit: the durable writes issued in one turn of the event loop for one node go out as
+ * one pipeline — the writes, then one WAIT — so that however many turns end at once, each node
+ * gets one WAIT, and it comes after every write it vouches for on the same connection. (A
+ * script that comes back NOSCRIPT is sent again outside the pipeline, after the WAIT; ioredis
+ * sends every script as EVAL first on a new connection, so that only happens if someone flushes
+ * the script cache of a live server.)
+ */
+function queueDurable(client: RedisClient, key: string | number | undefined, add: (pipeline: Pipeline) => void): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let groups = pendingWrites.get(client);
+    if (!groups) {
+      groups = new Map();
+      pendingWrites.set(client, groups);
+    }
+    const group = groupOf(client, key);
+    const queued = groups.get(group);
+    if (queued) {
+      queued.push({ add, resolve, reject });
+      return;
+    }
+    const writes: PendingWrite[] = [{ add, resolve, reject }];
+    groups.set(group, writes);
+    setImmediate(() => {
+      groups!.delete(group);
+      void flushDurable(client, writes);
+    });
+  });
+}
+
+async function flushDurable(client: RedisClient, writes: PendingWrite[]): Promise<void> {
+  const { replicas, timeoutMs } = durabilityOf(client);
+  try {
+    const pipeline = client.pipeline();
+    for (const write of writes) write.add(pipeline);
+    pipeline.wait(replicas, timeoutMs);
+    const results = (await pipeline.exec()) ?? [];
+    const waited = results[writes.length];
+    if (!waited) throw new Error('Redis pipeline returned no result');
+    const acknowledged = waited[0] ? undefined : Number(waited[1]);
+    writes.forEach((write, i) => {
+      const [error, value] = results[i] ?? [new Error('Redis pipeline returned no result')];
+      if (error) write.reject(error);
+      else if (waited[0]) write.reject(waited[0]);
+      else if (acknowledged! < replicas) write.reject(new NotReplicatedError(acknowledged!, replicas));
+      else write.resolve(value);
+    });
+  } catch (error) {
+    for (const write of writes) write.reject(error);
+  }
+}
+
+/**
+ * Runs the script `name` (registered with defineCommand; its first argument is its first key)
+ * and, when the client's durability asks for replicas, resolves only once they have what it
+ * wrote. Without replicas: a plain call (auto-pipelined with other turns').
  */
 export function durableScript(client: RedisClient, name: string, args: (string | number)[]): Promise<unknown> {
   if (durabilityOf(client).replicas === 0) {
     return (client as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[name]!.apply(client, args);
   }
-  return withWait(client, (pipeline) => {
+  return queueDurable(client, args[0], (pipeline) => {
     (pipeline as unknown as Record<string, (...a: (string | number)[]) => unknown>)[name]!.apply(pipeline, args);
   });
 }
 
-/** `durableScript` for a plain command (XADD, HSET…). */
+/** `durableScript` for a plain command whose first argument is its key (XADD, HSET…). */
 export function durableCall(client: RedisClient, command: string, args: (string | number)[]): Promise<unknown> {
   if (durabilityOf(client).replicas === 0) return client.call(command, ...args);
-  return withWait(client, (pipeline) => {
+  return queueDurable(client, args[0], (pipeline) => {
     pipeline.call(command, ...args);
   });
 }

@@ -165,8 +165,18 @@ async function attempt(send: () => Promise<SendResult>): Promise<{ ok: true; res
   }
 }
 
+/** A user of their own per conversation, as real traffic is (each user has a rate limit of their own). */
+function asOwnUser(chat: Chat) {
+  const user = { id: `user-${chat.id}`, name: 'User' };
+  return {
+    start: () => chat.post({ ...chat.channel.conversationStart(chat.id), from: user, membersAdded: [user, { id: 'bot', name: 'Bot' }] }),
+    say: (text: string) => chat.post(chat.channel.message(chat.id, text, { from: user })),
+  };
+}
+
 /** Opens the conversation and types every step, as described at the top of this file. */
 export async function driveRegistration(chat: Chat, script: RegistrationScript, options: DriveOptions = {}): Promise<DriveResult> {
+  const user = asOwnUser(chat);
   const giveUpAfter = options.giveUpAfterMs ?? 60_000;
   const pause = options.retryPauseMs ?? 250;
   const outcome: DriveResult = { acknowledged: 0, toldFailed: 0, landedAnyway: 0, resent: 0, violations: [] };
@@ -182,7 +192,7 @@ export async function driveRegistration(chat: Chat, script: RegistrationScript, 
 
   // The greeting: a new conversation cannot be half-opened, so it is simply tried again.
   for (const started = Date.now(); ; ) {
-    const opened = await attempt(() => chat.start());
+    const opened = await attempt(() => user.start());
     if (opened.ok) {
       log.push(`(start) → ${lastText(opened.result).split('\n')[0]}`);
       if (!/What would you like to do\?/.test(lastText(opened.result))) return violation(`greeting was ${lastText(opened.result)}`);
@@ -202,7 +212,7 @@ export async function driveRegistration(chat: Chat, script: RegistrationScript, 
     let next: number | undefined;
     while (next === undefined) {
       if (Date.now() - started > giveUpAfter) return violation(`gave up on "${step.say}" after ${giveUpAfter} ms`);
-      const sent = await attempt(() => chat.say(step.say));
+      const sent = await attempt(() => user.say(step.say));
       if (sent.ok) {
         const question = lastText(sent.result);
         log.push(`"${step.say}" → ${question.split('\n').slice(0, 2).join(' | ')}`);
@@ -223,7 +233,7 @@ export async function driveRegistration(chat: Chat, script: RegistrationScript, 
       for (;;) {
         if (Date.now() - started > giveUpAfter) return violation(`could not see where the conversation is after "${step.say}" failed`);
         await sleep(pause);
-        const looked = await attempt(() => chat.say('help'));
+        const looked = await attempt(() => user.say('help'));
         if (!looked.ok) {
           outcome.toldFailed++;
           continue;
