@@ -24,7 +24,10 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
 export async function startFront(backends: string[], options: { timeoutMs?: number } = {}): Promise<Front> {
   if (backends.length === 0) throw new Error('a front needs at least one backend');
   const targets = backends.map((url) => new URL(url));
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1_024 });
+  // Kept-alive connections to the instances, as a load balancer keeps them. With an agent
+  // timeout set, node also honours the server's "Keep-Alive: timeout=N" and lets an idle
+  // connection go a second before the server would (reusing one the server is closing is a 502).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1_024, timeout: 120_000 });
   const timeoutMs = options.timeoutMs ?? 60_000;
   let next = 0;
   const front: Front = { url: '', port: 0, served: backends.map(() => 0), failed: 0, close: async () => undefined };

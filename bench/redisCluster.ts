@@ -91,6 +91,9 @@ function parseClusterNodes(text: string): ClusterNodeInfo[] {
 function runRedisCli(args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('redis-cli', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') reject(new Error('redis-cli is not on PATH: install it (apt-get install -y redis-tools, which redis-server brings)'));
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));

@@ -168,10 +168,13 @@ export async function measureSubject(
     const frontServed = front.served.map((n, i) => n - servedBefore[i]!);
     const peaks = instances.map(({ child }) => peakRssKiB(child.pid));
     if (options.profile) {
-      // Same monotonic clock as the profiles' timestamps: profileSummary keeps only these samples.
-      writeFileSync(
-        path.join(RESULTS_DIR, 'profiles', `${label}.window.json`),
-        JSON.stringify({ startUs: Number(windowStartUs), endUs: Number(windowEndUs), turns: load.turns, instances: subject.instances }),
+      // Same monotonic clock as the profiles' timestamps: profileSummary keeps only these samples
+      // (the turns of each instance: those the front sent it).
+      instances.forEach((_, i) =>
+        writeFileSync(
+          path.join(RESULTS_DIR, 'profiles', `${label}-i${i + 1}.window.json`),
+          JSON.stringify({ startUs: Number(windowStartUs), endUs: Number(windowEndUs), turns: frontServed[i] }),
+        ),
       );
     }
     let heaps: HeapSummary[] | undefined;
