@@ -45,6 +45,15 @@ export function verdicts(figures: Figures[]): Verdict[] {
   check(`bot CPU per turn <= ${TARGETS.cpuVsEcho}× the echo bot's`, cpu, (v) => v <= TARGETS.cpuVsEcho, `${x(cpu)} (${fmt(node?.cpuMsPerTurn, 3)} vs ${fmt(echo?.cpuMsPerTurn, 3)} ms)`);
   const tps = ratio(node?.turnsPerSecond, waterfall?.turnsPerSecond);
   check(`turns/s >= ${TARGETS.throughputVsWaterfall}× the waterfall bot's`, tps, (v) => v >= TARGETS.throughputVsWaterfall, `${x(tps)} (${fmt(node?.turnsPerSecond, 0)} vs ${fmt(waterfall?.turnsPerSecond, 0)})`);
+  // On a machine whose cores other work shares, turns/s follows each bot's share of the CPU;
+  // turns per CPU-second is what a core would do for it.
+  const capacity = ratio(waterfall?.cpuMsPerTurn, node?.cpuMsPerTurn);
+  check(
+    `turns per CPU-second >= ${TARGETS.throughputVsWaterfall}× the waterfall bot's`,
+    capacity,
+    (v) => v >= TARGETS.throughputVsWaterfall,
+    `${x(capacity)} (${fmt(node ? 1000 / node.cpuMsPerTurn : undefined, 0)} vs ${fmt(waterfall ? 1000 / waterfall.cpuMsPerTurn : undefined, 0)})`,
+  );
   const rss = ratio(node?.peakRssMiB[0], echo?.peakRssMiB[0]);
   check(`peak RSS <= ${TARGETS.rssVsEcho}× the echo bot's`, rss, (v) => v <= TARGETS.rssVsEcho, `${x(rss)} (${fmt(node?.peakRssMiB[0], 0)} vs ${fmt(echo?.peakRssMiB[0], 0)} MiB)`);
   const commands = Math.max(...assistants.map((f) => f.redis?.commandsPerTurn ?? 0));
@@ -86,6 +95,8 @@ export function concurrencyReport(figures: Figures[], rounds: number): string[] 
       ['latency p95 (ms)', ...cells((f) => fmt(f.latency.p95, 0))],
       ['latency p99 (ms)', ...cells((f) => fmt(f.latency.p99, 0))],
       ['bot CPU per turn, all instances (ms)', ...cells((f) => fmt(f.cpuMsPerTurn, 3))],
+      ['bot CPU use, all instances (cores)', ...cells((f) => fmt((f.cpuMsPerTurn * f.turnsPerSecond) / 1000, 2))],
+      ['turns per CPU-second (1000 / CPU)', ...cells((f) => fmt(1000 / f.cpuMsPerTurn, 0))],
       ['replies per turn', ...cells((f) => fmt(f.repliesPerTurn, 2))],
       ['peak RSS per instance (MiB)', ...cells((f) => f.peakRssMiB.map((m) => fmt(m, 0)).join('/'))],
       ['Redis commands per turn (all)', ...cells((f) => fmt(f.redis?.commandsPerTurn, 2))],
@@ -97,6 +108,7 @@ export function concurrencyReport(figures: Figures[], rounds: number): string[] 
       ['CPU per turn / echo', ...cells((f) => x(ratio(f.cpuMsPerTurn, echo?.cpuMsPerTurn)))],
       ['CPU per turn / waterfall', ...cells((f) => x(ratio(f.cpuMsPerTurn, waterfall?.cpuMsPerTurn)))],
       ['turns per second / waterfall', ...cells((f) => x(ratio(f.turnsPerSecond, waterfall?.turnsPerSecond)))],
+      ['turns per CPU-second / waterfall', ...cells((f) => x(ratio(waterfall?.cpuMsPerTurn, f.cpuMsPerTurn)))],
       ['peak RSS / echo', ...cells((f) => x(ratio(Math.max(...f.peakRssMiB), echo ? Math.max(...echo.peakRssMiB) : undefined)))],
       ['CPU per turn / one node, one instance', ...cells((f) => (f.subject.bot === 'assistant' ? x(ratio(f.cpuMsPerTurn, node?.cpuMsPerTurn)) : ''))],
     ]),
