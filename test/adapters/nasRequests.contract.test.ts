@@ -9,6 +9,7 @@ import {
   RegistrationRequestDetails,
   StoredRequestError,
 } from '../../adapters/nasRequests';
+import * as records from '../../adapters/nasRequestRecords';
 import { OTP_ALPHABET } from '../../adapters/oneTimePasscodes';
 import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
 import { ABANDONED_CLAIM_MS, NAS_CONSUMER_GROUP, RedisNasRequests } from '../../adapters/redisNasRequests';
@@ -425,6 +426,24 @@ describe('with a throwaway Redis', () => {
       // Nothing expires.
       for (const key of [a.requestKey(request.reference), a.idempotencyKeyFor(request.idempotencyKey), a.exclusiveKeyFor(`registration:${ods}`)]) {
         expect(await clientA.pttl(key)).toBe(-1);
+      }
+    });
+
+    it('draws another reference when the one drawn is taken', async () => {
+      const first = await a.submit(registration(ods));
+      if (first.outcome !== 'created') throw new Error('not created');
+      const draw = jest.spyOn(records, 'newReference').mockReturnValueOnce(first.request.reference);
+      try {
+        const other = registration(newOdsCode());
+        const second = await b.submit(other);
+        expect(second.outcome).toBe('created');
+        if (second.outcome !== 'created') return;
+        expect(draw).toHaveReturnedWith(first.request.reference);
+        expect(second.request.reference).not.toBe(first.request.reference);
+        expect(await clientA.get(b.idempotencyKeyFor(other.idempotencyKey))).toBe(second.request.reference);
+        await expect(a.get(first.request.reference)).resolves.toEqual(first.request);
+      } finally {
+        draw.mockRestore();
       }
     });
 
