@@ -67,6 +67,7 @@ describe('Redis keys of NAS requests, passcodes and verification codes, as a Clu
     const conflict = await requests.submit(registration(ods));
     expect(conflict.outcome).toBe('conflict');
     await requests.pendingFor(exclusiveKey('registration', ods));
+    await requests.forConversation(input.requester.conversationKey);
     const reference = created.outcome === 'created' ? created.request.reference : '';
     // A reference drawn twice (odds of 1 in 10^12) is drawn again.
     jest.spyOn(records, 'newReference').mockReturnValueOnce(reference);

@@ -107,6 +107,25 @@ export function describeNasRequestsContract(name: string, open: (clock: FakeCloc
       await expect(a.get(second.request.reference)).resolves.toMatchObject({ odsCode: other });
     });
 
+    it('finds the requests a conversation raised, newest first, its kept duplicates too', async () => {
+      const conversationKey = newConversationKey();
+      const first = await a.submit(registration(ods, { conversationKey }));
+      clock.advance(1_000);
+      await b.submit(registration(newOdsCode()));
+      const other = newOdsCode();
+      await b.submit(registration(other));
+      clock.advance(1_000);
+      const second = await a.submit(registration(other, { conversationKey }));
+      expect([first.outcome, second.outcome]).toEqual(['created', 'conflict']);
+      const mine = await b.forConversation(conversationKey);
+      expect(mine.map((r) => r.reference)).toEqual([
+        second.outcome === 'conflict' ? second.kept.reference : '',
+        first.outcome === 'created' ? first.request.reference : '',
+      ]);
+      await expect(a.forConversation(conversationKey, 1)).resolves.toHaveLength(1);
+      await expect(a.forConversation(newConversationKey())).resolves.toEqual([]);
+    });
+
     it('tells the second of two people registering one organisation that it is in hand, and keeps their attempt', async () => {
       const first = await a.submit(registration(ods, { channelId: 'webchat', manager: 'Jane' }));
       if (first.outcome !== 'created') throw new Error('not created');
@@ -527,6 +546,7 @@ describe('with a throwaway Redis', () => {
       };
       await expect(b.get(reference)).resolves.toEqual(old);
       await expect(a.pendingFor(exclusiveKey('registration', ods))).resolves.toEqual(old);
+      await expect(b.forConversation(conversationKey)).resolves.toEqual([old]);
       await expect(b.submit(registration(ods))).resolves.toMatchObject({
         outcome: 'conflict',
         existing: { reference, kind: 'registration', status: 'received', channel: 'emulator' },
