@@ -96,6 +96,8 @@ export interface DirectLineOptions {
   now?: () => number;
   /** Proxies in front that append to X-Forwarded-For, for counting new conversations per client. */
   trustedProxies?: number;
+  /** Told when a page comes back to a conversation the channel had let go (reopened, empty). */
+  onReopened?: (conversation: { id: string; userId: string }) => void;
 }
 
 /** The bot's account in web chat conversations: its app id, or a fixed name without one. */
@@ -140,6 +142,7 @@ export class DirectLine {
   private readonly botAccount: { id: string; name: string; role: string };
   private readonly authentication: AuthenticateRequestResult;
   private readonly trustedProxies: number;
+  private readonly onReopened?: (conversation: { id: string; userId: string }) => void;
 
   constructor(
     private readonly server: restify.Server,
@@ -153,6 +156,7 @@ export class DirectLine {
     this.appId = (options.appId ?? process.env.MicrosoftAppId)?.trim() || undefined;
     this.botAccount = botAccount(this.appId);
     this.trustedProxies = options.trustedProxies ?? 0;
+    this.onReopened = options.onReopened;
     // With an app id the adapter's user token client only accepts that id as the bot's identity;
     // without one, the anonymous identity the adapter itself gives unauthenticated requests.
     const claimsIdentity = this.appId
@@ -287,6 +291,8 @@ export class DirectLine {
     if (opened.outcome === 'ended') throw new HttpProblem(403, 'this conversation has ended; start a new one');
     if (opened.outcome === 'full') throw new HttpProblem(503, 'too many conversations are open; try again in a few minutes', { 'Retry-After': '60' });
     res.send(200, { ...(await this.tokenBody(claims.conversationId, claims.userId)), resumed: opened.created ? 'reopened' : 'kept' });
+    // Its transcript is gone: the bot says where the conversation stands, for the page's first poll.
+    if (opened.created) this.onReopened?.({ id: claims.conversationId, userId: claims.userId });
   }
 
   /** "Start a new conversation": this one ends for good; its tokens stop working everywhere. */
