@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { Activity, ConversationReference, TurnContext } from 'botbuilder';
+import { Activity, TurnContext } from 'botbuilder';
 import {
   AuthenticateRequestResult,
   AuthenticationConstants,
@@ -191,27 +191,6 @@ export class DirectLine {
     if (host === '::' || host === '0.0.0.0' || host === '' || host === '::ffff:0.0.0.0') host = '127.0.0.1';
     if (host.includes(':')) host = `[${host}]`;
     return `http://${host}:${address.port}${CONNECTOR_PATH}`;
-  }
-
-  /**
-   * A proactive turn in one of this channel's conversations. (The adapter's own
-   * continueConversationAsync would sign its replies for Azure AD, which the connector routes
-   * refuse: for 'webchat' conversations use this.) Rejects with what `logic` threw, e.g. when
-   * the conversation is gone (the connector answers 404), instead of leaving it to onTurnError.
-   */
-  async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    const activity = TurnContext.applyConversationReference({ type: 'event', name: 'ContinueConversation' }, reference, true) as Activity;
-    activity.channelId = CHANNEL_ID;
-    activity.serviceUrl = this.serviceUrl();
-    let failure: { error: unknown } | undefined;
-    await this.parts.adapter.processActivityDirect(this.authentication, activity, async (context) => {
-      try {
-        await logic(context);
-      } catch (error) {
-        failure = { error };
-      }
-    });
-    if (failure) throw failure.error;
   }
 
   register(): void {
