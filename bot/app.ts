@@ -8,7 +8,8 @@ import { CareAssistantBot } from './bot';
 import { Config, webChatEnabled } from './config';
 import { ConversationEngine } from './engine';
 import { EmbeddedOrganisationDirectory } from '../adapters/embeddedOrganisationDirectory';
-import { MemoryNasRequests } from '../adapters/memoryNasRequests';
+import { MemoryNasRequests, type NasRequestsOptions } from '../adapters/memoryNasRequests';
+import type { NasRequests } from '../adapters/nasRequests';
 import { MemoryOneTimePasscodes } from '../adapters/memoryOneTimePasscodes';
 import { MemoryOutbox } from '../adapters/memoryOutbox';
 import { RedisNasRequests } from '../adapters/redisNasRequests';
@@ -24,6 +25,7 @@ import { MemoryConversationReferences } from '../adapters/memoryConversationRefe
 import { RedisConversationReferences } from '../adapters/redisConversationReferences';
 import { Notifier } from './notifier';
 import { createAdapter } from './server';
+import { TokenBuckets } from './rateLimits';
 
 /** Everything the assistant needs, wired from configuration: memory by default, Redis with REDIS_URL. */
 export interface Assistant {
@@ -55,12 +57,13 @@ export function memoryAdapters(
   now: () => number = Date.now,
   directory = new EmbeddedOrganisationDirectory(),
   outboxJournal?: string,
+  requestOptions: Omit<NasRequestsOptions, 'now'> = {},
 ): FlowAdapters {
   return {
     directory,
     passcodes: new MemoryOneTimePasscodes({ now }),
     outbox: new MemoryOutbox({ now, journal: outboxJournal }),
-    requests: new MemoryNasRequests({ now }),
+    requests: new MemoryNasRequests({ ...requestOptions, now }),
   };
 }
 
@@ -71,6 +74,11 @@ export interface AssistantOptions {
 
 export function createAssistant(config: Config, logger: Logger, now: () => number = Date.now, options: AssistantOptions = {}): Assistant {
   const ttlMs = config.STATE_TTL_DAYS * 24 * 60 * 60 * 1000;
+  // Floods: per conversation in the store (across instances), per user in this process.
+  const limits = {
+    queueMax: config.CONVERSATION_QUEUE_MAX,
+    rate: { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST },
+  };
   let store: ConversationStore;
   let closeStore: () => Promise<void>;
   let ready: () => Promise<void> = async () => {};
@@ -90,28 +98,30 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
         logger.warn({ err: error }, 'Redis cannot be reached; retrying');
       },
     });
-    store = new RedisConversationStore(redis, { ttlMs });
+    store = new RedisConversationStore(redis, { ttlMs, ...limits });
     directLineState = new RedisDirectLineState(redis, { now, limits: { ttlMs } });
     references = new RedisConversationReferences(redis, { ttlMs: referencesTtlMs, now });
     adapters = {
       directory,
       passcodes: new RedisOneTimePasscodes(redis, { now }),
       outbox: new RedisOutbox(redis, { now }),
-      requests: new RedisNasRequests(redis, { now }),
+      requests: new RedisNasRequests(redis, { now, retentionDays: config.NAS_RETENTION_DAYS, logger }),
     };
     ready = () => waitUntilReady(redis);
     closeStore = async () => {
+      await store.close();
       redis.disconnect();
     };
   } else {
-    store = new MemoryConversationStore({ ttlMs }, now);
+    store = new MemoryConversationStore({ ttlMs, ...limits }, now);
     directLineState = new MemoryDirectLineState({ now, limits: { ttlMs } });
     references = new MemoryConversationReferences({ ttlMs: referencesTtlMs, now });
-    adapters = memoryAdapters(now, directory, options.outboxJournal);
+    adapters = memoryAdapters(now, directory, options.outboxJournal, { retentionDays: config.NAS_RETENTION_DAYS, logger });
     closeStore = () => store.close();
   }
   const { machine, dialog } = buildConversation(adapters);
-  const engine = new ConversationEngine({ machine, dialog, store, logger, now });
+  const userRate = new TokenBuckets({ perMinute: config.USER_RATE_LIMIT_PER_MINUTE, burst: config.USER_RATE_LIMIT_BURST }, now);
+  const engine = new ConversationEngine({ machine, dialog, store, logger, now, userRate });
   // Proactive messages reach Bot Framework channels through an adapter of their own (made when
   // first needed, so a process that never notifies makes none) and web chat through its state.
   let proactiveAdapter: ReturnType<typeof createAdapter> | undefined;
@@ -133,7 +143,12 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     onReopened: (conversation) => void notifier.showPosition({ conversationReference: webChatReference(conversation, config.MicrosoftAppId) }),
   };
   const bot = new CareAssistantBot(engine, { references, logger });
-  return { engine, store, adapters, bot, webChat, references, notifier, ready, close: closeStore };
+  const stopRetention = scheduleRetention(adapters.requests, logger);
+  const close = async () => {
+    stopRetention();
+    await closeStore();
+  };
+  return { engine, store, adapters, bot, webChat, references, notifier, ready, close };
 }
 
 /** A web chat conversation's reference, as its turns have it (the service URL is never used). */
@@ -145,4 +160,16 @@ function webChatReference(conversation: { id: string; userId: string }, appId: s
     user: { id: conversation.userId },
     bot: { id: appId ?? 'nhsmail-care-assistant' },
   };
+}
+
+/** How often finished NAS requests past their retention are looked for (every instance may do it). */
+const PURGE_EVERY_MS = 6 * 60 * 60 * 1000;
+
+/** Deletes expired NAS requests now and then; a failure is logged and tried again next time. */
+function scheduleRetention(requests: NasRequests, logger: Logger): () => void {
+  const timer = setInterval(() => {
+    requests.purgeExpired().catch((err: unknown) => logger.warn({ err }, 'NAS requests past their retention could not be deleted; trying again later'));
+  }, PURGE_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }

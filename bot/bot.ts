@@ -99,6 +99,7 @@ export class CareAssistantBot extends ActivityHandler {
       channelId: activity.channelId,
       conversationId: activity.conversation.id,
       activityId: activity.id,
+      userId: activity.from?.id,
       conversationReference,
       identify:
         activity.channelId === 'msteams'
@@ -109,9 +110,12 @@ export class CareAssistantBot extends ActivityHandler {
               return identity;
             }
           : undefined,
+      // The engine sends after saving, and keeps what the channel refuses.
+      deliver: async (replies) => {
+        await context.sendActivities(toActivities(replies, activity.channelId));
+      },
     });
     if (result.outcome !== 'error') await this.keepReference(key, conversationReference);
-    if (result.replies.length > 0) await context.sendActivities(toActivities(result.replies, activity.channelId));
   }
 
   /**

@@ -17,8 +17,8 @@ import type { ConversationEngine } from './engine';
  *
  *   notifier.notify(target, message)
  *
- * delivers under that conversation's lease (ConversationEngine.deliver), so it never races one of
- * its turns: on Bot Framework channels (Teams, the Emulator) through
+ * delivers under that conversation's lease (ConversationEngine.deliverNotification), so it never
+ * races one of its turns: on Bot Framework channels (Teams, the Emulator) through
  * `adapter.continueConversationAsync`, on the web chat page by adding to the shared Direct Line
  * buffer (any instance, or a process with no server at all, reaches any page). With an `event`,
  * the conversation's machine takes it when it can, its state moves and what it then says follows
@@ -43,7 +43,7 @@ export interface NotifyMessage {
   /** Shown instead of the text on Teams and the web page. */
   card?: AdaptiveCard;
   choices?: string[];
-  /** For the conversation's machine (see ConversationEngine.deliver). */
+  /** For the conversation's machine (see ConversationEngine.deliverNotification). */
   event?: ConversationEvent;
   /** Messages with the same tag update the first one in place (Teams, web page), e.g. `status:REG-7KD9QX2P`. */
   updateTag?: string;
@@ -162,7 +162,7 @@ export class Notifier {
     };
 
     let sent: Sent = { updated: false };
-    const result = await engine.deliver({ channelId: reference.channelId, conversationId: reference.conversation.id }, delivery, async (replies, context) => {
+    const result = await engine.deliverNotification({ channelId: reference.channelId, conversationId: reference.conversation.id }, delivery, async (replies, context) => {
       sent = await channel.send(reference!, key, replies, { updateTag: message.updateTag, ...context });
     });
     if (result.outcome === 'delivered') {
