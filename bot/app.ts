@@ -5,10 +5,11 @@ import { createRedisClient, RedisConversationStore, waitUntilReady } from '../ad
 import { ConversationDialog } from '../dialogs/conversation';
 import { createConversationMachine } from '../machines/conversation';
 import { CareAssistantBot } from './bot';
-import type { Config } from './config';
+import { Config, webChatEnabled } from './config';
 import { ConversationEngine } from './engine';
 import { EmbeddedOrganisationDirectory } from '../adapters/embeddedOrganisationDirectory';
-import { MemoryNasRequests } from '../adapters/memoryNasRequests';
+import { MemoryNasRequests, type NasRequestsOptions } from '../adapters/memoryNasRequests';
+import type { NasRequests } from '../adapters/nasRequests';
 import { MemoryOneTimePasscodes } from '../adapters/memoryOneTimePasscodes';
 import { MemoryOutbox } from '../adapters/memoryOutbox';
 import { RedisNasRequests } from '../adapters/redisNasRequests';
@@ -19,6 +20,7 @@ import type { DirectLineState } from '../adapters/directLineState';
 import { MemoryDirectLineState } from '../adapters/memoryDirectLineState';
 import { RedisDirectLineState } from '../adapters/redisDirectLineState';
 import type { WebChatSetup } from './directLine';
+import { TokenBuckets } from './rateLimits';
 
 /** Everything the assistant needs, wired from configuration: memory by default, Redis with REDIS_URL. */
 export interface Assistant {
@@ -46,12 +48,13 @@ export function memoryAdapters(
   now: () => number = Date.now,
   directory = new EmbeddedOrganisationDirectory(),
   outboxJournal?: string,
+  requestOptions: Omit<NasRequestsOptions, 'now'> = {},
 ): FlowAdapters {
   return {
     directory,
     passcodes: new MemoryOneTimePasscodes({ now }),
     outbox: new MemoryOutbox({ now, journal: outboxJournal }),
-    requests: new MemoryNasRequests({ now }),
+    requests: new MemoryNasRequests({ ...requestOptions, now }),
   };
 }
 
@@ -62,6 +65,11 @@ export interface AssistantOptions {
 
 export function createAssistant(config: Config, logger: Logger, now: () => number = Date.now, options: AssistantOptions = {}): Assistant {
   const ttlMs = config.STATE_TTL_DAYS * 24 * 60 * 60 * 1000;
+  // Floods: per conversation in the store (across instances), per user in this process.
+  const limits = {
+    queueMax: config.CONVERSATION_QUEUE_MAX,
+    rate: { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST },
+  };
   let store: ConversationStore;
   let closeStore: () => Promise<void>;
   let ready: () => Promise<void> = async () => {};
@@ -78,26 +86,45 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
         logger.warn({ err: error }, 'Redis cannot be reached; retrying');
       },
     });
-    store = new RedisConversationStore(redis, { ttlMs });
+    store = new RedisConversationStore(redis, { ttlMs, ...limits });
     directLineState = new RedisDirectLineState(redis, { now, limits: { ttlMs } });
     adapters = {
       directory,
       passcodes: new RedisOneTimePasscodes(redis, { now }),
       outbox: new RedisOutbox(redis, { now }),
-      requests: new RedisNasRequests(redis, { now }),
+      requests: new RedisNasRequests(redis, { now, retentionDays: config.NAS_RETENTION_DAYS, logger }),
     };
     ready = () => waitUntilReady(redis);
     closeStore = async () => {
+      await store.close();
       redis.disconnect();
     };
   } else {
-    store = new MemoryConversationStore({ ttlMs }, now);
+    store = new MemoryConversationStore({ ttlMs, ...limits }, now);
     directLineState = new MemoryDirectLineState({ now, limits: { ttlMs } });
-    adapters = memoryAdapters(now, directory, options.outboxJournal);
+    adapters = memoryAdapters(now, directory, options.outboxJournal, { retentionDays: config.NAS_RETENTION_DAYS, logger });
     closeStore = () => store.close();
   }
   const { machine, dialog } = buildConversation(adapters);
-  const engine = new ConversationEngine({ machine, dialog, store, logger, now });
-  const webChat = { state: directLineState, appId: config.MicrosoftAppId };
-  return { engine, store, adapters, bot: new CareAssistantBot(engine), webChat, ready, close: closeStore };
+  const userRate = new TokenBuckets({ perMinute: config.USER_RATE_LIMIT_PER_MINUTE, burst: config.USER_RATE_LIMIT_BURST }, now);
+  const engine = new ConversationEngine({ machine, dialog, store, logger, now, userRate });
+  const webChat = { enabled: webChatEnabled(config), state: directLineState, appId: config.MicrosoftAppId, trustedProxies: config.WEBCHAT_TRUSTED_PROXIES };
+  const stopRetention = scheduleRetention(adapters.requests, logger);
+  const close = async () => {
+    stopRetention();
+    await closeStore();
+  };
+  return { engine, store, adapters, bot: new CareAssistantBot(engine), webChat, ready, close };
+}
+
+/** How often finished NAS requests past their retention are looked for (every instance may do it). */
+const PURGE_EVERY_MS = 6 * 60 * 60 * 1000;
+
+/** Deletes expired NAS requests now and then; a failure is logged and tried again next time. */
+function scheduleRetention(requests: NasRequests, logger: Logger): () => void {
+  const timer = setInterval(() => {
+    requests.purgeExpired().catch((err: unknown) => logger.warn({ err }, 'NAS requests past their retention could not be deleted; trying again later'));
+  }, PURGE_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }

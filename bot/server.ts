@@ -10,6 +10,7 @@ import type { ConversationStore } from '../adapters/conversationStore';
 import type { Config } from './config';
 import type { CareAssistantBot } from './bot';
 import { registerWebChat, WebChatSetup } from './directLine';
+import { TurnNotCompletedError } from './engine';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -27,8 +28,9 @@ export function createAdapter(config: Config, logger: Logger): CloudAdapter {
   }
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(auth));
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
-    // Usually the channel could not be reached to deliver a reply; the state is already saved.
     logger.error({ err: error, channelId: context.activity.channelId }, 'turn error');
+    // Nothing saved and the reply lost: the channel must send the activity again (a 5xx).
+    if (error instanceof TurnNotCompletedError) throw error;
   };
   return adapter;
 }

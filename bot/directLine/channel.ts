@@ -25,6 +25,7 @@ import {
   userIdOf,
   watermarkOf,
 } from './requests';
+import { clientKey } from './clientAddress';
 import { TokenClaims, TokenSigner } from './tokens';
 
 /**
@@ -93,6 +94,8 @@ export interface DirectLineOptions {
   state?: DirectLineState;
   limits?: Partial<DirectLineLimits>;
   now?: () => number;
+  /** Proxies in front that append to X-Forwarded-For, for counting new conversations per client. */
+  trustedProxies?: number;
 }
 
 /** The bot's account in web chat conversations: its app id, or a fixed name without one. */
@@ -136,6 +139,7 @@ export class DirectLine {
   private readonly now: () => number;
   private readonly botAccount: { id: string; name: string; role: string };
   private readonly authentication: AuthenticateRequestResult;
+  private readonly trustedProxies: number;
 
   constructor(
     private readonly server: restify.Server,
@@ -148,6 +152,7 @@ export class DirectLine {
     this.tokens = new TokenSigner(() => this.state.signingKey(), this.now);
     this.appId = (options.appId ?? process.env.MicrosoftAppId)?.trim() || undefined;
     this.botAccount = botAccount(this.appId);
+    this.trustedProxies = options.trustedProxies ?? 0;
     // With an app id the adapter's user token client only accepts that id as the bot's identity;
     // without one, the anonymous identity the adapter itself gives unauthenticated requests.
     const claimsIdentity = this.appId
@@ -228,6 +233,8 @@ export class DirectLine {
     const dl = DIRECT_LINE_PATH;
     this.server.post(`${dl}/tokens/generate`, route((req, res) => this.generateToken(req, res)));
     this.server.post(`${dl}/tokens/refresh`, route((req, res) => this.refreshToken(req, res)));
+    this.server.post(`${dl}/tokens/resume`, route((req, res) => this.resume(req, res)));
+    this.server.del(`${dl}/conversations/:conversationId`, route((req, res) => this.endConversation(req, res)));
     this.server.post(`${dl}/conversations`, route((req, res) => this.startConversation(req, res)));
     this.server.get(`${dl}/conversations/:conversationId`, route((req, res) => this.reconnect(req, res)));
     this.server.get(`${dl}/conversations/:conversationId/activities`, route((req, res) => this.getActivities(req, res)));
@@ -242,6 +249,16 @@ export class DirectLine {
   private async generateToken(req: restify.Request, res: restify.Response): Promise<void> {
     const body = optionalObject(req.body);
     const userId = userIdOf(body.user) ?? `dl_${randomId(12)}`;
+    // Each new conversation counts against the client's network, so one cannot take every place.
+    const allowance = await this.state.takeToken(clientKey(req, this.trustedProxies));
+    if (!allowance.allowed) {
+      const minutes = Math.max(1, Math.ceil(allowance.retryAfterMs / 60_000));
+      throw new HttpProblem(
+        429,
+        `too many new conversations have been started from your network; try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or carry on an existing one`,
+        { 'Retry-After': String(Math.max(1, Math.ceil(allowance.retryAfterMs / 1000))) },
+      );
+    }
     const conversationId = randomId(16);
     res.send(200, await this.tokenBody(conversationId, userId));
   }
@@ -251,6 +268,32 @@ export class DirectLine {
     optionalObject(req.body);
     await this.open(claims);
     res.send(200, await this.tokenBody(claims.conversationId, claims.userId));
+  }
+
+  /**
+   * Coming back to a conversation with the resume token the page kept (localStorage): a new
+   * Direct Line token and a new resume token, for as long as the bot keeps conversations. A
+   * conversation the channel no longer holds (made room for) is opened again under the same id,
+   * so the bot's own state for it (channel 'webchat' + that id) carries on; one that was ended on
+   * purpose is not.
+   */
+  private async resume(req: restify.Request, res: restify.Response): Promise<void> {
+    const token = bearerToken(req);
+    if (!token) throw new HttpProblem(401, 'a resume token is needed: Authorization: Bearer <resumeToken>', { 'WWW-Authenticate': 'Bearer' });
+    optionalObject(req.body);
+    const claims = await this.tokens.verify(token, 'resume');
+    if (!claims) throw new HttpProblem(403, 'this conversation can no longer be resumed; start a new one');
+    const opened = await this.state.open({ id: claims.conversationId, userId: claims.userId });
+    if (opened.outcome === 'ended') throw new HttpProblem(403, 'this conversation has ended; start a new one');
+    if (opened.outcome === 'full') throw new HttpProblem(503, 'too many conversations are open; try again in a few minutes', { 'Retry-After': '60' });
+    res.send(200, { ...(await this.tokenBody(claims.conversationId, claims.userId)), resumed: opened.created ? 'reopened' : 'kept' });
+  }
+
+  /** "Start a new conversation": this one ends for good; its tokens stop working everywhere. */
+  private async endConversation(req: restify.Request, res: restify.Response): Promise<void> {
+    const { claims } = await this.authorize(req, req.params.conversationId);
+    await this.state.end(claims.conversationId);
+    res.send(204);
   }
 
   /** Starts the token's conversation: the bot hears the user join (once) and greets. */
@@ -356,10 +399,25 @@ export class DirectLine {
 
   // ── tokens, conversations and turns ─────────────────────────────────────────────────────────
 
+  /**
+   * A Direct Line token, and the resume token the page keeps to come back to the conversation: it
+   * lasts as long as the bot keeps an unused conversation (STATE_TTL_DAYS), and every resume or
+   * refresh gives a new one.
+   */
   private async tokenBody(conversationId: string, userId: string) {
-    const expiresAt = this.now() + this.limits.tokenTtlMs;
-    const token = await this.tokens.sign({ kind: 'dl', conversationId, userId, expiresAt });
-    return { conversationId, token, expires_in: Math.floor(this.limits.tokenTtlMs / 1000) };
+    const now = this.now();
+    const resumeTtlMs = this.state.limits.ttlMs;
+    const [token, resumeToken] = await Promise.all([
+      this.tokens.sign({ kind: 'dl', conversationId, userId, expiresAt: now + this.limits.tokenTtlMs }),
+      this.tokens.sign({ kind: 'resume', conversationId, userId, expiresAt: now + resumeTtlMs }),
+    ]);
+    return {
+      conversationId,
+      token,
+      expires_in: Math.floor(this.limits.tokenTtlMs / 1000),
+      resumeToken,
+      resumeExpiresIn: Math.floor(resumeTtlMs / 1000),
+    };
   }
 
   private conversationBody({ claims, token }: Authorized) {

@@ -18,13 +18,15 @@ export interface WebChatSetup {
   /** The bot's Microsoft app id (configuration's MicrosoftAppId). */
   appId?: string;
   limits?: Partial<DirectLineLimits>;
+  /** Proxies in front that append to X-Forwarded-For (WEBCHAT_TRUSTED_PROXIES). */
+  trustedProxies?: number;
 }
 
 /** The page and its channel on the bot's server, unless configured off. */
 export function registerWebChat(server: restify.Server, parts: ServerParts): DirectLine | undefined {
   const setup = parts.webChat ?? {};
   if (setup.enabled === false) return undefined;
-  const directLine = registerDirectLine(server, parts, { state: setup.state, appId: setup.appId, limits: setup.limits });
+  const directLine = registerDirectLine(server, parts, { state: setup.state, appId: setup.appId, limits: setup.limits, trustedProxies: setup.trustedProxies });
   registerWebChatPage(server);
   return directLine;
 }
