@@ -3,6 +3,7 @@ import { administratorOf, type AccountDirectory, type NhsmailAccount } from '../
 import { exclusiveKey, type NasRequester, type NasRequests, type PasswordResetVerification } from '../../adapters/nasRequests';
 import type { Outbox } from '../../adapters/outbox';
 import { formatVouchCode, normaliseAddress, type ResetVouch, type ResetVouches, type VouchOwner } from '../../adapters/resetVouches';
+import type { ServiceEvents } from '../../adapters/serviceEvents';
 import type { VerificationCodes } from '../../adapters/verificationCodes';
 import { ownerAskedEmail, resetCodeText } from '../../dialogs/passwordHelp/messages';
 import {
@@ -40,6 +41,11 @@ export interface PasswordHelpDeps {
   ownerChat?: (owner: NhsmailAccount) => Promise<unknown | undefined>;
   /** Puts the vouching question in that chat: true when delivered (else the owner is emailed). */
   askInTeams?: (chat: unknown, owner: NhsmailAccount, vouch: ResetVouch, code: string) => Promise<boolean>;
+  /**
+   * For the dashboard: a reset verified by an owner's yes (SPEC §6). Resets verified by their
+   * code are counted where codes are checked (bot/backOffice/counting.ts).
+   */
+  events?: ServiceEvents;
   /** Tells the requester's conversation how the vouching ended (proactive delivery, when wired). */
   tellRequester?: (vouch: ResetVouch, status: VouchStatus) => Promise<void>;
 }
@@ -258,6 +264,13 @@ export function createPasswordHelpServices(deps: PasswordHelpDeps): PasswordHelp
       }
       // Recorded now, or this owner's own answer again (a retry after a failure): finish the job.
       const status = await statusOf(vouch);
+      if (recorded.outcome === 'recorded' && answer === 'yes') {
+        try {
+          deps.events?.record({ name: 'resetVerified', detail: 'owner', flow: 'passwordHelp', channel: vouch.requester.channelId });
+        } catch {
+          // Counting never changes an answer.
+        }
+      }
       await deps.tellRequester?.(vouch, status).catch(() => undefined);
       return status.status === 'vouched' ? { outcome: 'recorded', answer: 'yes', result: status.result } : { outcome: 'recorded', answer: 'no' };
     },

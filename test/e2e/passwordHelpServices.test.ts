@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EmbeddedAccountDirectory } from '../../adapters/embeddedAccountDirectory';
 import { MemoryNasRequests } from '../../adapters/memoryNasRequests';
 import { MemoryOutbox } from '../../adapters/memoryOutbox';
+import { MemoryServiceEvents } from '../../adapters/memoryServiceEvents';
 import { MemoryVerificationCodes } from '../../adapters/memoryVerificationCodes';
 import type { NasRequestOf, NasRequests } from '../../adapters/nasRequests';
 import type { Outbox } from '../../adapters/outbox';
@@ -129,7 +130,8 @@ describe('password help services (memory)', () => {
 
   it('no mobile: both owners emailed a code without a link; the yes raises a request verified by the owner; the requester hears it', async () => {
     const told: unknown[] = [];
-    services = servicesFor(world, clock, { tellRequester: async (vouch, status) => void told.push({ id: vouch.id, status }) });
+    const events = new MemoryServiceEvents({ now: clock.now });
+    services = servicesFor(world, clock, { events, tellRequester: async (vouch, status) => void told.push({ id: vouch.id, status }) });
     const requester = session({ channelId: 'webchat' });
     const asked = await services.askOwner({ address: 'Joseph.Achebe@nhs.net', mobile: '+447400123456', attemptId: 'j1', session: requester });
     expect(asked).toEqual({ vouchId: expect.any(String), askedAt: clock.t, expiresAt: clock.t + 72 * 60 * MINUTE });
@@ -170,8 +172,10 @@ describe('password help services (memory)', () => {
     const garethCode = /vouch ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})/.exec(emails.find((m) => m.recipient === 'gareth.lloyd@nhs.net')!.body)![1]!;
     await expect(services.findVouch({ code: garethCode, session: session() })).resolves.toEqual({ found: false, reason: 'alreadyAnswered', answer: 'yes', byYou: false });
     await expect(services.answerVouch({ code: garethCode, answer: 'no', session: session() })).resolves.toEqual({ outcome: 'alreadyAnswered', answer: 'yes', byYou: false });
-    // Priya pressing yes again (a retried turn) gets the same request back.
+    // Priya pressing yes again (a retried turn) gets the same request back, and is counted once.
     await expect(services.answerVouch({ code, answer: 'yes', session: owner })).resolves.toEqual(yes);
+    const counted = (await events.counts({ from: '2026-12-02', to: '2026-12-02' })).counters.filter((c) => c.name === 'resetVerified');
+    expect(counted).toEqual([expect.objectContaining({ detail: 'owner', flow: 'passwordHelp', channel: 'webchat', count: 1 })]);
   });
 
   it('an owner’s no: nothing is raised, and the requester is told it was refused', async () => {
