@@ -5,11 +5,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import type * as restify from 'restify';
 import { Assistant, createAssistant } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
 import { createLogger } from '../../bot/logger';
-import { createAdapter, createServer } from '../../bot/server';
+import { AdapterOverrides, createAdapter, createServer } from '../../bot/server';
 import { ChannelActivity, LocalChannel, SendResult } from '../../bench/localChannel';
 import { freePort, startRedis, TestRedis } from './redis';
 
@@ -55,6 +56,13 @@ export async function statusOf(url: string, route: string): Promise<number> {
   }
 }
 
+export interface StartBotOptions {
+  /** Where its logs go (default: nowhere). */
+  logger?: Logger;
+  /** Test seams of the adapter: OpenID metadata on loopback, outbound credentials. */
+  adapter?: AdapterOverrides;
+}
+
 export interface RunningBot {
   url: string;
   assistant: Assistant;
@@ -67,11 +75,11 @@ export interface RunningBot {
  * `env` is what the process environment would hold (REDIS_URL, MicrosoftAppId…). With Redis it
  * resolves once /readyz answers 200 (the client connects asynchronously).
  */
-export async function startBot(env: Record<string, string> = {}): Promise<RunningBot> {
+export async function startBot(env: Record<string, string> = {}, options: StartBotOptions = {}): Promise<RunningBot> {
   const config = loadConfig({ LOG_LEVEL: 'silent', ...UNLIMITED, ...env });
-  const logger = createLogger('silent');
+  const logger = options.logger ?? createLogger('silent');
   const assistant = createAssistant(config, logger);
-  const adapter = createAdapter(config, logger);
+  const adapter = createAdapter(config, logger, options.adapter);
   const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
