@@ -116,11 +116,19 @@ export interface ServerParts {
   bot: CareAssistantBot;
   store: ConversationStore;
   logger: Logger;
+  /** Idle keep-alive and header timeouts (see HTTP_KEEP_ALIVE_TIMEOUT_MS); defaults as configured by default. */
+  http?: { keepAliveTimeoutMs: number; headersTimeoutMs: number };
 }
+
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 245_000;
 
 export function createServer(parts: ServerParts): restify.Server {
   const { adapter, bot, store, logger } = parts;
   const server = restify.createServer({ name: 'nhsmail-care-assistant', handleUncaughtExceptions: false });
+  // Node closes idle keep-alive sockets after 5 s: a load balancer reusing one gets a reset.
+  const http = parts.http ?? { keepAliveTimeoutMs: DEFAULT_KEEP_ALIVE_TIMEOUT_MS, headersTimeoutMs: DEFAULT_KEEP_ALIVE_TIMEOUT_MS + 5_000 };
+  server.server.keepAliveTimeout = http.keepAliveTimeoutMs;
+  server.server.headersTimeout = http.headersTimeoutMs;
   // Channels never compress what they post. restify's body reader would inflate a "gzip" body
   // without an error handler (a bad one crashes the process) and count only the compressed bytes
   // against the size limit, so compressed bodies are refused before any of it is read.

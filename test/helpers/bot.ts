@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type * as restify from 'restify';
 import { Assistant, createAssistant } from '../../bot/app';
-import { loadConfig } from '../../bot/config';
+import { httpTimeouts, loadConfig } from '../../bot/config';
 import { createLogger } from '../../bot/logger';
 import { AdapterOverrides, createAdapter, createServer } from '../../bot/server';
 import { ChannelActivity, LocalChannel, SendResult } from '../../bench/localChannel';
@@ -80,7 +80,7 @@ export async function startBot(env: Record<string, string> = {}, options: StartB
   const logger = options.logger ?? createLogger('silent');
   const assistant = createAssistant(config, logger);
   const adapter = createAdapter(config, logger, options.adapter);
-  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger });
+  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger, http: httpTimeouts(config) });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
