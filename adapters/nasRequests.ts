@@ -91,8 +91,37 @@ export interface RegistrationRequestDetails {
   verifiedBy: 'otp' | 'cqc-contact-id';
 }
 
+/**
+ * A password reset (SPEC §2), stored only once the requester is verified: by the right code texted
+ * to the mobile on record, or by a shared mailbox owner's yes. NAS texts a temporary password to
+ * `mobile`; the assistant never sets or sends one.
+ */
+export interface PasswordResetRequestDetails {
+  account: { address: string; name: string; odsCode: string };
+  /** Where NAS texts the temporary password (E.164): the mobile on record, or the one the owner confirmed. */
+  mobile: string;
+  verification: PasswordResetVerification;
+}
+
+export type PasswordResetVerification =
+  /** The requester typed the code texted to the mobile on record. */
+  | { verifiedBy: 'mobile'; at: number }
+  /**
+   * A shared mailbox owner of the account's organisation answered yes (only a yes verifies): it is
+   * the requester asking, and `mobile` is theirs. `via`: the owner's Teams chat, or the code emailed.
+   */
+  | {
+      verifiedBy: 'owner';
+      at: number;
+      owner: { address: string; name: string };
+      answer: 'yes';
+      askedAt: number;
+      via: 'teams' | 'email';
+    };
+
 export interface NasRequestDetailsByKind {
   registration: RegistrationRequestDetails;
+  passwordReset: PasswordResetRequestDetails;
 }
 
 /** The kinds that have a details type, so can be submitted. */
@@ -163,7 +192,7 @@ export interface ExistingRequestSummary {
   channel: string;
 }
 
-export type SubmitResult<R extends NasRequest = NasRequest> =
+export type SubmitResult<R extends NasRequestOf<SubmittableKind> = NasRequest> =
   /** A new request, status `received`, in its queue. */
   | { outcome: 'created'; request: R }
   /** The same idempotency key was submitted before: that first request, as it is now. */

@@ -20,6 +20,7 @@ import type { DirectLineState } from '../adapters/directLineState';
 import { MemoryDirectLineState } from '../adapters/memoryDirectLineState';
 import { RedisDirectLineState } from '../adapters/redisDirectLineState';
 import type { WebChatSetup } from './directLine';
+import { TokenBuckets } from './rateLimits';
 
 /** Everything the assistant needs, wired from configuration: memory by default, Redis with REDIS_URL. */
 export interface Assistant {
@@ -64,6 +65,11 @@ export interface AssistantOptions {
 
 export function createAssistant(config: Config, logger: Logger, now: () => number = Date.now, options: AssistantOptions = {}): Assistant {
   const ttlMs = config.STATE_TTL_DAYS * 24 * 60 * 60 * 1000;
+  // Floods: per conversation in the store (across instances), per user in this process.
+  const limits = {
+    queueMax: config.CONVERSATION_QUEUE_MAX,
+    rate: { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST },
+  };
   let store: ConversationStore;
   let closeStore: () => Promise<void>;
   let ready: () => Promise<void> = async () => {};
@@ -80,7 +86,7 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
         logger.warn({ err: error }, 'Redis cannot be reached; retrying');
       },
     });
-    store = new RedisConversationStore(redis, { ttlMs });
+    store = new RedisConversationStore(redis, { ttlMs, ...limits });
     directLineState = new RedisDirectLineState(redis, { now, limits: { ttlMs } });
     adapters = {
       directory,
@@ -90,16 +96,18 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     };
     ready = () => waitUntilReady(redis);
     closeStore = async () => {
+      await store.close();
       redis.disconnect();
     };
   } else {
-    store = new MemoryConversationStore({ ttlMs }, now);
+    store = new MemoryConversationStore({ ttlMs, ...limits }, now);
     directLineState = new MemoryDirectLineState({ now, limits: { ttlMs } });
     adapters = memoryAdapters(now, directory, options.outboxJournal, { retentionDays: config.NAS_RETENTION_DAYS, logger });
     closeStore = () => store.close();
   }
   const { machine, dialog } = buildConversation(adapters);
-  const engine = new ConversationEngine({ machine, dialog, store, logger, now });
+  const userRate = new TokenBuckets({ perMinute: config.USER_RATE_LIMIT_PER_MINUTE, burst: config.USER_RATE_LIMIT_BURST }, now);
+  const engine = new ConversationEngine({ machine, dialog, store, logger, now, userRate });
   const webChat = { enabled: webChatEnabled(config), state: directLineState, appId: config.MicrosoftAppId, trustedProxies: config.WEBCHAT_TRUSTED_PROXIES };
   const stopRetention = scheduleRetention(adapters.requests, logger);
   const close = async () => {

@@ -79,6 +79,7 @@ export class CareAssistantBot extends ActivityHandler {
       channelId: activity.channelId,
       conversationId: activity.conversation.id,
       activityId: activity.id,
+      userId: activity.from?.id,
       conversationReference: TurnContext.getConversationReference(activity),
       identify: activity.channelId === 'msteams' ? () => teamsIdentity(context) : undefined,
     });

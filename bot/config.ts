@@ -7,6 +7,12 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
 const SWITCH_VALUES = ['true', 'false', 'yes', 'no', 'on', 'off', '1', '0'];
 
+/** A whole number from `min` to `max`, with one message for every way of getting it wrong. */
+function count(what: string, max: number, min = 0) {
+  const error = `must be a whole number of ${what}, from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
 const ConfigSchema = z
   .object({
     PORT: z.coerce
@@ -54,6 +60,12 @@ const ConfigSchema = z
       .min(0, { error: 'must be a whole number from 0 to 10' })
       .max(10, { error: 'must be a whole number from 0 to 10' })
       .optional(),
+    // Floods (see docs/security.md): per conversation across instances, per user in each instance.
+    RATE_LIMIT_PER_MINUTE: count('messages a minute per conversation (0 turns the limit off)', 10_000).default(30),
+    RATE_LIMIT_BURST: count('messages at once per conversation', 1_000, 1).default(10),
+    USER_RATE_LIMIT_PER_MINUTE: count('messages a minute per user (0 turns the limit off)', 10_000).default(60),
+    USER_RATE_LIMIT_BURST: count('messages at once per user', 1_000, 1).default(20),
+    CONVERSATION_QUEUE_MAX: count('messages of one conversation waiting their turn', 1_000, 1).default(10),
     /** Days a finished NAS request is kept before it is deleted (2 years: NHS records practice). */
     NAS_RETENTION_DAYS: z.coerce
       .number({ error: 'must be a whole number of days from 1 to 36500' })

@@ -6,9 +6,12 @@ import {
   CommitOutcome,
   ConversationBusyError,
   ConversationStore,
+  QueueFullError,
+  RateLimitedError,
   StoreUnavailableError,
   TurnLease,
 } from '../adapters/conversationStore';
+import type { TokenBuckets } from './rateLimits';
 import { ConversationDialog, Parsed } from '../dialogs/conversation';
 import type { Reply } from '../dialogs/types';
 import { ConversationEvent, ConversationMachine, flowSnapshot } from '../machines/conversation';
@@ -39,6 +42,8 @@ export interface TurnInput {
   conversationId: string;
   /** The channel's activity id; a repeat of a recent one is not processed again. */
   activityId?: string;
+  /** The sender's id on the channel, for the per-user rate limit. */
+  userId?: string;
   kind: 'message' | 'conversationStart';
   text?: string;
   /** What a card's Action.Submit sent (`activity.value`). */
@@ -64,8 +69,11 @@ const Identity = z.object({
   source: z.literal('teams'),
 });
 
-/** 'uncertain': the store could not say whether this turn was saved (see UNCERTAIN_REPLY). */
-export type TurnOutcome = 'ok' | 'duplicate' | 'unavailable' | 'uncertain' | 'busy' | 'error';
+/**
+ * 'uncertain': the store could not say whether this turn was saved (see UNCERTAIN_REPLY);
+ * 'limited': over a rate limit, nothing done (the user is told once per wait).
+ */
+export type TurnOutcome = 'ok' | 'duplicate' | 'unavailable' | 'uncertain' | 'busy' | 'limited' | 'error';
 
 export interface TurnResult {
   replies: Reply[];
@@ -94,6 +102,14 @@ export const UNCERTAIN_REPLY: Reply = {
 const BUSY_REPLY: Reply = {
   text: 'I am still working on your previous message. Please send this one again in a moment.',
 };
+const limitedReply = (waitMs: number): Reply => ({
+  text: `I answer one message at a time, and these are coming faster than I can take them. Please wait ${Math.max(1, Math.ceil(waitMs / 1000))} seconds, then send again anything I have not answered.`,
+});
+const FLOODED_REPLY: Reply = {
+  text: 'Several of your messages are still waiting for an answer. Please wait for my replies before sending more; anything I have not answered, send again afterwards.',
+};
+/** A flood is told once per this long, not once per message. */
+const FLOOD_NOTICE_MS = 10_000;
 const ERROR_REPLY: Reply = {
   text: 'Sorry, something went wrong on my side. Nothing you have told me is lost: please try again, or say "menu".',
 };
@@ -104,6 +120,8 @@ export interface EngineOptions {
   store: ConversationStore;
   logger: Logger;
   now?: () => number;
+  /** Per-user message limit (in this process); the per-conversation one is the store's. */
+  userRate?: TokenBuckets;
 }
 
 export function hashId(value: string, length = 16): string {
@@ -134,6 +152,8 @@ export class ConversationEngine {
    * Saves parsing and restoring the snapshot on every turn.
    */
   private readonly live = new Map<string, LiveConversation>();
+  /** Until when a conversation over its limits is not told again (see noticeOnce). */
+  private readonly notices = new Map<string, number>();
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? Date.now;
@@ -149,11 +169,11 @@ export class ConversationEngine {
     const log = this.options.logger.isLevelEnabled('warn') ? this.options.logger.child({ conversation: key }) : this.options.logger;
     let lease: TurnLease;
     try {
+      const userWaitMs = input.userId ? this.options.userRate?.take(`${input.channelId}\u0000${input.userId}`) : undefined;
+      if (userWaitMs !== undefined) throw new RateLimitedError(userWaitMs, 'user');
       lease = await this.options.store.begin(key);
     } catch (error) {
-      const busy = error instanceof ConversationBusyError;
-      log.warn({ err: error, outcome: busy ? 'busy' : 'unavailable' }, 'turn not started');
-      return busy ? { replies: [BUSY_REPLY], outcome: 'busy' } : { replies: [UNAVAILABLE_REPLY], outcome: 'unavailable' };
+      return this.notStarted(key, error, log);
     }
 
     let actor: Actor<ConversationMachine> | undefined;
@@ -238,6 +258,31 @@ export class ConversationEngine {
     } finally {
       if (!keptLive) actor?.stop();
     }
+  }
+
+  /**
+   * A turn that could not begin: over a rate limit or a flooded queue (the user is told once per
+   * wait, so a flood is not answered message for message), busy, or the store unavailable.
+   */
+  private notStarted(key: string, error: unknown, log: Logger): TurnResult {
+    if (error instanceof RateLimitedError) {
+      log.warn({ outcome: 'limited', scope: error.scope, retryAfterMs: error.retryAfterMs }, 'turn not started');
+      return { replies: this.noticeOnce(key, limitedReply(error.retryAfterMs), Math.max(error.retryAfterMs, 1_000)), outcome: 'limited' };
+    }
+    const busy = error instanceof ConversationBusyError;
+    log.warn({ err: error, outcome: busy ? 'busy' : 'unavailable' }, 'turn not started');
+    if (error instanceof QueueFullError) return { replies: this.noticeOnce(key, FLOODED_REPLY, FLOOD_NOTICE_MS), outcome: 'busy' };
+    return busy ? { replies: [BUSY_REPLY], outcome: 'busy' } : { replies: [UNAVAILABLE_REPLY], outcome: 'unavailable' };
+  }
+
+  /** `reply`, unless this conversation was given a notice less than `forMs` ago (this process). */
+  private noticeOnce(key: string, reply: Reply, forMs: number): Reply[] {
+    const now = this.now();
+    if ((this.notices.get(key) ?? 0) > now) return [];
+    this.notices.delete(key);
+    this.notices.set(key, now + forMs);
+    if (this.notices.size > LIVE_CONVERSATIONS) this.notices.delete(this.notices.keys().next().value!);
+    return [reply];
   }
 
   /**

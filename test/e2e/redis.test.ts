@@ -104,7 +104,7 @@ describe('the bot over HTTP with Redis', () => {
     it('answers "briefly unavailable" during the outage, keeps the state, and recovers by itself', async () => {
       const chat = new Chat(channelA, behindProxy.url, newConversationId());
       const atToolkit = await toToolkitQuestion(chat);
-      const before = await direct.hget(stateKey(behindProxy, chat.id), 'data');
+      const before = await direct.get(stateKey(behindProxy, chat.id));
       expect(before).toBeTruthy();
 
       await proxy.cut();
@@ -118,7 +118,7 @@ describe('the bot over HTTP with Redis', () => {
         // Fails fast: no waiting for the channel's retry timeout.
         expect(Date.now() - started).toBeLessThan(5_000);
       }
-      expect(await direct.hget(stateKey(behindProxy, chat.id), 'data')).toBe(before);
+      expect(await direct.get(stateKey(behindProxy, chat.id))).toBe(before);
 
       await proxy.restore();
       await waitFor(async () => (await statusOf(behindProxy.url, '/readyz')) === 200, 'the bot to reconnect', 10_000);

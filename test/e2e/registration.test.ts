@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Redis } from 'ioredis';
-import { exclusiveKey, type NasRequest, type NasRequests } from '../../adapters/nasRequests';
+import { exclusiveKey, type NasRequest, type NasRequestOf, type NasRequests, type RegistrationRequestDetails } from '../../adapters/nasRequests';
 import type { OutboxMessage } from '../../adapters/outbox';
 import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
 import { ChannelActivity, LocalChannel, SendResult } from '../../bench/localChannel';
@@ -240,7 +240,7 @@ function countCreated(requests: NasRequests): { created: NasRequest[]; calls: nu
   jest.spyOn(requests, 'submit').mockImplementation(async (input) => {
     seen.calls += 1;
     const result = await submit(input);
-    if (result.outcome === 'created') seen.created.push(result.request);
+    if (result.outcome === 'created') seen.created.push(result.request as NasRequest);
     return result;
   });
   return seen;
@@ -315,7 +315,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     expect(lastText(done)).toContain(`The shared mailbox (${CPODS2.mailbox}) needs no activation`);
 
     // What NAS received.
-    const request = await requests.get(reference);
+    const request = (await requests.get(reference)) as NasRequestOf<'registration'> | undefined;
     expect(request).toMatchObject({
       reference,
       kind: 'registration',
@@ -453,7 +453,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     const done = await answer(chat, 'confirm and finish', Q.submitted);
     const reference = REFERENCE.exec(lastText(done))![1]!;
     expect(lastText(done)).toContain('contact dentistadmin@nhs.net');
-    const request = (await requests.get(reference))!;
+    const request = (await requests.get(reference)) as NasRequestOf<'registration'>;
     expect(request.details.organisation).toEqual({ kind: 'dental', name: DODSA1.name, odsCode: 'DODSA1', cqcLocationId: DODSA1.locationId });
     expect(request.details.verifiedBy).toBe('cqc-contact-id');
     expect(request.details.sharedMailboxAddress).toBe(DODSA1.mailbox);
@@ -635,7 +635,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
 
       await answer(chat, 'done', Q.review);
       const done = await answer(chat, 'confirm and finish', Q.submitted);
-      const request = (await requests.get(REFERENCE.exec(lastText(done))![1]!))!;
+      const request = (await requests.get(REFERENCE.exec(lastText(done))![1]!)) as NasRequestOf<'registration'>;
       expect(request.details.town).toBe('Leeds');
       expect(request.details.members.map((m) => [m.firstName, m.lastName, m.email, m.mobile, m.role, m.owner, m.sharedMailboxAccess])).toEqual([
         ['Jane', 'Smith', 'jane.smith@example.co.uk', jane.e164, 'Registered Manager', true, true],
@@ -860,7 +860,7 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
       await checkOneRequest();
       const hash = (await direct.hgetall(`nhsca:nas:request:{${reference}}`))!;
       expect(hash).toMatchObject({ reference, kind: 'registration', status: 'received', odsCode: 'CPODS2' });
-      const details = JSON.parse(hash.details!) as NasRequest['details'];
+      const details = JSON.parse(hash.details!) as RegistrationRequestDetails;
       expect(details.members.map((m) => [m.email, m.mobile, m.owner, m.mailboxAdmin])).toEqual([
         [owner.email, owner.e164, true, true],
         [second.email, second.e164, false, true],

@@ -17,6 +17,16 @@ import { freePort, startRedis, TestRedis } from './redis';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
+/**
+ * Tests type far faster than people, often on a frozen clock: unless a test sets them, the rate
+ * limits and the queue cap are off (test/fault and test/security test them as configured).
+ */
+export const UNLIMITED: Record<string, string> = {
+  RATE_LIMIT_PER_MINUTE: '0',
+  USER_RATE_LIMIT_PER_MINUTE: '0',
+  CONVERSATION_QUEUE_MAX: '1000',
+};
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `condition` every `everyMs` until it is true; throws after `timeoutMs`. */
@@ -59,7 +69,7 @@ export interface RunningBot {
  * restart on the same address, e.g. for a page that keeps its conversation per origin).
  */
 export async function startBot(env: Record<string, string> = {}, options: { port?: number } = {}): Promise<RunningBot> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...UNLIMITED, ...env });
   const logger = createLogger('silent');
   const assistant = createAssistant(config, logger);
   const adapter = createAdapter(config, logger);
@@ -253,7 +263,8 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
     delete base[key];
   }
   const nodePath = [path.join(REPO_ROOT, 'node_modules'), process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
-  return { ...base, NODE_PATH: nodePath, NODE_NO_WARNINGS: '1', ...env };
+  for (const key of Object.keys(UNLIMITED)) delete base[key];
+  return { ...base, NODE_PATH: nodePath, NODE_NO_WARNINGS: '1', ...UNLIMITED, ...env };
 }
 
 export interface BotProcess {
