@@ -21,6 +21,9 @@ import { MemoryDirectLineState } from '../adapters/memoryDirectLineState';
 import { RedisDirectLineState } from '../adapters/redisDirectLineState';
 import type { WebChatSetup } from './directLine';
 import { TokenBuckets } from './rateLimits';
+import type { ServiceEvents } from '../adapters/serviceEvents';
+import type { BackOfficeSetup } from './backOffice';
+import { backOfficeSetup, countingAdapters, createServiceEvents } from './backOffice/wiring';
 
 /** Everything the assistant needs, wired from configuration: memory by default, Redis with REDIS_URL. */
 export interface Assistant {
@@ -30,6 +33,9 @@ export interface Assistant {
   bot: CareAssistantBot;
   /** The web chat page's channel: its state (shared by every instance with Redis), whether it is on. */
   webChat: WebChatSetup & { state: DirectLineState };
+  /** The dashboard's counters (bot/backOffice), and the NAS back office (off without NAS_API_TOKENS). */
+  events: ServiceEvents;
+  backOffice: BackOfficeSetup;
   /** Resolves when the state store can be used (rejects after a few seconds if it cannot). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -76,6 +82,7 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   const directory = new EmbeddedOrganisationDirectory();
   let adapters: FlowAdapters;
   let directLineState: DirectLineState;
+  let events: ServiceEvents;
   if (config.REDIS_URL) {
     // Reconnection attempts fail about once a second during an outage: log one in thirty.
     let lastLogged = 0;
@@ -94,6 +101,7 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
       outbox: new RedisOutbox(redis, { now }),
       requests: new RedisNasRequests(redis, { now, retentionDays: config.NAS_RETENTION_DAYS, logger }),
     };
+    events = createServiceEvents(redis, logger, now);
     ready = () => waitUntilReady(redis);
     closeStore = async () => {
       await store.close();
@@ -103,18 +111,22 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     store = new MemoryConversationStore({ ttlMs, ...limits }, now);
     directLineState = new MemoryDirectLineState({ now, limits: { ttlMs } });
     adapters = memoryAdapters(now, directory, options.outboxJournal, { retentionDays: config.NAS_RETENTION_DAYS, logger });
+    events = createServiceEvents(undefined, logger, now);
     closeStore = () => store.close();
   }
+  adapters = countingAdapters(adapters, events);
   const { machine, dialog } = buildConversation(adapters);
   const userRate = new TokenBuckets({ perMinute: config.USER_RATE_LIMIT_PER_MINUTE, burst: config.USER_RATE_LIMIT_BURST }, now);
   const engine = new ConversationEngine({ machine, dialog, store, logger, now, userRate });
   const webChat = { enabled: webChatEnabled(config), state: directLineState, appId: config.MicrosoftAppId, trustedProxies: config.WEBCHAT_TRUSTED_PROXIES };
   const stopRetention = scheduleRetention(adapters.requests, logger);
+  const backOffice = backOfficeSetup(config, { requests: adapters.requests, outbox: adapters.outbox, events }, logger, now);
   const close = async () => {
     stopRetention();
+    await events.close();
     await closeStore();
   };
-  return { engine, store, adapters, bot: new CareAssistantBot(engine), webChat, ready, close };
+  return { engine, store, adapters, bot: new CareAssistantBot(engine), webChat, events, backOffice, ready, close };
 }
 
 /** How often finished NAS requests past their retention are looked for (every instance may do it). */

@@ -10,6 +10,7 @@ import type { ConversationStore } from '../adapters/conversationStore';
 import type { Config } from './config';
 import type { CareAssistantBot } from './bot';
 import { registerWebChat, WebChatSetup } from './directLine';
+import { BackOfficeSetup, registerBackOffice } from './backOffice';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -53,6 +54,8 @@ export interface ServerParts {
   logger: Logger;
   /** The web chat page and its Direct Line channel (bot/directLine): their state, on or off. */
   webChat?: WebChatSetup;
+  /** The NAS back office (bot/backOffice): on when NAS_API_TOKENS is set. */
+  backOffice?: BackOfficeSetup;
 }
 
 export function createServer(parts: ServerParts): restify.Server {
@@ -102,6 +105,7 @@ export function createServer(parts: ServerParts): restify.Server {
 
   // The web chat page (GET /) and its Direct Line channel, served here: see bot/directLine.ts.
   registerWebChat(server, parts);
+  registerBackOffice(server, parts.backOffice);
 
   // Errors raised by restify itself (bad JSON, too large, unknown route) keep their status and
   // get a short reason; anything unexpected is logged and answered without crashing.
