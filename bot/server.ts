@@ -21,6 +21,7 @@ import type { CareAssistantBot } from './bot';
 import { registerWebChat, WebChatSetup } from './directLine';
 import { TurnNotCompletedError } from './engine';
 import { checkActivity, IncomingActivity } from './activities';
+import { BackOfficeSetup, registerBackOffice } from './backOffice';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -120,6 +121,8 @@ export interface ServerParts {
   webChat?: WebChatSetup;
   /** Idle keep-alive and header timeouts (see HTTP_KEEP_ALIVE_TIMEOUT_MS); defaults as configured by default. */
   http?: { keepAliveTimeoutMs: number; headersTimeoutMs: number };
+  /** The NAS back office (bot/backOffice): on when NAS_API_TOKENS is set. */
+  backOffice?: BackOfficeSetup;
 }
 
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 245_000;
@@ -206,6 +209,7 @@ export function createServer(parts: ServerParts): restify.Server {
 
   // The web chat page (GET /) and its Direct Line channel, served here: see bot/directLine.ts.
   registerWebChat(server, parts);
+  registerBackOffice(server, parts.backOffice);
 
   // Errors raised by restify itself (bad JSON, too large, unknown route) keep their status and
   // get a short reason; anything unexpected is logged and answered without crashing.

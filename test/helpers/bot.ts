@@ -83,7 +83,7 @@ export async function startBot(env: Record<string, string> = {}, options: StartB
   const logger = options.logger ?? createLogger('silent');
   const assistant = createAssistant(config, logger);
   const adapter = createAdapter(config, logger, options.adapter);
-  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger, webChat: assistant.webChat, http: httpTimeouts(config) });
+  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger, webChat: assistant.webChat, backOffice: assistant.backOffice, http: httpTimeouts(config) });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
