@@ -26,6 +26,9 @@ import { RedisConversationReferences } from '../adapters/redisConversationRefere
 import { Notifier } from './notifier';
 import { createAdapter } from './server';
 import { TokenBuckets } from './rateLimits';
+import type { ServiceEvents } from '../adapters/serviceEvents';
+import type { BackOfficeSetup } from './backOffice';
+import { backOfficeSetup, countingAdapters, createServiceEvents } from './backOffice/wiring';
 
 /** Everything the assistant needs, wired from configuration: memory by default, Redis with REDIS_URL. */
 export interface Assistant {
@@ -39,6 +42,9 @@ export interface Assistant {
   references: ConversationReferences;
   /** Messages and events to other conversations (CONTRACTS §7). */
   notifier: Notifier;
+  /** The dashboard's counters (bot/backOffice), and the NAS back office (off without NAS_API_TOKENS). */
+  events: ServiceEvents;
+  backOffice: BackOfficeSetup;
   /** Resolves when the state store can be used (rejects after a few seconds if it cannot). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -88,6 +94,7 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   let references: ConversationReferences;
   // A day longer than the state: a reference is saved again at most twice a day (bot/bot.ts).
   const referencesTtlMs = ttlMs + 24 * 60 * 60 * 1000;
+  let events: ServiceEvents;
   if (config.REDIS_URL) {
     // Reconnection attempts fail about once a second during an outage: log one in thirty.
     let lastLogged = 0;
@@ -107,6 +114,7 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
       outbox: new RedisOutbox(redis, { now }),
       requests: new RedisNasRequests(redis, { now, retentionDays: config.NAS_RETENTION_DAYS, logger }),
     };
+    events = createServiceEvents(redis, logger, now);
     ready = () => waitUntilReady(redis);
     closeStore = async () => {
       await store.close();
@@ -117,8 +125,10 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     directLineState = new MemoryDirectLineState({ now, limits: { ttlMs } });
     references = new MemoryConversationReferences({ ttlMs: referencesTtlMs, now });
     adapters = memoryAdapters(now, directory, options.outboxJournal, { retentionDays: config.NAS_RETENTION_DAYS, logger });
+    events = createServiceEvents(undefined, logger, now);
     closeStore = () => store.close();
   }
+  adapters = countingAdapters(adapters, events);
   const { machine, dialog } = buildConversation(adapters);
   const userRate = new TokenBuckets({ perMinute: config.USER_RATE_LIMIT_PER_MINUTE, burst: config.USER_RATE_LIMIT_BURST }, now);
   const engine = new ConversationEngine({ machine, dialog, store, logger, now, userRate });
@@ -144,11 +154,13 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   };
   const bot = new CareAssistantBot(engine, { references, logger });
   const stopRetention = scheduleRetention(adapters.requests, logger);
+  const backOffice = backOfficeSetup(config, { requests: adapters.requests, outbox: adapters.outbox, events }, logger, now);
   const close = async () => {
     stopRetention();
+    await events.close();
     await closeStore();
   };
-  return { engine, store, adapters, bot, webChat, references, notifier, ready, close };
+  return { engine, store, adapters, bot, webChat, references, notifier, events, backOffice, ready, close };
 }
 
 /** A web chat conversation's reference, as its turns have it (the service URL is never used). */
