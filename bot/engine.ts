@@ -52,6 +52,11 @@ export interface TurnInput {
   conversationReference?: unknown;
   /** Who the signed-in user is, when the channel can tell (asked once per conversation). */
   identify?: () => Promise<UserIdentity | undefined>;
+  /**
+   * Sends the turn's replies to the user. Given, the engine sends them itself after saving, so
+   * that a reply the channel refuses is kept (see `deliver`).
+   */
+  deliver?: (replies: Reply[]) => Promise<void>;
 }
 
 /** The signed-in user, as the channel says (Teams: the member's email and user principal name). */
@@ -78,7 +83,38 @@ export type TurnOutcome = 'ok' | 'duplicate' | 'unavailable' | 'uncertain' | 'bu
 export interface TurnResult {
   replies: Reply[];
   outcome: TurnOutcome;
+  /** The stored state's etag after the turn, when it is saved (ok, duplicate). */
+  etag?: string;
+  /** These replies are a redelivery's copy of replies marked as never delivered. */
+  replayOfUndelivered?: boolean;
 }
+
+/**
+ * The replies could not be delivered and nothing was saved (or it is not known whether the turn
+ * was saved): the channel should send the activity again, so the HTTP answer is a 503.
+ */
+export class TurnNotCompletedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TurnNotCompletedError';
+  }
+}
+
+const StoredReply = z.object({
+  text: z.string(),
+  choices: z.array(z.string()).optional(),
+  card: z.record(z.string(), z.unknown()).optional(),
+});
+
+const LastTurn = z.object({
+  /** Hashed activity id. */
+  activity: z.string().optional(),
+  /** Hash of what was said (text and card value), to recognise the same message typed again. */
+  said: z.string(),
+  replies: z.array(StoredReply).max(20),
+  /** The channel refused them: the same message, or its redelivery, gets them instead of a new turn. */
+  undelivered: z.boolean().optional(),
+});
 
 const Envelope = z.object({
   schemaVersion: z.number().int(),
@@ -89,6 +125,8 @@ const Envelope = z.object({
   identity: Identity.optional(),
   /** When the channel was last asked who the user is, so a failing lookup is not repeated every turn. */
   identityAskedAt: z.number().optional(),
+  /** The last turn's replies, sent again to a redelivery of its activity (see `deliver`). */
+  lastTurn: LastTurn.optional(),
 });
 type Envelope = z.infer<typeof Envelope>;
 
@@ -144,6 +182,37 @@ interface LiveConversation {
   envelope: Envelope;
 }
 
+/** Something put into a conversation from outside its turns (a notification: bot/notifier.ts, deliverNotification). */
+export interface Delivery {
+  /** Said first, as they are (e.g. "REG-7KD9QX2P is now in progress"). */
+  replies?: Reply[];
+  /**
+   * For the conversation's machine (e.g. a NAS status change, an owner's answer): sent only when
+   * the machine takes it; then what the conversation says next follows the replies, and the new
+   * state is saved.
+   */
+  event?: ConversationEvent;
+  /** Also say where the conversation stands (its current question), as after a greeting. */
+  showPosition?: boolean;
+  /**
+   * When the event did not move it (or there was none) and a flow is waiting on a question, ask
+   * it again after the replies: on the web page a new message takes the question's buttons away.
+   */
+  repeatPrompt?: boolean;
+}
+
+export interface DeliveryResult {
+  /** 'notSent': `send` failed (the channel refused); 'busy' / 'unavailable': nothing was done. */
+  outcome: 'delivered' | 'notSent' | 'busy' | 'unavailable' | 'error';
+  /** The event was taken and the conversation's new state saved. */
+  moved: boolean;
+  /** Whether the conversation has state with the bot (it is not new or expired). */
+  known: boolean;
+  /** What was said (or would have been). */
+  replies: Reply[];
+  error?: unknown;
+}
+
 export class ConversationEngine {
   private readonly now: () => number;
   /**
@@ -154,6 +223,8 @@ export class ConversationEngine {
   private readonly live = new Map<string, LiveConversation>();
   /** Until when a conversation over its limits is not told again (see noticeOnce). */
   private readonly notices = new Map<string, number>();
+  /** The last activity whose replies this process delivered, per conversation (see replayFor). */
+  private readonly delivered = new Map<string, string>();
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? Date.now;
@@ -164,9 +235,14 @@ export class ConversationEngine {
   }
 
   async turn(input: TurnInput): Promise<TurnResult> {
-    const started = process.hrtime.bigint();
     const key = this.conversationKey(input);
     const log = this.options.logger.isLevelEnabled('warn') ? this.options.logger.child({ conversation: key }) : this.options.logger;
+    const result = await this.runTurn(input, key, log);
+    return input.deliver ? this.deliver(input, key, result, log) : result;
+  }
+
+  private async runTurn(input: TurnInput, key: string, log: Logger): Promise<TurnResult> {
+    const started = process.hrtime.bigint();
     let lease: TurnLease;
     try {
       const userWaitMs = input.userId ? this.options.userRate?.take(`${input.channelId}\u0000${input.userId}`) : undefined;
@@ -197,8 +273,25 @@ export class ConversationEngine {
       if (activity && envelope?.recentActivities.includes(activity)) {
         await this.options.store.release(lease);
         unchanged();
-        log.info({ outcome: 'duplicate', ms: msSince(started) }, 'turn');
-        return { replies: [], outcome: 'duplicate' };
+        const replies = this.replayFor(key, activity, envelope);
+        log.info({ outcome: 'duplicate', replayed: replies.length > 0, ms: msSince(started) }, 'turn');
+        return { replies, outcome: 'duplicate', etag: lease.stored?.etag, replayOfUndelivered: replies.length > 0 && !!envelope.lastTurn?.undelivered };
+      }
+      const said = saidHash(input);
+      if (envelope?.lastTurn?.undelivered && envelope.lastTurn.said === said && input.kind === 'message' && !restored.restarted) {
+        // The user never saw the answer to this very message and sent it again: that answer,
+        // not the message applied a second time.
+        const next: Envelope = {
+          ...envelope,
+          recentActivities: [...envelope.recentActivities, ...(activity ? [activity] : [])].slice(-REMEMBERED_ACTIVITIES),
+          lastTurn: { ...envelope.lastTurn, activity, undelivered: false },
+        };
+        const saved = await this.commitOrFindOut(lease, JSON.stringify(next), log);
+        if (saved.outcome !== 'saved') return this.notSaved(saved.outcome, stateBefore, started, log);
+        keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
+        this.deliveringHere(key, activity);
+        log.info({ outcome: 'ok', replayed: true, ms: msSince(started) }, 'turn');
+        return { replies: envelope.lastTurn.replies as Reply[], outcome: 'ok', etag: saved.etag };
       }
 
       const isNew = !envelope;
@@ -238,15 +331,14 @@ export class ConversationEngine {
         lastTurnAt: this.now(),
         ...(identity ? { identity } : {}),
         ...(asked ? { identityAskedAt: this.now() } : envelope?.identityAskedAt ? { identityAskedAt: envelope.identityAskedAt } : {}),
+        lastTurn: { activity, said, replies: replies as z.infer<typeof StoredReply>[] },
       };
       const saved = await this.commitOrFindOut(lease, JSON.stringify(next), log);
-      if (saved.outcome !== 'saved') {
-        log.warn({ outcome: saved.outcome, before: stateBefore, ms: msSince(started) }, 'turn');
-        return saved.outcome === 'notSaved' ? { replies: [UNAVAILABLE_REPLY], outcome: 'unavailable' } : { replies: [UNCERTAIN_REPLY], outcome: 'uncertain' };
-      }
+      if (saved.outcome !== 'saved') return this.notSaved(saved.outcome, stateBefore, started, log);
       keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
+      this.deliveringHere(key, activity);
       if (log.isLevelEnabled('info')) log.info({ outcome: 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');
-      return { replies, outcome: 'ok' };
+      return { replies, outcome: 'ok', etag: saved.etag };
     } catch (error) {
       await this.options.store.release(lease);
       if (error instanceof StoreUnavailableError) {
@@ -258,6 +350,79 @@ export class ConversationEngine {
     } finally {
       if (!keptLive) actor?.stop();
     }
+  }
+
+  /** What to say after a commit that did not (or may not have) land(ed). */
+  private notSaved(outcome: CommitOutcome, stateBefore: string, started: bigint, log: Logger): TurnResult {
+    log.warn({ outcome, before: stateBefore, ms: msSince(started) }, 'turn');
+    return outcome === 'notSaved' ? { replies: [UNAVAILABLE_REPLY], outcome: 'unavailable' } : { replies: [UNCERTAIN_REPLY], outcome: 'uncertain' };
+  }
+
+  /**
+   * Sends the replies. A reply the channel refuses after the turn was saved is kept: the
+   * conversation is marked so that a redelivery of the activity, or the same message sent again,
+   * gets it (instead of the answer being applied twice), and the HTTP answer stays 200. When
+   * nothing was saved, or it is not known whether it was, the channel is asked to send the
+   * activity again (TurnNotCompletedError: a 503), which the activity id makes safe.
+   */
+  private async deliver(input: TurnInput, key: string, result: TurnResult, log: Logger): Promise<TurnResult> {
+    const saved = (result.outcome === 'ok' || result.outcome === 'duplicate') && result.etag !== undefined;
+    if (result.replies.length > 0) {
+      try {
+        await input.deliver!(result.replies);
+      } catch (error) {
+        this.delivered.delete(key);
+        if (!saved) throw new TurnNotCompletedError('the reply could not be delivered and the turn was not saved', { cause: error });
+        log.warn({ err: error }, 'reply not delivered; kept for a redelivery or the same message again');
+        await this.markUndelivered(key, result.etag!, true, log);
+        return result;
+      }
+      if (result.outcome === 'duplicate') {
+        // A redelivery got the replies: they are delivered now.
+        this.deliveringHere(key, input.activityId ? hashId(input.activityId, 12) : undefined);
+        if (result.replayOfUndelivered) await this.markUndelivered(key, result.etag!, false, log);
+      }
+    }
+    if (result.outcome === 'uncertain') throw new TurnNotCompletedError('it is not known whether the turn was saved');
+    return result;
+  }
+
+  /** Records on the stored conversation whether its last replies reached the user (best effort). */
+  private async markUndelivered(key: string, etag: string, undelivered: boolean, log: Logger): Promise<void> {
+    let lease: TurnLease | undefined;
+    try {
+      lease = await this.options.store.begin(key);
+      const envelope = lease.stored?.etag === etag ? parseEnvelope(lease.stored.data) : undefined;
+      if (!envelope?.lastTurn) return await this.options.store.release(lease);
+      const marked: Envelope = { ...envelope, lastTurn: { ...envelope.lastTurn, undelivered } };
+      const newEtag = await this.options.store.commit(lease, JSON.stringify(marked));
+      lease = undefined;
+      const live = this.live.get(key);
+      if (live?.etag === etag) this.live.set(key, { ...live, etag: newEtag, envelope: marked });
+    } catch (error) {
+      if (lease) await this.options.store.release(lease);
+      log.warn({ err: error, undelivered }, 'could not record whether the reply was delivered');
+    }
+  }
+
+  /**
+   * The replies a redelivered activity gets: the last turn's, when it is that turn's activity,
+   * unless this process is known to have delivered them (then the channel's copy is a retry
+   * racing a turn that answered). Never lost: at worst an answer shows twice.
+   */
+  private replayFor(key: string, activity: string, envelope: Envelope): Reply[] {
+    const last = envelope.lastTurn;
+    if (!last || last.activity !== activity) return [];
+    if (!last.undelivered && this.delivered.get(key) === activity) return [];
+    return last.replies as Reply[];
+  }
+
+  /** This process saved the turn of `activity` and is delivering its replies. */
+  private deliveringHere(key: string, activity: string | undefined): void {
+    this.delivered.delete(key);
+    if (!activity) return;
+    this.delivered.set(key, activity);
+    if (this.delivered.size > LIVE_CONVERSATIONS) this.delivered.delete(this.delivered.keys().next().value!);
   }
 
   /**
@@ -310,6 +475,88 @@ export class ConversationEngine {
       this.live.delete(oldest!);
     }
     return true;
+  }
+
+  /**
+   * Delivers into a conversation between its turns, under its lease, so that it never races a
+   * turn: turns of the same conversation wait (on any instance) until `send` has been called with
+   * what to say and the new state (when an event moved it) is saved. `send` puts the replies on
+   * the channel; when it throws, the state change is still saved (the machine has moved: NAS's
+   * change is real) and the outcome is 'notSent', so the caller can tell the user another way.
+   */
+  async deliverNotification(
+    conversation: Pick<TurnInput, 'channelId' | 'conversationId'>,
+    delivery: Delivery,
+    send: (replies: Reply[], context: { known: boolean; moved: boolean }) => Promise<void>,
+  ): Promise<DeliveryResult> {
+    const key = this.conversationKey(conversation);
+    const log = this.options.logger.child({ conversation: key, delivery: true });
+    let lease: TurnLease;
+    try {
+      lease = await this.options.store.begin(key);
+    } catch (error) {
+      const busy = error instanceof ConversationBusyError;
+      log.warn({ err: error, outcome: busy ? 'busy' : 'unavailable' }, 'delivery not started');
+      return { outcome: busy ? 'busy' : 'unavailable', moved: false, known: false, replies: [], error };
+    }
+    let actor: Actor<ConversationMachine> | undefined;
+    let keptLive = false;
+    let committed = false;
+    try {
+      const cached = this.live.get(key);
+      this.live.delete(key);
+      const reusable = cached && lease.stored && cached.etag === lease.stored.etag;
+      if (cached && !reusable) cached.actor.stop();
+      const restored = reusable ? { actor: cached.actor, envelope: cached.envelope as Envelope | undefined, restarted: false } : this.restore(lease.stored?.data, log);
+      actor = restored.actor;
+      const envelope = restored.restarted ? undefined : restored.envelope;
+      const rendered: Reply[] = [];
+      let moved = false;
+      if (envelope) {
+        const beforeSnapshot = actor.getSnapshot();
+        const before = this.options.dialog.position(beforeSnapshot);
+        if (delivery.event && canTake(beforeSnapshot, delivery.event)) {
+          actor.send(delivery.event);
+          await settle(actor);
+          const after = actor.getSnapshot();
+          if (after.status !== 'active') throw new Error(`conversation machine is ${after.status}`);
+          rendered.push(...this.options.dialog.render({ before, after, parsed: { kind: 'event', event: delivery.event }, accepted: true }));
+          moved = true;
+        } else if (delivery.showPosition) {
+          rendered.push(...this.options.dialog.render({ before, after: beforeSnapshot, parsed: { kind: 'greet' }, returning: true }));
+        } else if (delivery.repeatPrompt && before.flow && !before.flow.menuOpen) {
+          rendered.push(before.flow.dialog.prompt(before.flow.snapshot));
+        }
+      }
+      const replies = [...(delivery.replies ?? []), ...rendered];
+      let sendError: unknown;
+      try {
+        if (replies.length > 0) await send(replies, { known: !!envelope, moved });
+      } catch (error) {
+        sendError = error ?? new Error('the channel refused the delivery');
+        log.warn({ err: error }, 'delivery not sent');
+      }
+      if (moved && envelope) {
+        // A notification is not the user's turn: when they last spoke stays as it was.
+        const next: Envelope = { ...envelope, snapshot: actor.getPersistedSnapshot() as unknown as Record<string, unknown> };
+        committed = true;
+        const saved = await this.commitOrFindOut(lease, JSON.stringify(next), log);
+        if (saved.outcome === 'saved') keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
+        else return { outcome: 'unavailable', moved: false, known: true, replies, error: sendError };
+      } else {
+        await this.options.store.release(lease);
+        if (envelope && lease.stored) keptLive = this.keepLive(key, { etag: lease.stored.etag, actor, envelope });
+      }
+      log.info({ outcome: sendError ? 'notSent' : 'delivered', moved }, 'delivery');
+      return { outcome: sendError ? 'notSent' : 'delivered', moved, known: !!envelope, replies, ...(sendError ? { error: sendError } : {}) };
+    } catch (error) {
+      if (!committed) await this.options.store.release(lease);
+      const unavailable = error instanceof StoreUnavailableError;
+      log.warn({ err: error }, 'delivery failed');
+      return { outcome: unavailable ? 'unavailable' : 'error', moved: false, known: false, replies: [], error };
+    } finally {
+      if (!keptLive) actor?.stop();
+    }
   }
 
   /** Asks the channel who the user is; a failed or slow lookup leaves the identity unknown. */
@@ -405,6 +652,12 @@ function canTake(snapshot: AnyMachineSnapshot, event: ConversationEvent): boolea
 function withOrigin(event: ConversationEvent, conversationKey: string, input: TurnInput): ConversationEvent {
   if (event.type !== 'TO_FLOW' || event.event.type !== 'CONFIRM') return event;
   return { ...event, event: { ...event.event, origin: { conversationKey, conversationReference: input.conversationReference ?? null } } };
+}
+
+/** What the user said, as a short hash: the same message typed again has the same one. */
+function saidHash(input: TurnInput): string {
+  const text = (input.text ?? '').trim().toLowerCase().replace(/\s+/g, ' ');
+  return hashId(`${input.kind}\u0000${text}\u0000${JSON.stringify(input.value ?? null)}`, 12);
 }
 
 function parseEnvelope(data: string): Envelope | undefined {

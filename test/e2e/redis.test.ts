@@ -205,9 +205,11 @@ describe('the bot over HTTP with Redis', () => {
       const [resultA, resultB] = await both(conversationId, original, copy);
       expect(resultA.status).toBe(200);
       expect(resultB.status).toBe(200);
+      // Processed once. The instance that did not process it cannot know the other delivered
+      // the reply (it might have died first), so it may send the same answer again: never lost.
       const answered = [resultA, resultB].filter((r) => r.replies.length > 0);
-      expect(answered).toHaveLength(1);
-      expect(checkNumber(answered[0]!)).toBe(4);
+      expect(answered.length).toBeGreaterThanOrEqual(1);
+      for (const result of answered) expect(checkNumber(result)).toBe(4);
 
       const next = await chatB.say('help');
       expect(checkNumber(next)).toBe(4);
