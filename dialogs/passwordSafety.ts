@@ -42,8 +42,11 @@ const WEB_ADDRESS = /^(?:https?:\/\/|www\.)\S+$/i;
 const PRODUCT_VERSION = /^(?:windows|win|office|microsoft|iphone|ipad|ios|android|macos|galaxy|pixel|outlook|covid|sars-cov)-?\d{1,4}$/i;
 /** Codes in capitals and digits only, such as a helpdesk ticket (INC-0012345). */
 const CAPITALS_CODE = /^[A-Z]{2,5}[-/_]?\d[\dA-Z/_-]*$/;
-/** Runs of letters as people write words: lower, Title, CAPITALS, or one inner capital (McDonald, iPhone). */
-const WORDLIKE = /^(?:\p{Ll}+|\p{Lu}\p{Ll}*|\p{Lu}+|\p{Lu}?\p{Ll}+\p{Lu}\p{Ll}+)$/u;
+/**
+ * Runs of letters as people write words: lower, Title, CAPITALS, one inner capital (McDonald,
+ * iPhone), or an acronym run into a word (NHSmail, NHSnet, ICBs) — "I can't get into NHSmail."
+ */
+const WORDLIKE = /^(?:\p{Ll}+|\p{Lu}\p{Ll}*|\p{Lu}+|\p{Lu}?\p{Ll}+\p{Lu}\p{Ll}+|\p{Lu}{2,}\p{Ll}+)$/u;
 /** Punctuation that joins or ends words in ordinary writing. */
 const WRITING_PUNCTUATION = /^[-'’‘.!?&/:;()"“”…]+$/u;
 
