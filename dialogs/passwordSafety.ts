@@ -90,8 +90,9 @@ function isOrdinary(word: string, options: PasswordCheckOptions): boolean {
   return false;
 }
 
-const LEADING = /^["'“‘(<[]+/u;
-const TRAILING = /["'”’)>\].,;:!?]+$/u;
+// Quotes, brackets and markdown emphasis around a word (**PWD-7KD9QX2P** copied from a reply).
+const LEADING = /^["'“‘(<[*_]+/u;
+const TRAILING = /["'”’)>\].,;:!?*_]+$/u;
 
 /** The word as typed, and without quotes or brackets around it and sentence punctuation after it. */
 function variants(word: string): string[] {
