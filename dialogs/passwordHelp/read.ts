@@ -13,7 +13,8 @@ import { ukMobile, type Result } from '../validators';
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 const fail = <T = never>(error: string): Result<T> => ({ ok: false, error });
 
-const PASSWORD = String.raw`pass ?(?:word|wd)s?|pwd|pw`;
+/** "password" as people type it: pasword, passwrd, passowrd, pass word, pwd, pw. */
+const PASSWORD = String.raw`pa?ss? ?(?:wo?r?d|owrd|wrod)s?|pwd|pw|pword`;
 const TEMPORARY = String.raw`(?:temp(?:orary)?|first|initial|new|starter)\s+(?:${PASSWORD})|(?:${PASSWORD})\s+(?:text|sms)`;
 /** Not had: "never", "not", "didn't", "haven't" (with or without the apostrophe). */
 const NOT = String.raw`\bnever|\bnot|n't|\b(?:did|have|has|had|do|does)nt`;

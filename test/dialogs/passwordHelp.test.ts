@@ -9,7 +9,10 @@ describe('what people type: what is happening', () => {
   it.each([
     ['I forgot my password', 'forgotten'],
     ['forgotten password', 'forgotten'],
-    ['i forgot my pasword', undefined],
+    ['i forgot my pasword', 'forgotten'],
+    ['forgot passwrd', 'forgotten'],
+    ['i forgot my passowrd', 'forgotten'],
+    ['whats the pw rules', 'passwordRules'],
     ["can't remember my password!!", 'forgotten'],
     ['my password is not working', 'forgotten'],
     ['password expired', 'forgotten'],
