@@ -113,6 +113,14 @@ export class MemoryNasRequests implements NasRequests {
     return request && copy(request);
   }
 
+  async forConversation(conversationKey: string, limit = 20): Promise<NasRequest[]> {
+    return [...this.requests.values()]
+      .filter((r) => r.requester.conversationKey === conversationKey)
+      .sort(newestFirst)
+      .slice(0, limit)
+      .map(copy);
+  }
+
   async update(reference: string, change: NasStatusUpdate, expectedVersion?: number): Promise<UpdateResult> {
     const request = this.requests.get(normaliseReference(reference) ?? '');
     if (!request) return { outcome: 'notFound' };
@@ -183,7 +191,8 @@ export class MemoryNasRequests implements NasRequests {
 
   /** The request of a delivered entry, taken by `worker`; a request with nothing to do is acknowledged. */
   private assign(q: Queue, id: number, reference: string, worker: string, now: number): NasRequest | undefined {
-    const request = this.requests.get(reference);
+    // An entry left behind when its request came back to the queue under a new one is skipped.
+    const request = q.live.get(reference) === id ? this.requests.get(reference) : undefined;
     const taken = request && takenBy(request, worker, now);
     if (!taken) {
       q.pending.delete(id);

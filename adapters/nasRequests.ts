@@ -228,6 +228,13 @@ export interface NasRequests {
   pendingFor(exclusiveKey: string): Promise<NasRequest | undefined>;
 
   /**
+   * The requests raised from a conversation (`requester.conversationKey`), newest first, kept
+   * duplicates too, at most `limit` (default 20): "what is the status of my request?" without
+   * the reference.
+   */
+  forConversation(conversationKey: string, limit?: number): Promise<NasRequest[]>;
+
+  /**
    * Moves a request to `change.status` through the status machine, appending to its history who
    * (`change.by`), when and why. With `expectedVersion` (the back office's If-Match) the change
    * is refused as `stale` unless the request is still at that version. A request that stops being

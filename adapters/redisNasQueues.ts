@@ -107,11 +107,14 @@ export class RedisNasQueues {
 
   /** The entry is this worker's now: mark its request taken, or acknowledge it if there is nothing to do. */
   private async assign(queue: NasQueue, entryId: string, reference: string | undefined, worker: string): Promise<NasRequest | undefined> {
+    const keys = this.ctx.queueKeys(queue);
+    // An entry left behind when its request stopped waiting in the queue before anyone took it
+    // (it went to waitingForRequester, then came back under a new entry): not the request's entry.
+    const live = reference ? await this.ctx.call('take', () => this.ctx.redis.hget(keys.entries, reference)) : null;
     for (let round = 0; round < MAX_SKIPS; round++) {
-      const stored = reference ? await this.ctx.readWithVersion(reference) : undefined;
+      const stored = reference && live === entryId ? await this.ctx.readWithVersion(reference) : undefined;
       const taken = stored && stored.request.queue === queue ? takenBy(stored.request, worker, this.ctx.now()) : undefined;
       if (!stored || !taken) {
-        const keys = this.ctx.queueKeys(queue);
         await this.ctx.script('nhscaNasAcknowledgeV2', keys.stream, keys.entries, reference ?? '', NAS_CONSUMER_GROUP, entryId);
         return undefined;
       }

@@ -103,6 +103,17 @@ export function describeNasQueuesContract(name: string, open: Open): void {
       await expect(a.take('care', 'alex.nas@nhs.net')).resolves.toMatchObject({ reference: request.reference, assignee: 'alex.nas@nhs.net' });
     });
 
+    it('gives a request answered after waiting, before anyone took it, to one worker only', async () => {
+      const request = await submitted();
+      await a.update(request.reference, { status: 'waitingForRequester', by: 'sam.nas@nhs.net', question: 'Which town?' });
+      await b.update(request.reference, { status: 'inProgress', by: 'requester', answer: 'Leeds' });
+      await expect(a.take('care', 'alex.nas@nhs.net')).resolves.toMatchObject({ reference: request.reference, assignee: 'alex.nas@nhs.net' });
+      await expect(b.take('care', 'sam.nas@nhs.net')).resolves.toBeUndefined();
+      await age(RECLAIM_AFTER_MS + MINUTE);
+      await expect(b.take('care', 'sam.nas@nhs.net')).resolves.toMatchObject({ reference: request.reference, assignee: 'sam.nas@nhs.net' });
+      await expect(a.take('care', 'alex.nas@nhs.net')).resolves.toBeUndefined();
+    });
+
     it('skips requests with nothing to do: finished before they were taken, or kept duplicates', async () => {
       const first = await submitted();
       await a.update(first.reference, { status: 'rejected', by: 'sam.nas@nhs.net', reason: 'a hospice' });
@@ -266,7 +277,9 @@ describe('with a throwaway Redis', () => {
       clock.advance(731 * DAY);
       await expect(store.purgeExpired()).resolves.toEqual({ deleted: [reference] });
       const keys = store.queueKeys('care');
-      expect(await clientA.exists(store.requestKey(reference), store.idempotencyKeyFor(input.idempotencyKey), store.exclusiveKeyFor(input.exclusive!.key))).toBe(0);
+      for (const key of [store.requestKey(reference), store.idempotencyKeyFor(input.idempotencyKey), store.exclusiveKeyFor(input.exclusive!.key), store.conversationIndexFor(input.requester.conversationKey)]) {
+        expect([key, await clientA.exists(key)]).toEqual([key, 0]);
+      }
       expect(await clientA.zscore(keys.index, reference)).toBeNull();
       expect(await clientA.hexists(keys.entries, reference)).toBe(0);
     });

@@ -524,5 +524,44 @@ function measureTargets(card: Locator): Promise<Target[]> {
     await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-after-restart.png') });
     await press(page, 'No', /check 3 of 6/);
     expect(consoleProblems).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('a message sent by another instance appears on the page (the notifier), and a status card is updated where it stands', async () => {
+    const page = await open();
+    await shows(page, /check 3 of 6/);
+    const { conversationId } = JSON.parse((await page.evaluate(() => localStorage.getItem('nhsca.webchat.conversation.v2'))) ?? '{}') as { conversationId: string };
+    // Instance B shares the Redis; the page talks only to the other one.
+    const other = await startBot({ REDIS_URL: redis.url });
+    try {
+      const conversationKey = other.assistant.engine.conversationKey({ channelId: 'webchat', conversationId });
+      const card = (status: string) => ({
+        type: 'AdaptiveCard',
+        version: '1.5',
+        body: [
+          { type: 'TextBlock', text: 'Registration REG-7KD9QX2P', weight: 'Bolder', wrap: true },
+          { type: 'TextBlock', text: `Status: ${status}`, wrap: true },
+        ],
+      });
+      const tag = 'status:REG-7KD9QX2P';
+      await expect(other.assistant.notifier.notify({ conversationKey }, { text: 'REG-7KD9QX2P: received', card: card('received'), updateTag: tag })).resolves.toMatchObject({
+        outcome: 'delivered',
+      });
+      await shows(page, /Status: received/);
+      await expect(other.assistant.notifier.notify({ conversationKey }, { text: 'REG-7KD9QX2P: in progress', card: card('in progress'), updateTag: tag })).resolves.toMatchObject({
+        outcome: 'delivered',
+        updated: true,
+      });
+      await shows(page, /Status: in progress/);
+      await waitUntil(async () => !/Status: received/.test(await page.locator('body').innerText()), 'the first status to be replaced');
+      expect(await page.getByText('Registration REG-7KD9QX2P').count()).toBe(1);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-status-card.png') });
+      // The conversation carries on where it was.
+      await press(page, 'Yes', /check 4 of 6/);
+      expect(consoleProblems).toEqual([]);
+      expect(requests.some((u) => u.startsWith(other.url))).toBe(false);
+    } finally {
+      await other.close();
+    }
   }, 90_000);
 });
