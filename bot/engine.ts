@@ -13,6 +13,7 @@ import {
 } from '../adapters/conversationStore';
 import type { TokenBuckets } from './rateLimits';
 import { ConversationDialog, Parsed } from '../dialogs/conversation';
+import { expectingFor, holdsPassword, PASSWORD_DROPPED } from '../dialogs/passwordHelp/drop';
 import type { Reply } from '../dialogs/types';
 import { ConversationEvent, ConversationMachine, flowSnapshot } from '../machines/conversation';
 
@@ -277,7 +278,10 @@ export class ConversationEngine {
         log.info({ outcome: 'duplicate', replayed: replies.length > 0, ms: msSince(started) }, 'turn');
         return { replies, outcome: 'duplicate', etag: lease.stored?.etag, replayOfUndelivered: replies.length > 0 && !!envelope.lastTurn?.undelivered };
       }
-      const said = saidHash(input);
+      // A message that looks like a password never reaches the dialogs, the machine or a log, and
+      // not even its hash is kept (SPEC §2): the user is warned and asked the same again.
+      const dropped = input.kind === 'message' && holdsPassword(input.text, input.value, expectingFor(flowSnapshot(actor.getSnapshot())?.value));
+      const said = dropped ? 'passwordDropped' : saidHash(input);
       if (envelope?.lastTurn?.undelivered && envelope.lastTurn.said === said && input.kind === 'message' && !restored.restarted) {
         // The user never saw the answer to this very message and sent it again: that answer,
         // not the message applied a second time.
@@ -308,7 +312,11 @@ export class ConversationEngine {
       stateBefore = isNew ? 'new' : describeState(beforeSnapshot);
       const before = isNew ? null : this.options.dialog.position(beforeSnapshot);
       const parsed: Parsed =
-        input.kind === 'conversationStart' ? { kind: 'greet' } : this.options.dialog.parse(input.text ?? '', beforeSnapshot, input.value);
+        input.kind === 'conversationStart'
+          ? { kind: 'greet' }
+          : dropped
+            ? { kind: 'invalid', message: PASSWORD_DROPPED }
+            : this.options.dialog.parse(input.text ?? '', beforeSnapshot, input.value);
       // Whether the machine takes the event at all, decided before it is sent.
       const accepted = parsed.kind !== 'event' || canTake(beforeSnapshot, parsed.event);
       if (parsed.kind === 'event') actor.send(withOrigin(parsed.event, key, input));
@@ -324,6 +332,7 @@ export class ConversationEngine {
         restarted: restored.restarted,
         returning: !!envelope && this.now() - envelope.lastTurnAt > RETURNING_AFTER_MS,
       });
+      if (dropped && replies[0]?.text !== PASSWORD_DROPPED) replies.unshift({ text: PASSWORD_DROPPED });
       const next: Envelope = {
         schemaVersion: SCHEMA_VERSION,
         snapshot: actor.getPersistedSnapshot() as unknown as Record<string, unknown>,
@@ -337,7 +346,7 @@ export class ConversationEngine {
       if (saved.outcome !== 'saved') return this.notSaved(saved.outcome, stateBefore, started, log);
       keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
       this.deliveringHere(key, activity);
-      if (log.isLevelEnabled('info')) log.info({ outcome: 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');
+      if (log.isLevelEnabled('info')) log.info({ outcome: dropped ? 'passwordDropped' : 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');
       return { replies, outcome: 'ok', etag: saved.etag };
     } catch (error) {
       await this.options.store.release(lease);
