@@ -1,4 +1,4 @@
-import { ConfigError, listenHost, loadConfig } from '../../bot/config';
+import { ConfigError, listenHost, loadConfig, outboxFile } from '../../bot/config';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -36,8 +36,19 @@ describe('configuration from the environment', () => {
       REDIS_URL: 'redis://127.0.0.1:6379/2',
       STATE_TTL_DAYS: '7.5',
       LOG_LEVEL: 'debug',
+      OUTBOX_FILE: ' /tmp/outbox.jsonl ',
+      CHAT_CONVERSATION_ID: 'terminal-jane',
     });
-    expect(config).toMatchObject({ PORT: 8080, REDIS_URL: 'redis://127.0.0.1:6379/2', STATE_TTL_DAYS: 7.5, LOG_LEVEL: 'debug' });
+    expect(config).toMatchObject({
+      PORT: 8080,
+      REDIS_URL: 'redis://127.0.0.1:6379/2',
+      STATE_TTL_DAYS: 7.5,
+      LOG_LEVEL: 'debug',
+      OUTBOX_FILE: '/tmp/outbox.jsonl',
+      CHAT_CONVERSATION_ID: 'terminal-jane',
+    });
+    expect(outboxFile(config)).toBe('/tmp/outbox.jsonl');
+    expect(outboxFile(loadConfig({}))).toBe(`${process.cwd()}/.data/outbox.jsonl`);
   });
 
   const bad: [Record<string, string>, RegExp][] = [
@@ -52,6 +63,9 @@ describe('configuration from the environment', () => {
     [{ STATE_TTL_DAYS: '-3' }, /^STATE_TTL_DAYS must be a number of days/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
     [{ MicrosoftAppType: 'Multi' }, /^MicrosoftAppType must be one of MultiTenant, SingleTenant, UserAssignedMSI/],
+    [{ CHAT_CONVERSATION_ID: 'two words' }, /^CHAT_CONVERSATION_ID must be 1 to 100 letters, digits or \. _ - : @ \(got "two words"\)$/],
+    [{ CHAT_CONVERSATION_ID: 'x'.repeat(101) }, /^CHAT_CONVERSATION_ID must be 1 to 100/],
+    [{ OUTBOX_FILE: 'x'.repeat(4097) }, /^OUTBOX_FILE must be a file path of at most 4096 characters/],
     [{ MicrosoftAppId: 'abc' }, /^MicrosoftAppPassword must be set when MicrosoftAppId is set$/],
     [
       { MicrosoftAppId: 'abc', MicrosoftAppPassword: 'x', MicrosoftAppType: 'SingleTenant' },
