@@ -14,7 +14,9 @@ import { MemoryOutbox } from '../adapters/memoryOutbox';
 import { RedisNasRequests } from '../adapters/redisNasRequests';
 import { RedisOneTimePasscodes } from '../adapters/redisOneTimePasscodes';
 import { RedisOutbox } from '../adapters/redisOutbox';
-import { FLOWS, FlowAdapters } from './flows';
+import { randomUUID } from 'node:crypto';
+import { assign } from 'xstate';
+import { FLOWS, Flow, FlowAdapters } from './flows';
 
 /** Everything the assistant needs, wired from configuration: memory by default, Redis with REDIS_URL. */
 export interface Assistant {
@@ -27,12 +29,15 @@ export interface Assistant {
   close(): Promise<void>;
 }
 
-/** The conversation machine and dialog for the flows in bot/flows.ts, with their effects. */
-export function buildConversation(adapters: FlowAdapters) {
-  return {
-    machine: createConversationMachine(FLOWS.map((f) => ({ id: f.dialog.id, machine: f.machine(adapters) }))),
-    dialog: new ConversationDialog(FLOWS.map((f) => f.dialog)),
-  };
+/**
+ * The conversation machine and dialog for the flows in bot/flows/, each flow's machine with its
+ * effects done with the adapters, and a random attempt id each time a flow starts.
+ */
+export function buildConversation(adapters: FlowAdapters, flows: readonly Flow[] = FLOWS) {
+  const machine = createConversationMachine(flows.map((f) => ({ id: f.id, machine: f.machine.provide(f.services(adapters)) }))).provide({
+    actions: { newAttempt: assign({ attemptId: () => randomUUID() }) as never },
+  });
+  return { machine, dialog: new ConversationDialog(flows.map((f) => f.dialog)), flows };
 }
 
 /** The embedded default: everything in this process's memory. */
@@ -87,7 +92,7 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     adapters = memoryAdapters(now, directory, options.outboxJournal);
     closeStore = () => store.close();
   }
-  const { machine, dialog } = buildConversation(adapters);
-  const engine = new ConversationEngine({ machine, dialog, store, logger, now });
+  const { machine, dialog, flows } = buildConversation(adapters);
+  const engine = new ConversationEngine({ machine, dialog, store, logger, now, flows });
   return { engine, store, adapters, bot: new CareAssistantBot(engine), ready, close: closeStore };
 }
