@@ -12,7 +12,7 @@
 export interface StoredConversation {
   /** Serialised conversation state (JSON written by the engine). */
   readonly data: string;
-  /** Changes on every successful commit. */
+  /** Changes on every successful commit: the committing turn's token. */
   readonly etag: string;
 }
 
@@ -35,6 +35,13 @@ export interface ConversationStoreOptions {
   waitMs?: number;
   /** How long `commitOutcome` keeps trying to reach the store before answering 'unknown'. */
   outcomeCheckMs?: number;
+  /** At most this many turns wait behind the one in progress; more get `QueueFullError`. */
+  queueMax?: number;
+  /**
+   * Turns a conversation may take: `perMinute` on average, `burst` at once (a token bucket).
+   * Over it, `begin` gives the conversation up and throws `RateLimitedError`. 0 turns it off.
+   */
+  rate?: { perMinute: number; burst: number };
 }
 
 export interface ConversationStore {
@@ -52,6 +59,11 @@ export interface ConversationStore {
    * whose commits never fail halfway may leave it out.
    */
   commitOutcome?(lease: TurnLease): Promise<CommitOutcome>;
+  /**
+   * Deletes the conversation's stored state ("delete my data") and ends the turn. Throws
+   * `ConflictError` when the turn no longer holds the conversation.
+   */
+  erase?(lease: TurnLease): Promise<void>;
   /** Ends the turn without writing. Never throws for a lease that is already gone. */
   release(lease: TurnLease): Promise<void>;
   /** Resolves when the store can be used; rejects with `StoreUnavailableError` otherwise. */
@@ -83,6 +95,27 @@ export class ConversationBusyError extends Error {
   }
 }
 
+/** Too many turns of this conversation are already waiting (someone is flooding it). */
+export class QueueFullError extends ConversationBusyError {
+  constructor() {
+    super('too many messages of this conversation are waiting');
+    this.name = 'QueueFullError';
+  }
+}
+
+/** The conversation (or the user) sent more than the rate allows; try again after `retryAfterMs`. */
+export class RateLimitedError extends Error {
+  constructor(
+    readonly retryAfterMs: number,
+    readonly scope: 'conversation' | 'user' = 'conversation',
+  ) {
+    super(`over the ${scope} rate limit; retry after ${retryAfterMs} ms`);
+    this.name = 'RateLimitedError';
+  }
+}
+
 export const DEFAULT_LEASE_MS = 10_000;
+export const DEFAULT_QUEUE_MAX = 10;
+export const DEFAULT_RATE = { perMinute: 30, burst: 10 } as const;
 export const DEFAULT_WAIT_MS = 12_000;
 export const DEFAULT_OUTCOME_CHECK_MS = 5_000;

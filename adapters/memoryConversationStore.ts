@@ -6,7 +6,11 @@ import {
   ConversationStore,
   ConversationStoreOptions,
   DEFAULT_LEASE_MS,
+  DEFAULT_QUEUE_MAX,
+  DEFAULT_RATE,
   DEFAULT_WAIT_MS,
+  QueueFullError,
+  RateLimitedError,
   StoredConversation,
   TurnLease,
 } from './conversationStore';
@@ -14,6 +18,12 @@ import {
 interface Entry {
   stored: StoredConversation;
   expiresAt: number;
+}
+
+/** A conversation's rate-limit bucket: tokens left at time `at`. */
+interface Bucket {
+  tokens: number;
+  at: number;
 }
 
 interface Waiter {
@@ -37,11 +47,22 @@ export class MemoryConversationStore implements ConversationStore {
   private readonly ttlMs: number;
   private readonly leaseMs: number;
   private readonly waitMs: number;
+  private readonly queueMax: number;
+  private readonly perMs: number;
+  private readonly burst: number;
+  /** Kept apart from the state (which expires, or is erased) only for the conversations that have one. */
+  private readonly buckets = new Map<string, Bucket>();
+  /** Each open lease's bucket after its turn, written back by commit. */
+  private readonly pending = new WeakMap<TurnLease, Bucket>();
 
   constructor(options: ConversationStoreOptions, private readonly now: () => number = Date.now) {
     this.ttlMs = options.ttlMs;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+    this.queueMax = Math.max(0, Math.floor(options.queueMax ?? DEFAULT_QUEUE_MAX));
+    const rate = options.rate ?? DEFAULT_RATE;
+    this.burst = rate.perMinute > 0 ? Math.max(1, rate.burst) : 0;
+    this.perMs = rate.perMinute > 0 ? rate.perMinute / 60_000 : 0;
   }
 
   async begin(key: string): Promise<TurnLease> {
@@ -50,6 +71,7 @@ export class MemoryConversationStore implements ConversationStore {
     if (queue.holder === null) {
       this.admit(key, queue, token);
     } else {
+      if (queue.waiting.length >= this.queueMax) throw new QueueFullError();
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           queue.waiting = queue.waiting.filter((w) => w.token !== token);
@@ -64,7 +86,19 @@ export class MemoryConversationStore implements ConversationStore {
         });
       });
     }
-    return { key, token, stored: this.read(key) };
+    const lease: TurnLease = { key, token, stored: this.read(key) };
+    if (this.burst > 0) {
+      // As in Redis: a turn counts when it commits; over the limit, the conversation is given up.
+      const now = this.now();
+      const bucket = this.read(key) ? this.buckets.get(key) : undefined;
+      const tokens = bucket ? Math.min(this.burst, bucket.tokens + Math.max(0, now - bucket.at) * this.perMs) : this.burst;
+      if (tokens < 1) {
+        this.handOver(key, token);
+        throw new RateLimitedError(Math.max(1, Math.ceil((1 - tokens) / this.perMs)));
+      }
+      this.pending.set(lease, { tokens: tokens - 1, at: now });
+    }
+    return lease;
   }
 
   async commit(lease: TurnLease, data: string): Promise<string> {
@@ -77,8 +111,17 @@ export class MemoryConversationStore implements ConversationStore {
     // The etag is the committing turn's token (random), as in the Redis store.
     const etag = lease.token;
     this.entries.set(lease.key, { stored: { data, etag }, expiresAt: this.now() + this.ttlMs });
+    const bucket = this.pending.get(lease);
+    if (bucket) this.buckets.set(lease.key, bucket);
     this.handOver(lease.key, lease.token);
     return etag;
+  }
+
+  async erase(lease: TurnLease): Promise<void> {
+    if (this.queues.get(lease.key)?.holder !== lease.token) throw new ConflictError();
+    this.entries.delete(lease.key);
+    this.buckets.delete(lease.key);
+    this.handOver(lease.key, lease.token);
   }
 
   async commitOutcome(lease: TurnLease): Promise<CommitOutcome> {
@@ -106,6 +149,7 @@ export class MemoryConversationStore implements ConversationStore {
     if (!entry) return null;
     if (entry.expiresAt <= this.now()) {
       this.entries.delete(key);
+      this.buckets.delete(key);
       return null;
     }
     return entry.stored;

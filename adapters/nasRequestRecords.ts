@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decideStatusChange } from '../machines/nasRequestStatus';
 import { normaliseOdsCode, randomString } from './memoryOneTimePasscodes';
 import {
   duplicateReason,
@@ -12,8 +13,11 @@ import {
   NasRequest,
   NasRequestKind,
   NasRequestStatus,
+  NasStatusChange,
+  NasStatusUpdate,
   NasSubmission,
   StoredRequestError,
+  UpdateResult,
 } from './nasRequests';
 
 /** What both NAS request stores share: references, new requests, and reading stored ones. */
@@ -84,6 +88,33 @@ export function newRequest(input: NasSubmission, reference: string, now: number,
   } as NasRequest);
 }
 
+/**
+ * The request after `change`, decided by the status machine: one more history entry (who, when,
+ * why, and the question or answer that goes with the move), `updatedAt` now, the version + 1.
+ */
+export function changedRequest(
+  request: NasRequest,
+  change: NasStatusUpdate,
+  now: number,
+): { ok: true; request: NasRequest } | Extract<UpdateResult, { outcome: 'invalid' }> {
+  const by = typeof change.by === 'string' ? change.by.trim() : '';
+  if (!by) throw new InvalidSubmissionError('NAS request not changed: who makes the change (by) is required');
+  const decision = decideStatusChange(request.status, change);
+  if (!decision.ok) {
+    return { outcome: 'invalid', request, problem: decision.problem, message: decision.message, allowed: decision.allowed };
+  }
+  const text = (value: string | undefined) => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+  const entry: NasStatusChange = { status: decision.status, at: now, by };
+  const reason = text(change.reason);
+  if (reason) entry.reason = reason;
+  if (decision.event.type === 'ASK_REQUESTER') entry.question = text(change.question);
+  if (decision.event.type === 'REQUESTER_ANSWERED' && text(change.answer)) entry.answer = text(change.answer);
+  return {
+    ok: true,
+    request: copy({ ...request, status: decision.status, history: [...request.history, entry], updatedAt: now, version: request.version + 1 } as NasRequest),
+  };
+}
+
 /** What may be told to another person about a request. */
 export function summaryOf(request: NasRequest): ExistingRequestSummary {
   return {
@@ -125,6 +156,7 @@ const change = z.object({
   by: z.string(),
   reason: z.string().optional(),
   question: z.string().optional(),
+  answer: z.string().optional(),
 });
 const requester = z.looseObject({
   conversationKey: z.string(),
@@ -146,6 +178,7 @@ const StoredSchema = z.object({
   idempotencyKey: z.string().min(1),
   exclusiveKey: z.string().optional(),
   duplicateOf: z.string().optional(),
+  assignee: z.string().optional(),
   createdAt: whole,
   updatedAt: whole,
   version: whole,
@@ -170,6 +203,7 @@ export function toStoredFields(request: NasRequest): Record<string, string> {
   if (request.odsCode !== undefined) fields.odsCode = request.odsCode;
   if (request.exclusiveKey !== undefined) fields.exclusiveKey = request.exclusiveKey;
   if (request.duplicateOf !== undefined) fields.duplicateOf = request.duplicateOf;
+  if (request.assignee !== undefined) fields.assignee = request.assignee;
   return fields;
 }
 

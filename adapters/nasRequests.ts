@@ -1,3 +1,4 @@
+import type { NasRequestStatus, StatusChangeRequest } from '../machines/nasRequestStatus';
 import type { Member } from '../machines/registration';
 import { OTP_ALPHABET } from './oneTimePasscodes';
 
@@ -30,9 +31,12 @@ export const NAS_REQUEST_KINDS = Object.keys(NAS_REFERENCE_PREFIXES) as NasReque
 /** A reference: the kind's prefix, a dash and 8 characters of the passcode alphabet (no 0/O/1/I). */
 export const NAS_REFERENCE_PATTERN = new RegExp(`^(${Object.values(NAS_REFERENCE_PREFIXES).join('|')})-[${OTP_ALPHABET}]{8}$`);
 
-/** SPEC §3.1. `received → inProgress → done`; `→ waitingForRequester` and back; `→ rejected`. */
-export const NAS_REQUEST_STATUSES = ['received', 'inProgress', 'waitingForRequester', 'done', 'rejected'] as const;
-export type NasRequestStatus = (typeof NAS_REQUEST_STATUSES)[number];
+/**
+ * SPEC §3.1. `received → inProgress → done`; `→ waitingForRequester` and back; `→ rejected`.
+ * Every change goes through the status machine (machines/nasRequestStatus).
+ */
+export { NAS_REQUEST_STATUSES, statusName } from '../machines/nasRequestStatus';
+export type { NasRequestStatus } from '../machines/nasRequestStatus';
 
 /** Statuses in which NAS still has work to do: such a request holds its exclusive key. */
 export const PENDING_NAS_STATUSES: readonly NasRequestStatus[] = ['received', 'inProgress', 'waitingForRequester'];
@@ -53,6 +57,8 @@ export interface NasStatusChange {
   reason?: string;
   /** The question NAS asks when it waits for the requester. */
   question?: string;
+  /** The requester's answer, when it moves the request back to in progress. */
+  answer?: string;
 }
 
 /** Who raised a request, and how to tell them when it moves. */
@@ -85,8 +91,37 @@ export interface RegistrationRequestDetails {
   verifiedBy: 'otp' | 'cqc-contact-id';
 }
 
+/**
+ * A password reset (SPEC §2), stored only once the requester is verified: by the right code texted
+ * to the mobile on record, or by a shared mailbox owner's yes. NAS texts a temporary password to
+ * `mobile`; the assistant never sets or sends one.
+ */
+export interface PasswordResetRequestDetails {
+  account: { address: string; name: string; odsCode: string };
+  /** Where NAS texts the temporary password (E.164): the mobile on record, or the one the owner confirmed. */
+  mobile: string;
+  verification: PasswordResetVerification;
+}
+
+export type PasswordResetVerification =
+  /** The requester typed the code texted to the mobile on record. */
+  | { verifiedBy: 'mobile'; at: number }
+  /**
+   * A shared mailbox owner of the account's organisation answered yes (only a yes verifies): it is
+   * the requester asking, and `mobile` is theirs. `via`: the owner's Teams chat, or the code emailed.
+   */
+  | {
+      verifiedBy: 'owner';
+      at: number;
+      owner: { address: string; name: string };
+      answer: 'yes';
+      askedAt: number;
+      via: 'teams' | 'email';
+    };
+
 export interface NasRequestDetailsByKind {
   registration: RegistrationRequestDetails;
+  passwordReset: PasswordResetRequestDetails;
 }
 
 /** The kinds that have a details type, so can be submitted. */
@@ -112,6 +147,8 @@ export interface NasRequestOf<K extends SubmittableKind> {
   exclusiveKey?: string;
   /** Set on a request kept as a duplicate: the reference of the request that was already pending. */
   duplicateOf?: string;
+  /** The NAS worker who last took it from the queue (`take`). */
+  assignee?: string;
   createdAt: number;
   updatedAt: number;
   /** Starts at 1 and changes on every update: the back office's ETag. */
@@ -155,7 +192,7 @@ export interface ExistingRequestSummary {
   channel: string;
 }
 
-export type SubmitResult<R extends NasRequest = NasRequest> =
+export type SubmitResult<R extends NasRequestOf<SubmittableKind> = NasRequest> =
   /** A new request, status `received`, in its queue. */
   | { outcome: 'created'; request: R }
   /** The same idempotency key was submitted before: that first request, as it is now. */
@@ -189,9 +226,91 @@ export interface NasRequests {
    * pending, or still within the window it was submitted with. Undefined when the key is free.
    */
   pendingFor(exclusiveKey: string): Promise<NasRequest | undefined>;
+
+  /**
+   * Moves a request to `change.status` through the status machine, appending to its history who
+   * (`change.by`), when and why. With `expectedVersion` (the back office's If-Match) the change
+   * is refused as `stale` unless the request is still at that version. A request that stops being
+   * pending lets go of its exclusive key. Throws `InvalidSubmissionError` without `change.by`.
+   */
+  update(reference: string, change: NasStatusUpdate, expectedVersion?: number): Promise<UpdateResult>;
+
+  /**
+   * The next request of a queue for a NAS worker, or undefined when there is none: first one that
+   * another worker took more than `RECLAIM_AFTER_MS` ago and has not finished (offered again, as
+   * after a crash), else the oldest not yet taken. A `received` request becomes `inProgress` by
+   * the worker; `assignee` is set. Two workers, on any instances, never get the same request at
+   * once. A request waiting for its requester leaves the queue and comes back when answered.
+   */
+  take(queue: NasQueue, worker: string): Promise<NasRequest | undefined>;
+
+  /** Only the first part of `take`: a request taken more than `RECLAIM_AFTER_MS` ago and not finished. */
+  reclaim(queue: NasQueue, worker: string): Promise<NasRequest | undefined>;
+
+  /**
+   * Requests newest first (by createdAt, then reference), filtered; `limit` default 50, at most
+   * 200. Pass `nextCursor` back for the next page (present while the page came back full). Kept
+   * duplicates are listed too. Throws `InvalidSubmissionError` for a cursor this list did not give.
+   */
+  list(filter?: NasRequestFilter, paging?: NasPaging): Promise<NasRequestPage>;
+
+  /**
+   * Deletes the requests finished (done or rejected) more than the retention period ago (NHS
+   * records practice: `NAS_RETENTION_DAYS`, default 730), logging a line for each. Pending
+   * requests are never deleted, however old. Returns their references.
+   */
+  purgeExpired(): Promise<{ deleted: string[] }>;
 }
 
-/** A submission that cannot be stored as given (a programming error in the caller). */
+/** After this long a request taken and not finished is offered to the next worker. */
+export const RECLAIM_AFTER_MS = 10 * 60 * 1000;
+export const DEFAULT_RETENTION_DAYS = 730;
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+export interface NasRequestFilter {
+  status?: NasRequestStatus | readonly NasRequestStatus[];
+  kind?: NasRequestKind | readonly NasRequestKind[];
+  /** Case and spaces ignored. */
+  odsCode?: string;
+  queue?: NasQueue;
+}
+
+export interface NasPaging {
+  limit?: number;
+  cursor?: string;
+}
+
+export interface NasRequestPage {
+  requests: NasRequest[];
+  nextCursor?: string;
+}
+
+/** Where a store says what it deleted (pino's logger fits). */
+export interface RetentionLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+}
+
+/** A status change, by who makes it: a NAS worker's name, or `requester` for an answer in chat. */
+export interface NasStatusUpdate extends StatusChangeRequest {
+  by: string;
+}
+
+export type UpdateResult =
+  | { outcome: 'updated'; request: NasRequest; previous: NasRequestStatus }
+  | { outcome: 'notFound' }
+  /** It changed since it was read (`expectedVersion` is not its version): the request as it is now. */
+  | { outcome: 'stale'; request: NasRequest }
+  /** The status machine refuses the move: why, and where the request may go instead. */
+  | {
+      outcome: 'invalid';
+      request: NasRequest;
+      problem: 'notAllowed' | 'questionRequired' | 'answerRequired' | 'reasonRequired';
+      message: string;
+      allowed: NasRequestStatus[];
+    };
+
+/** A submission or change that cannot be stored as given (a programming error in the caller). */
 export class InvalidSubmissionError extends Error {
   override readonly name = 'InvalidSubmissionError';
 }

@@ -8,40 +8,54 @@ import {
   ConversationStoreOptions,
   DEFAULT_LEASE_MS,
   DEFAULT_OUTCOME_CHECK_MS,
+  DEFAULT_QUEUE_MAX,
+  DEFAULT_RATE,
   DEFAULT_WAIT_MS,
+  QueueFullError,
+  RateLimitedError,
+  StoredConversation,
   StoreUnavailableError,
   TurnLease,
 } from './conversationStore';
+import { ScriptName, SCRIPTS } from './redisConversationScripts';
 import { ScriptFn, unavailable } from './redisCalls';
 
 /**
  * Conversation state in Redis, shared by every bot process.
  *
- * Per conversation key K (all three keys carry the hash tag `{K}`, so they share one Cluster slot
+ * Per conversation key K (every key carries the hash tag `{K}`, so they share one Cluster slot
  * and one Lua script may touch them together):
  *
- *   `${prefix}{K}:state`  hash { data, etag }; sliding TTL (`ttlMs`), refreshed on every commit.
- *   `${prefix}{K}:queue`  list of turn tokens in arrival order; the head is the turn that holds
- *                         the conversation (or is about to: it has been handed the lease).
- *   `${prefix}{K}:lease`  string = token of the head, PX `leaseMs`. A head without a lease is
- *                         stale (its process died, or it stalled past its lease) and is skipped.
+ *   `${prefix}{K}:state`  string: header `etag \t tokens \t at`, newline, the engine's data; PX
+ *                         `ttlMs`, refreshed on every commit. tokens/at: the rate-limit bucket.
+ *   `${prefix}{K}:lease`  string: the holder's token (+ `+` once others wait), PX `leaseMs`. A
+ *                         holder whose process died is passed over once its lease runs out.
+ *   `${prefix}{K}:queue`  list of waiting turns' tokens, in arrival order (at most `queueMax`).
+ *   `${prefix}{K}:wake`   pub/sub channel: the token of the turn just handed the conversation.
  *
- * Every transition happens inside one Lua script, so an uncontended turn costs two round trips:
- * `begin` (join the queue, take the lease, read the state) and `commit` (compare-and-set the
- * state, leave the queue, hand the lease to the next turn). A waiting turn polls every `pollMs`.
+ * Every transition is one Lua script (adapters/redisConversationScripts.ts). An uncontended turn
+ * is two round trips and 8 commands counted by Redis: begin (EVALSHA, EXISTS, SET NX, GET) and
+ * commit (EVALSHA, GET, SET, DEL). A turn that has to wait subscribes to the wake channel and
+ * is told when it is its turn; it checks by itself only when the holder's lease runs out (the
+ * holder died) or, as a safety net for a lost message, every `pollMs`.
  */
 
 export interface RedisConversationStoreOptions extends ConversationStoreOptions {
   /** Prefix of every key this store touches. Default `nhsca:`. */
   keyPrefix?: string;
-  /** How often a waiting turn asks whether it is its turn yet. Default 15 ms. */
+  /**
+   * A waiting turn is told on the wake channel when it is its turn; it also asks by itself this
+   * often, in case a message was lost (a reconnect). Default 1 000 ms.
+   */
   pollMs?: number;
+  /** The clock for rate limits (ms since the epoch). Default Date.now. */
+  now?: () => number;
   /** Quit the client on `close()`. Default false: whoever created the client quits it. */
   ownsClient?: boolean;
 }
 
 export const DEFAULT_KEY_PREFIX = 'nhsca:';
-export const DEFAULT_POLL_MS = 15;
+export const DEFAULT_POLL_MS = 1_000;
 
 /**
  * An ioredis client that fails fast while Redis is away (so a turn gets `StoreUnavailableError`
@@ -91,131 +105,32 @@ export function waitUntilReady(client: Redis, timeoutMs = 5_000): Promise<void> 
   });
 }
 
-/** Shared by the scripts: leave the queue; when we were its head, hand the lease to the next. */
-const LUA_LEAVE = `
-local function leave(q, lease, token, leaseMs, queueTtlMs)
-  if redis.call('LINDEX', q, 0) == token then
-    redis.call('LPOP', q)
-    local nxt = redis.call('LINDEX', q, 0)
-    if nxt then
-      redis.call('SET', lease, nxt, 'PX', leaseMs)
-      redis.call('PEXPIRE', q, queueTtlMs)
-    elseif redis.call('GET', lease) == token then
-      redis.call('DEL', lease)
-    end
-  else
-    redis.call('LREM', q, 0, token)
-  end
-end
-`;
-
-/**
- * Shared by begin and tryAcquire. Returns {1, found, data, etag} when `token` now holds the
- * conversation, {0} when it must wait.
- */
-const LUA_ACQUIRE = `
-local function acquire(state, q, lease, token, leaseMs, queueTtlMs)
-  local head = redis.call('LINDEX', q, 0)
-  if head ~= token and redis.call('EXISTS', lease) == 0 then
-    -- The head has no lease: its turn died (or stalled past its lease, or a waiter that was
-    -- handed the lease went away). Skip it, and give the new head a lease of its own so that
-    -- it is protected while it notices (unless the new head is us).
-    redis.call('LPOP', q)
-    head = redis.call('LINDEX', q, 0)
-    if head and head ~= token then
-      redis.call('SET', lease, head, 'PX', leaseMs)
-    end
-  end
-  redis.call('PEXPIRE', q, queueTtlMs)
-  if head ~= token then
-    return {0}
-  end
-  redis.call('SET', lease, token, 'PX', leaseMs)
-  local s = redis.call('HMGET', state, 'data', 'etag')
-  if s[1] and s[2] then
-    return {1, 1, s[1], s[2]}
-  end
-  return {1, 0, '', ''}
-end
-`;
-
-/** KEYS: state, queue, lease. ARGV: token, leaseMs, queueTtlMs. Join the queue, try to hold. */
-const LUA_BEGIN = `${LUA_ACQUIRE}
-redis.call('RPUSH', KEYS[2], ARGV[1])
-return acquire(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3])
-`;
-
-/** KEYS: state, queue, lease. ARGV: token, leaseMs, queueTtlMs. Is it our turn yet? */
-const LUA_TRY_ACQUIRE = `${LUA_ACQUIRE}
-if not redis.call('LPOS', KEYS[2], ARGV[1]) then
-  -- Our place is gone (we stalled past a handed-over lease and were skipped, or the queue
-  -- expired): join again at the end rather than wait for ever.
-  redis.call('RPUSH', KEYS[2], ARGV[1])
-end
-return acquire(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3])
-`;
-
-/**
- * KEYS: state, queue, lease. ARGV: token, expected etag ('' = none), data, ttlMs, leaseMs,
- * queueTtlMs. Writes only while this turn still heads the queue and nobody wrote since it began;
- * ends the turn either way. Returns 1 when written, 0 on conflict. (A turn whose lease ran out
- * may still commit if no other turn came in meanwhile; a conversation that expired during the
- * turn counts as changed, like in the memory store.)
- */
-const LUA_COMMIT = `${LUA_LEAVE}
-local state, q, lease, token = KEYS[1], KEYS[2], KEYS[3], ARGV[1]
-local current = redis.call('HGET', state, 'etag') or ''
-local ok = 0
-if redis.call('LINDEX', q, 0) == token and current == ARGV[2] then
-  -- The etag is the committing turn's token: random, so unique even across state expiry.
-  redis.call('HSET', state, 'data', ARGV[3], 'etag', token)
-  redis.call('PEXPIRE', state, ARGV[4])
-  ok = 1
-end
-leave(q, lease, token, ARGV[5], ARGV[6])
-return ok
-`;
-
-/** KEYS: queue, lease. ARGV: token, leaseMs, queueTtlMs. Ends the turn without writing. */
-const LUA_RELEASE = `${LUA_LEAVE}
-leave(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
-return 1
-`;
-
-/**
- * KEYS: state, queue, lease. ARGV: token, leaseMs, queueTtlMs. After a commit whose answer never
- * came: 1 when it was written (the etag is this turn's token); otherwise 0, and this turn leaves
- * the queue, so that commit (if it is still on its way) finds it is no longer the head and
- * cannot write. Sent on the same connection as the commit, so it runs after it.
- */
-const LUA_OUTCOME = `${LUA_LEAVE}
-if redis.call('HGET', KEYS[1], 'etag') == ARGV[1] then
-  return 1
-end
-leave(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3])
-return 0
-`;
-
-const SCRIPTS = {
-  nhscaConvBeginV1: { lua: LUA_BEGIN, numberOfKeys: 3 },
-  nhscaConvTryAcquireV1: { lua: LUA_TRY_ACQUIRE, numberOfKeys: 3 },
-  nhscaConvCommitV1: { lua: LUA_COMMIT, numberOfKeys: 3 },
-  nhscaConvReleaseV1: { lua: LUA_RELEASE, numberOfKeys: 2 },
-  nhscaConvOutcomeV1: { lua: LUA_OUTCOME, numberOfKeys: 3 },
-} as const;
-
-type ScriptName = keyof typeof SCRIPTS;
-
 export interface ConversationKeys {
   state: string;
   queue: string;
   lease: string;
+  wake: string;
 }
 
 /** How often `commitOutcome` asks again while Redis cannot be reached. */
 const OUTCOME_RETRY_MS = 200;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+type Reply = (string | number)[];
+
+/** A stored string as the engine's data and its etag ('' data and no header: nothing stored). */
+function parseState(raw: string): StoredConversation | null {
+  if (raw === '') return null;
+  const newline = raw.indexOf('\n');
+  const header = raw.slice(0, newline);
+  return { etag: header.split('\t')[0]!, data: raw.slice(newline + 1) };
+}
+
+interface WakeChannel {
+  listeners: Set<(token: string) => void>;
+  subscribed: Promise<unknown>;
+}
 
 export class RedisConversationStore implements ConversationStore {
   /** Commands this store sent to Redis (one round trip each), for benchmarks and tests. */
@@ -227,8 +142,16 @@ export class RedisConversationStore implements ConversationStore {
   private readonly outcomeCheckMs: number;
   private readonly pollMs: number;
   private readonly queueTtlMs: number;
+  private readonly queueMax: number;
+  private readonly perMs: number;
+  private readonly burst: number;
   private readonly keyPrefix: string;
   private readonly ownsClient: boolean;
+  private readonly now: () => number;
+  /** Each open lease's rate-limit bucket after its turn, written back by commit. */
+  private readonly buckets = new WeakMap<TurnLease, { tokens: string; at: number }>();
+  private subscriber?: Promise<Redis>;
+  private readonly channels = new Map<string, WakeChannel>();
 
   constructor(
     private readonly redis: Redis,
@@ -239,8 +162,13 @@ export class RedisConversationStore implements ConversationStore {
     this.waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
     this.outcomeCheckMs = options.outcomeCheckMs ?? DEFAULT_OUTCOME_CHECK_MS;
     this.pollMs = Math.max(1, options.pollMs ?? DEFAULT_POLL_MS);
+    this.queueMax = Math.max(0, Math.floor(options.queueMax ?? DEFAULT_QUEUE_MAX));
+    const rate = options.rate ?? DEFAULT_RATE;
+    this.burst = rate.perMinute > 0 ? Math.max(1, rate.burst) : 0;
+    this.perMs = rate.perMinute > 0 ? rate.perMinute / 60_000 : 0;
     this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
     this.ownsClient = options.ownsClient ?? false;
+    this.now = options.now ?? Date.now;
     // Long enough that no live turn (holding, or waiting up to waitMs) ever loses the queue;
     // short enough that a queue abandoned by dead processes disappears soon after.
     this.queueTtlMs = Math.ceil(this.waitMs + 2 * this.leaseMs + 1_000);
@@ -249,35 +177,34 @@ export class RedisConversationStore implements ConversationStore {
     }
   }
 
-  /** The Redis keys of one conversation. */
+  /** The Redis keys (and wake channel) of one conversation. */
   keysFor(key: string): ConversationKeys {
     const base = `${this.keyPrefix}{${key}}`;
-    return { state: `${base}:state`, queue: `${base}:queue`, lease: `${base}:lease` };
+    return { state: `${base}:state`, queue: `${base}:queue`, lease: `${base}:lease`, wake: `${base}:wake` };
+  }
+
+  /** What is stored for a conversation, without taking part in its turns (for tests and tools). */
+  async read(key: string): Promise<StoredConversation | null> {
+    const { state } = this.keysFor(key);
+    const type = await this.call('read', () => this.redis.type(state));
+    if (type === 'hash') {
+      const { data, etag } = await this.call('read', () => this.redis.hgetall(state));
+      return data !== undefined && etag !== undefined ? { data, etag } : null;
+    }
+    const raw = await this.call('read', () => this.redis.get(state));
+    return raw === null ? null : parseState(raw);
   }
 
   async begin(key: string): Promise<TurnLease> {
     const token = randomUUID();
-    const { state, queue, lease } = this.keysFor(key);
+    const keys = this.keysFor(key);
     const started = Date.now();
     try {
-      let reply = await this.script('nhscaConvBeginV1', state, queue, lease, token, this.leaseMs, this.queueTtlMs);
-      while (Number(reply[0]) !== 1) {
-        const remaining = this.waitMs - (Date.now() - started);
-        if (remaining <= 0) {
-          await this.release({ key, token, stored: null });
-          throw new ConversationBusyError();
-        }
-        await sleep(Math.min(this.pollMs, remaining));
-        reply = await this.script('nhscaConvTryAcquireV1', state, queue, lease, token, this.leaseMs, this.queueTtlMs);
-      }
-      const found = Number(reply[1]) === 1;
-      return {
-        key,
-        token,
-        stored: found ? { data: String(reply[2]), etag: String(reply[3]) } : null,
-      };
+      let reply = await this.script('nhscaConvBeginV2', keys, token, this.queueMax, ...this.turnArgs());
+      if (Number(reply[0]) === 0) reply = await this.waitForTurn(key, keys, token, started, Number(reply[1]));
+      return this.leaseFrom(key, token, reply);
     } catch (err) {
-      if (err instanceof ConversationBusyError) throw err;
+      if (err instanceof ConversationBusyError || err instanceof RateLimitedError) throw err;
       // Leave the queue if we got into it, so we do not hold up later turns (best effort: while
       // Redis is away this fails too, and the lease bounds the damage).
       void this.release({ key, token, stored: null });
@@ -287,20 +214,11 @@ export class RedisConversationStore implements ConversationStore {
 
   async commit(lease: TurnLease, data: string): Promise<string> {
     const keys = this.keysFor(lease.key);
-    const written = await this.script(
-      'nhscaConvCommitV1',
-      keys.state,
-      keys.queue,
-      keys.lease,
-      lease.token,
-      lease.stored?.etag ?? '',
-      data,
-      this.ttlMs,
-      this.leaseMs,
-      this.queueTtlMs,
-    );
+    const bucket = this.buckets.get(lease);
+    // The etag is the committing turn's token: random, so unique even across state expiry.
+    const header = `${lease.token}\t${bucket?.tokens ?? ''}\t${bucket?.at ?? ''}`;
+    const written = await this.script('nhscaConvCommitV2', keys, lease.token, header, data, this.ttlMs, this.leaseMs, this.queueTtlMs);
     if (Number(written) !== 1) throw new ConflictError();
-    // The commit script stores the committing turn's token as the new etag.
     return lease.token;
   }
 
@@ -309,7 +227,7 @@ export class RedisConversationStore implements ConversationStore {
     const deadline = Date.now() + this.outcomeCheckMs;
     for (;;) {
       try {
-        const saved = await this.script('nhscaConvOutcomeV1', keys.state, keys.queue, keys.lease, lease.token, this.leaseMs, this.queueTtlMs);
+        const saved = await this.script('nhscaConvOutcomeV2', keys, lease.token, this.leaseMs, this.queueTtlMs, this.ttlMs);
         return Number(saved) === 1 ? 'saved' : 'notSaved';
       } catch {
         // Redis away (reconnecting) or still busy: ask again until the deadline.
@@ -319,25 +237,32 @@ export class RedisConversationStore implements ConversationStore {
     }
   }
 
+  async erase(lease: TurnLease): Promise<void> {
+    const erased = await this.script('nhscaConvEraseV2', this.keysFor(lease.key), lease.token, this.leaseMs, this.queueTtlMs);
+    if (Number(erased) !== 1) throw new ConflictError();
+  }
+
   async release(lease: TurnLease): Promise<void> {
-    const keys = this.keysFor(lease.key);
     try {
-      await this.script('nhscaConvReleaseV1', keys.queue, keys.lease, lease.token, this.leaseMs, this.queueTtlMs);
+      await this.script('nhscaConvReleaseV2', this.keysFor(lease.key), lease.token, this.leaseMs, this.queueTtlMs);
     } catch {
-      // Never throws: a turn that cannot be released is skipped once its lease runs out.
+      // Never throws: a turn that cannot be released is passed over once its lease runs out.
     }
   }
 
   async ping(): Promise<void> {
     this.roundTrips++;
-    try {
-      await this.redis.ping();
-    } catch (err) {
-      throw unavailable('ping', err);
-    }
+    await this.call('ping', () => this.redis.ping());
   }
 
   async close(): Promise<void> {
+    const subscriber = this.subscriber;
+    this.subscriber = undefined;
+    if (subscriber) {
+      const client = await subscriber.catch(() => undefined);
+      if (client?.status === 'ready') await client.quit().catch(() => client.disconnect());
+      else client?.disconnect();
+    }
     if (!this.ownsClient) return;
     try {
       await this.redis.quit();
@@ -346,16 +271,120 @@ export class RedisConversationStore implements ConversationStore {
     }
   }
 
-  private async script(name: 'nhscaConvCommitV1' | 'nhscaConvReleaseV1' | 'nhscaConvOutcomeV1', ...args: (string | number)[]): Promise<number>;
-  private async script(name: ScriptName, ...args: (string | number)[]): Promise<(string | number)[]>;
-  private async script(name: ScriptName, ...args: (string | number)[]): Promise<unknown> {
+  /** leaseMs, queueTtlMs, ttlMs, now, tokens per ms, burst: what begin and tryAcquire need. */
+  private turnArgs(): (string | number)[] {
+    return [this.leaseMs, this.queueTtlMs, this.ttlMs, this.now(), this.perMs, this.burst];
+  }
+
+  private leaseFrom(key: string, token: string, reply: Reply): TurnLease {
+    const code = Number(reply[0]);
+    if (code === 2) throw new QueueFullError();
+    if (code === 3) throw new RateLimitedError(Math.max(1, Number(reply[1])));
+    const lease: TurnLease = { key, token, stored: parseState(String(reply[1])) };
+    if (this.burst > 0) this.buckets.set(lease, { tokens: String(reply[2]), at: this.now() });
+    return lease;
+  }
+
+  /**
+   * Waits to be told (on the wake channel) that this turn holds the conversation, asking by
+   * itself when the holder's lease runs out or every `pollMs`; gives up after `waitMs`.
+   */
+  private async waitForTurn(key: string, keys: ConversationKeys, token: string, started: number, leaseLeftMs: number): Promise<Reply> {
+    let told = false;
+    let wake: (() => void) | undefined;
+    const stop = await this.listen(keys.wake, (holder) => {
+      if (holder !== token) return;
+      told = true;
+      wake?.();
+    });
+    try {
+      let left = leaseLeftMs;
+      for (;;) {
+        // Asked at once after subscribing too: the hand-over may have come before the subscription.
+        told = false;
+        const reply = await this.script('nhscaConvTryAcquireV2', keys, token, ...this.turnArgs());
+        if (Number(reply[0]) !== 0) return reply;
+        left = Number(reply[1]);
+        const remaining = this.waitMs - (Date.now() - started);
+        if (remaining <= 0) {
+          await this.release({ key, token, stored: null });
+          throw new ConversationBusyError();
+        }
+        if (told) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(1, Math.min(left + 5, this.pollMs, remaining)));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    } finally {
+      stop();
+    }
+  }
+
+  /** Listens on a wake channel (one subscription per channel per process); returns how to stop. */
+  private async listen(channel: string, listener: (token: string) => void): Promise<() => void> {
+    const subscriber = await this.subscriberClient();
+    let entry = this.channels.get(channel);
+    if (!entry) {
+      const created: WakeChannel = { listeners: new Set(), subscribed: subscriber.subscribe(channel) };
+      entry = created;
+      this.channels.set(channel, created);
+      created.subscribed.catch(() => {
+        if (this.channels.get(channel) === created) this.channels.delete(channel);
+      });
+    }
+    entry.listeners.add(listener);
+    const current = entry;
+    const stop = () => {
+      current.listeners.delete(listener);
+      if (current.listeners.size > 0 || this.channels.get(channel) !== current) return;
+      this.channels.delete(channel);
+      void subscriber.unsubscribe(channel).catch(() => undefined);
+    };
+    try {
+      await this.call('subscribe', () => current.subscribed);
+    } catch (err) {
+      stop();
+      throw err;
+    }
+    return stop;
+  }
+
+  /** The connection waiting turns listen on (a subscribed connection can do nothing else). */
+  private subscriberClient(): Promise<Redis> {
+    if (!this.subscriber) {
+      const client = this.redis.duplicate();
+      client.on('error', () => undefined);
+      client.on('message', (channel: string, token: string) => {
+        for (const listener of this.channels.get(channel)?.listeners ?? []) listener(token);
+      });
+      const ready = waitUntilReady(client).then(() => client);
+      ready.catch(() => {
+        if (this.subscriber === ready) this.subscriber = undefined;
+        client.disconnect();
+      });
+      this.subscriber = ready;
+    }
+    return this.call('subscriber', () => this.subscriber!);
+  }
+
+  private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return run().catch((err: unknown) => {
+      throw err instanceof StoreUnavailableError ? err : unavailable(operation, err);
+    });
+  }
+
+  private async script(name: ScriptName, keys: ConversationKeys, ...args: (string | number)[]): Promise<Reply> {
     this.roundTrips++;
     const fn = (this.redis as unknown as Record<ScriptName, ScriptFn>)[name];
     try {
-      return await fn.apply(this.redis, args);
+      return (await fn.call(this.redis, keys.state, keys.queue, keys.lease, keys.wake, ...args)) as Reply;
     } catch (err) {
       throw unavailable(name, err);
     }
   }
 }
-

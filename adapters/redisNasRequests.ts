@@ -1,6 +1,7 @@
 import { callRedis, RedisClient, runScript } from './redisCalls';
 import { NasRequestsOptions } from './memoryNasRequests';
 import {
+  DEFAULT_RETENTION_DAYS,
   ExistingRequestSummary,
   InvalidSubmissionError,
   isPendingStatus,
@@ -8,16 +9,22 @@ import {
   NasQueue,
   NasRequest,
   NasRequestKind,
+  NasPaging,
+  NasRequestFilter,
   NasRequestOf,
+  NasRequestPage,
   NasRequests,
+  NasStatusUpdate,
   NasSubmission,
+  RECLAIM_AFTER_MS,
   SubmitResult,
   SubmittableKind,
+  UpdateResult,
 } from './nasRequests';
 import {
+  changedRequest,
   checkedSubmission,
   fromStoredFields,
-  isLegacyRecord,
   newReference,
   newRequest,
   normaliseReference,
@@ -25,6 +32,9 @@ import {
   toStoredFields,
 } from './nasRequestRecords';
 import { DEFAULT_KEY_PREFIX } from './redisConversationStore';
+import { RedisNasQueues } from './redisNasQueues';
+import { isWorkable, retentionMsFor } from './nasRequestQueries';
+import { ScriptName, SCRIPTS } from './redisNasScripts';
 
 /**
  * NAS requests in Redis, shared by every instance; nothing here expires by itself. Every key
@@ -58,8 +68,7 @@ export interface RedisNasRequestsOptions extends NasRequestsOptions {
   keyPrefix?: string;
 }
 
-/** The consumer group NAS workers read a queue's stream with. */
-export const NAS_CONSUMER_GROUP = 'nas';
+export { NAS_CONSUMER_GROUP } from './redisNasQueues';
 
 /**
  * A holder of an exclusive key without a request after this long crashed between claiming it
@@ -67,90 +76,7 @@ export const NAS_CONSUMER_GROUP = 'nas';
  */
 export const ABANDONED_CLAIM_MS = 60_000;
 
-/**
- * KEYS: exclusive. ARGV: reference, kind, createdAt, channel, windowMs, now.
- * Returns {'claimed'}, {'mine'} (already held by this reference) or
- * {'held', reference, kind, createdAt, channel, pending, windowMs}.
- */
-const LUA_CLAIM = `
-local h = redis.call('HMGET', KEYS[1], 'reference', 'kind', 'createdAt', 'channel', 'pending', 'windowMs')
-if h[1] then
-  if h[1] == ARGV[1] then return {'mine'} end
-  local window = math.max(tonumber(h[6]) or 0, tonumber(ARGV[5]))
-  if h[5] == '1' or tonumber(ARGV[6]) < (tonumber(h[3]) or 0) + window then
-    return {'held', h[1], h[2] or '', h[3] or '0', h[4] or '', h[5] or '0', h[6] or '0'}
-  end
-  redis.call('DEL', KEYS[1])
-end
-redis.call('HSET', KEYS[1], 'reference', ARGV[1], 'kind', ARGV[2], 'createdAt', ARGV[3], 'channel', ARGV[4],
-  'windowMs', ARGV[5], 'pending', '1')
-redis.call('PERSIST', KEYS[1])
-return {'claimed'}
-`;
 
-/**
- * KEYS: exclusive. ARGV: reference, now, mode ('finished' | 'abandoned').
- * Lets go of the key if this reference holds it: a finished request keeps it until its window
- * ends (pending 0, expiring then); an abandoned claim is deleted. Returns 1 if it held the key.
- */
-const LUA_RELEASE = `
-if redis.call('HGET', KEYS[1], 'reference') ~= ARGV[1] then return 0 end
-local endsAt = (tonumber(redis.call('HGET', KEYS[1], 'createdAt')) or 0) + (tonumber(redis.call('HGET', KEYS[1], 'windowMs')) or 0)
-local now = tonumber(ARGV[2])
-if ARGV[3] == 'abandoned' or now >= endsAt then
-  redis.call('DEL', KEYS[1])
-else
-  redis.call('HSET', KEYS[1], 'pending', '0')
-  redis.call('PEXPIRE', KEYS[1], endsAt - now)
-end
-return 1
-`;
-
-/**
- * KEYS: request. ARGV: idempotency key, then the request's fields and values.
- * Returns {'written', hash} | {'exists', hash} (already written for this idempotency key) |
- * {'taken'} (the reference belongs to another request: draw another).
- */
-const LUA_WRITE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  if redis.call('HGET', KEYS[1], 'idempotencyKey') == ARGV[1] then return {'exists', redis.call('HGETALL', KEYS[1])} end
-  return {'taken'}
-end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-return {'written', redis.call('HGETALL', KEYS[1])}
-`;
-
-/**
- * KEYS: stream, entries, index. ARGV: reference, createdAt, workable (1|0), consumer group.
- * Indexes the request and, if it is to be worked, adds it to the stream once.
- */
-const LUA_ENQUEUE = `
-redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
-if ARGV[3] == '1' and redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then
-  local made = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[4], '0', 'MKSTREAM')
-  if type(made) == 'table' and made.err and not string.find(made.err, 'BUSYGROUP', 1, true) then return made end
-  local id = redis.call('XADD', KEYS[1], '*', 'reference', ARGV[1])
-  redis.call('HSET', KEYS[2], ARGV[1], id)
-end
-return 1
-`;
-
-/** KEYS: idempotency. ARGV: old reference, new reference. Re-points the key; returns what it holds. */
-const LUA_REPOINT = `
-local current = redis.call('GET', KEYS[1])
-if current == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return ARGV[2] end
-return current
-`;
-
-const SCRIPTS = {
-  nhscaNasClaimV2: { lua: LUA_CLAIM, numberOfKeys: 1 },
-  nhscaNasReleaseV2: { lua: LUA_RELEASE, numberOfKeys: 1 },
-  nhscaNasWriteV2: { lua: LUA_WRITE, numberOfKeys: 1 },
-  nhscaNasEnqueueV2: { lua: LUA_ENQUEUE, numberOfKeys: 3 },
-  nhscaNasRepointV2: { lua: LUA_REPOINT, numberOfKeys: 1 },
-} as const;
-
-type ScriptName = keyof typeof SCRIPTS;
 
 /** How many times a submission goes round when what it found changed under it. */
 const MAX_ROUNDS = 8;
@@ -161,6 +87,8 @@ const tag = (part: string) => `{${encodeURIComponent(part)}}`;
 export class RedisNasRequests implements NasRequests {
   private readonly now: () => number;
   private readonly keyPrefix: string;
+  private readonly queues: RedisNasQueues;
+  private migration?: Promise<void>;
 
   constructor(
     private readonly redis: RedisClient,
@@ -170,6 +98,19 @@ export class RedisNasRequests implements NasRequests {
     this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
     if (/[{}]/.test(this.keyPrefix)) throw new Error('keyPrefix must not contain braces (they would change the hash tags)');
     for (const [name, definition] of Object.entries(SCRIPTS)) redis.defineCommand(name, definition);
+    this.queues = new RedisNasQueues({
+      redis,
+      now: this.now,
+      reclaimAfterMs: options.reclaimAfterMs ?? RECLAIM_AFTER_MS,
+      retentionMs: retentionMsFor(options.retentionDays ?? DEFAULT_RETENTION_DAYS),
+      logger: options.logger,
+      queueKeys: (queue) => this.queueKeys(queue),
+      readWithVersion: (reference) => this.readWithVersion(reference),
+      replace: (request, version) => this.replace(request, version),
+      deleteRequest: (request) => this.deleteRequest(request),
+      script: (name, ...args) => this.script(name, ...args),
+      call: (operation, run) => this.call(operation, run),
+    });
   }
 
   requestKey(reference: string): string {
@@ -208,7 +149,7 @@ export class RedisNasRequests implements NasRequests {
       if (!first) {
         const stored = await this.read(reference);
         if (stored) {
-          await this.enqueue(stored);
+          await this.queues.enqueue(stored);
           return (await this.outcome(stored, submission, 'repeated')) as SubmitResult<NasRequestOf<K>>;
         }
       }
@@ -227,7 +168,7 @@ export class RedisNasRequests implements NasRequests {
         continue;
       }
       const written = fromStoredFields(record(reply[1] ?? []));
-      await this.enqueue(written);
+      await this.queues.enqueue(written);
       // The one call that wrote the request reports `created` (however many raced), the rest `repeated`.
       const existing = exclusive.held === true && reply[0] === 'written' ? exclusive.existing : undefined;
       return (await this.outcome(written, submission, reply[0] === 'written' ? 'created' : 'repeated', existing)) as SubmitResult<
@@ -240,6 +181,67 @@ export class RedisNasRequests implements NasRequests {
   async get(reference: string): Promise<NasRequest | undefined> {
     const normalised = normaliseReference(reference);
     return normalised ? this.read(normalised) : undefined;
+  }
+
+  async update(reference: string, change: NasStatusUpdate, expectedVersion?: number): Promise<UpdateResult> {
+    const normalised = normaliseReference(reference);
+    if (!normalised) return { outcome: 'notFound' };
+    for (let round = 1; round <= MAX_ROUNDS; round++) {
+      const fields = await this.call('update', () => this.redis.hgetall(this.requestKey(normalised)));
+      if (!fields.reference) return { outcome: 'notFound' };
+      const request = fromStoredFields(fields);
+      if (expectedVersion !== undefined && request.version !== expectedVersion) return { outcome: 'stale', request };
+      const changed = changedRequest(request, change, this.now());
+      if (!('ok' in changed)) return changed;
+      const next = changed.request;
+      if (!(await this.replace(next, fields.version ?? ''))) continue; // changed since we read it: decide again (or find it stale)
+      // Further steps, each on its own slot: the queue (nothing to do until answered, or finished;
+      // back in the queue once answered), then a finished request lets go of its exclusive key.
+      if (!isWorkable(next)) await this.queues.acknowledge(next);
+      else if (request.status === 'waitingForRequester') await this.queues.enqueue(next);
+      if (!isPendingStatus(next.status)) await this.letGo(next);
+      return { outcome: 'updated', request: next, previous: request.status };
+    }
+    throw new Error(`NAS request ${normalised} kept changing while being updated`);
+  }
+
+  async take(queue: NasQueue, worker: string): Promise<NasRequest | undefined> {
+    await this.migrated();
+    return this.queues.take(queue, worker);
+  }
+
+  async reclaim(queue: NasQueue, worker: string): Promise<NasRequest | undefined> {
+    await this.migrated();
+    return this.queues.reclaim(queue, worker);
+  }
+
+  async list(filter?: NasRequestFilter, paging?: NasPaging): Promise<NasRequestPage> {
+    await this.migrated();
+    return this.queues.list(filter, paging);
+  }
+
+  async purgeExpired(): Promise<{ deleted: string[] }> {
+    await this.migrated();
+    return this.queues.purgeExpired();
+  }
+
+  /**
+   * The first version's requests join the queues (index, and stream if there is work to do):
+   * read from its stream `nas:requests` once per instance; idempotent.
+   */
+  private migrated(): Promise<void> {
+    this.migration ??= (async () => {
+      const entries = await this.call('migrate', () => this.redis.xrange(`${this.keyPrefix}nas:requests`, '-', '+'));
+      for (const [, fields] of entries) {
+        const reference = fields[fields.indexOf('reference') + 1];
+        const request = reference ? await this.read(reference) : undefined;
+        if (request) await this.queues.enqueue(request);
+      }
+    })().catch((err) => {
+      this.migration = undefined;
+      throw err;
+    });
+    return this.migration;
   }
 
   async pendingFor(exclusiveKey: string): Promise<NasRequest | undefined> {
@@ -300,10 +302,9 @@ export class RedisNasRequests implements NasRequests {
     if (!key.startsWith('registration:')) return undefined;
     const reference = await this.call('legacy', () => this.redis.get(this.legacyPendingKeyFor(key.slice('registration:'.length))));
     if (!reference) return undefined;
-    const fields = await this.call('legacy', () => this.redis.hgetall(this.requestKey(reference)));
-    if (!isLegacyRecord(fields)) return undefined;
-    const request = fromStoredFields(fields);
-    return isPendingStatus(request.status) ? request : undefined;
+    // The request may have been rewritten in the current form since (by an update).
+    const request = await this.read(reference);
+    return request && request.exclusiveKey === key && isPendingStatus(request.status) ? request : undefined;
   }
 
   /**
@@ -327,14 +328,33 @@ export class RedisNasRequests implements NasRequests {
     return { outcome: fresh, request };
   }
 
-  private async enqueue(request: NasRequest): Promise<void> {
-    const keys = this.queueKeys(request.queue);
-    const workable = isPendingStatus(request.status) ? 1 : 0;
-    await this.script('nhscaNasEnqueueV2', keys.stream, keys.entries, keys.index, request.reference, request.createdAt, workable, NAS_CONSUMER_GROUP);
+  /** A finished request's exclusive key (and the first version's pending index) let go of. */
+  private async letGo(request: NasRequest): Promise<void> {
+    if (request.exclusiveKey) await this.release(request.exclusiveKey, request.reference, 'finished');
+    if (request.kind === 'registration' && request.odsCode) {
+      await this.script('nhscaNasDeleteIfV2', this.legacyPendingKeyFor(request.odsCode), request.reference);
+    }
   }
 
   private async release(key: string, reference: string, mode: 'finished' | 'abandoned'): Promise<void> {
     await this.script('nhscaNasReleaseV2', this.exclusiveKeyFor(key), reference, this.now(), mode);
+  }
+
+  private async readWithVersion(reference: string): Promise<{ request: NasRequest; version: string } | undefined> {
+    const fields = await this.call('get', () => this.redis.hgetall(this.requestKey(reference)));
+    return fields.reference ? { request: fromStoredFields(fields), version: fields.version ?? '' } : undefined;
+  }
+
+  /** Rewrites the whole hash if it is still at `version` ('' for a first-version record). */
+  private async replace(request: NasRequest, version: string): Promise<boolean> {
+    return Number(await this.script('nhscaNasReplaceV2', this.requestKey(request.reference), version, ...flat(toStoredFields(request)))) === 1;
+  }
+
+  /** Deletes a request: its idempotency key, exclusive key (if it holds it) and hash, each a step. */
+  private async deleteRequest(request: NasRequest): Promise<void> {
+    await this.script('nhscaNasDeleteIfV2', this.idempotencyKeyFor(request.idempotencyKey), request.reference);
+    if (request.exclusiveKey) await this.release(request.exclusiveKey, request.reference, 'abandoned');
+    await this.call('purge', () => this.redis.del(this.requestKey(request.reference)));
   }
 
   private async read(reference: string): Promise<NasRequest | undefined> {

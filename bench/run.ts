@@ -304,11 +304,13 @@ const BENCH_COMMANDS = new Set(['info']);
  * PING for /readyz.)
  */
 function luaInternalCommands(): Set<string> {
-  const file = path.join(ROOT, 'dist', 'adapters', 'redisConversationStore.js');
   const names = new Set<string>();
-  if (!existsSync(file)) return names;
-  for (const match of readFileSync(file, 'utf8').matchAll(/redis\.p?call\(\s*['"]([A-Za-z_|]+)['"]/g)) {
-    names.add(match[1]!.toLowerCase());
+  for (const name of ['redisConversationStore.js', 'redisConversationScripts.js']) {
+    const file = path.join(ROOT, 'dist', 'adapters', name);
+    if (!existsSync(file)) continue;
+    for (const match of readFileSync(file, 'utf8').matchAll(/redis\.p?call\(\s*['"]([A-Za-z_|]+)['"]/g)) {
+      names.add(match[1]!.toLowerCase());
+    }
   }
   return names;
 }
@@ -498,7 +500,10 @@ async function runLoad(
   };
 
   const conversation = async (id: string) => {
-    const activities: ChannelActivity[] = [channel.conversationStart(id), ...SCRIPT.map((text) => channel.message(id, text))];
+    // One user per conversation, as real traffic is (users have a rate limit of their own).
+    const user = { id: `user-${id}`, name: 'User' };
+    const start = { ...channel.conversationStart(id), from: user, membersAdded: [user, { id: 'bot', name: 'Bot' }] };
+    const activities: ChannelActivity[] = [start, ...SCRIPT.map((text) => channel.message(id, text, { from: user }))];
     let last: SendResult | undefined;
     for (let i = 0; i < activities.length; i++) {
       const remaining = deadline - Date.now();

@@ -74,14 +74,18 @@ export class CareAssistantBot extends ActivityHandler {
     if (activity.type === ActivityTypes.Message && activity.channelId === 'msteams') {
       await context.sendActivity({ type: ActivityTypes.Typing });
     }
-    const result = await this.engine.turn({
+    await this.engine.turn({
       ...input,
       channelId: activity.channelId,
       conversationId: activity.conversation.id,
       activityId: activity.id,
+      userId: activity.from?.id,
       conversationReference: TurnContext.getConversationReference(activity),
       identify: activity.channelId === 'msteams' ? () => teamsIdentity(context) : undefined,
+      // The engine sends after saving, and keeps what the channel refuses.
+      deliver: async (replies) => {
+        await context.sendActivities(toActivities(replies, activity.channelId));
+      },
     });
-    if (result.replies.length > 0) await context.sendActivities(toActivities(result.replies, activity.channelId));
   }
 }

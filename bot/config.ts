@@ -1,9 +1,17 @@
 import { z } from 'zod';
+import { NasApiTokensSchema } from './backOffice/tokens';
 
 /** Configuration, read once from the environment at start-up. */
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+const SWITCH_VALUES = ['true', 'false', 'yes', 'no', 'on', 'off', '1', '0'];
+
+/** A whole number from `min` to `max`, with one message for every way of getting it wrong. */
+function count(what: string, max: number, min = 0) {
+  const error = `must be a whole number of ${what}, from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
 
 const ConfigSchema = z
   .object({
@@ -23,6 +31,8 @@ const ConfigSchema = z
     MicrosoftAppPassword: z.string().optional(),
     MicrosoftAppType: z.enum(APP_TYPES, { error: `must be one of ${APP_TYPES.join(', ')}` }).default('MultiTenant'),
     MicrosoftAppTenantId: z.string().trim().optional(),
+    /** The NAS back office's bearer tokens per queue (bot/backOffice/tokens.ts). Unset: the back office is off. */
+    NAS_API_TOKENS: NasApiTokensSchema.optional(),
     REDIS_URL: z
       .string()
       .refine((value) => /^rediss?:\/\/[^\s]+$/.test(value) && URL.canParse(value), {
@@ -43,6 +53,34 @@ const ConfigSchema = z
       .trim()
       .regex(/^[\w.:@-]{1,100}$/, { error: 'must be 1 to 100 letters, digits or . _ - : @' })
       .optional(),
+    /** The web chat page and its Direct Line routes. Unset: on without MicrosoftAppId only (see webChatEnabled). */
+    WEBCHAT_ENABLED: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((value) => SWITCH_VALUES.includes(value), { error: 'must be true or false' })
+      .transform((value) => ['true', 'yes', 'on', '1'].includes(value))
+      .optional(),
+    /** Proxies in front of the bot that append to X-Forwarded-For (the web chat counts new conversations per client address). Unset: none. */
+    WEBCHAT_TRUSTED_PROXIES: z.coerce
+      .number({ error: 'must be a whole number from 0 to 10' })
+      .int({ error: 'must be a whole number from 0 to 10' })
+      .min(0, { error: 'must be a whole number from 0 to 10' })
+      .max(10, { error: 'must be a whole number from 0 to 10' })
+      .optional(),
+    // Floods (see docs/security.md): per conversation across instances, per user in each instance.
+    RATE_LIMIT_PER_MINUTE: count('messages a minute per conversation (0 turns the limit off)', 10_000).default(30),
+    RATE_LIMIT_BURST: count('messages at once per conversation', 1_000, 1).default(10),
+    USER_RATE_LIMIT_PER_MINUTE: count('messages a minute per user (0 turns the limit off)', 10_000).default(60),
+    USER_RATE_LIMIT_BURST: count('messages at once per user', 1_000, 1).default(20),
+    CONVERSATION_QUEUE_MAX: count('messages of one conversation waiting their turn', 1_000, 1).default(10),
+    /** Days a finished NAS request is kept before it is deleted (2 years: NHS records practice). */
+    NAS_RETENTION_DAYS: z.coerce
+      .number({ error: 'must be a whole number of days from 1 to 36500' })
+      .int({ error: 'must be a whole number of days from 1 to 36500' })
+      .min(1, { error: 'must be a whole number of days from 1 to 36500' })
+      .max(36500, { error: 'must be a whole number of days from 1 to 36500' })
+      .default(730),
   });
 
 /** Settings that only make sense together; checked even when single values are wrong. */
@@ -70,6 +108,14 @@ export function outboxFile(config: Pick<Config, 'OUTBOX_FILE'>): string {
   return config.OUTBOX_FILE || `${process.cwd()}/.data/outbox.jsonl`;
 }
 
+/**
+ * The anonymous web chat page is on by default only in Emulator mode: a bot that authenticates
+ * Teams traffic should not also open an unauthenticated channel unless told to.
+ */
+export function webChatEnabled(config: Config): boolean {
+  return config.WEBCHAT_ENABLED ?? !config.MicrosoftAppId;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -87,7 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems = [
     ...(result.error?.issues ?? []).map((issue) => {
       const name = String(issue.path[0] ?? 'configuration');
-      const shown = name in raw && !/Password/i.test(name) ? ` (got "${raw[name]}")` : '';
+      const shown = name in raw && !/Password|TOKEN/i.test(name) ? ` (got "${raw[name]}")` : '';
       return `${name} ${issue.message}${shown}`;
     }),
     ...crossChecks(raw),

@@ -6,9 +6,12 @@ import {
   CommitOutcome,
   ConversationBusyError,
   ConversationStore,
+  QueueFullError,
+  RateLimitedError,
   StoreUnavailableError,
   TurnLease,
 } from '../adapters/conversationStore';
+import type { TokenBuckets } from './rateLimits';
 import { ConversationDialog, Parsed } from '../dialogs/conversation';
 import type { Reply } from '../dialogs/types';
 import { ConversationEvent, ConversationMachine, flowSnapshot } from '../machines/conversation';
@@ -42,6 +45,8 @@ export interface TurnInput {
   conversationId: string;
   /** The channel's activity id; a repeat of a recent one is not processed again. */
   activityId?: string;
+  /** The sender's id on the channel, for the per-user rate limit. */
+  userId?: string;
   kind: 'message' | 'conversationStart';
   text?: string;
   /** What a card's Action.Submit sent (`activity.value`). */
@@ -50,6 +55,11 @@ export interface TurnInput {
   conversationReference?: unknown;
   /** Who the signed-in user is, when the channel can tell (asked once per conversation). */
   identify?: () => Promise<UserIdentity | undefined>;
+  /**
+   * Sends the turn's replies to the user. Given, the engine sends them itself after saving, so
+   * that a reply the channel refuses is kept (see `deliver`).
+   */
+  deliver?: (replies: Reply[]) => Promise<void>;
 }
 
 /** The signed-in user, as the channel says (Teams: the member's email and user principal name). */
@@ -67,13 +77,47 @@ const Identity = z.object({
   source: z.literal('teams'),
 });
 
-/** 'uncertain': the store could not say whether this turn was saved (see UNCERTAIN_REPLY). */
-export type TurnOutcome = 'ok' | 'duplicate' | 'unavailable' | 'uncertain' | 'busy' | 'error';
+/**
+ * 'uncertain': the store could not say whether this turn was saved (see UNCERTAIN_REPLY);
+ * 'limited': over a rate limit, nothing done (the user is told once per wait).
+ */
+export type TurnOutcome = 'ok' | 'duplicate' | 'unavailable' | 'uncertain' | 'busy' | 'limited' | 'error';
 
 export interface TurnResult {
   replies: Reply[];
   outcome: TurnOutcome;
+  /** The stored state's etag after the turn, when it is saved (ok, duplicate). */
+  etag?: string;
+  /** These replies are a redelivery's copy of replies marked as never delivered. */
+  replayOfUndelivered?: boolean;
 }
+
+/**
+ * The replies could not be delivered and nothing was saved (or it is not known whether the turn
+ * was saved): the channel should send the activity again, so the HTTP answer is a 503.
+ */
+export class TurnNotCompletedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TurnNotCompletedError';
+  }
+}
+
+const StoredReply = z.object({
+  text: z.string(),
+  choices: z.array(z.string()).optional(),
+  card: z.record(z.string(), z.unknown()).optional(),
+});
+
+const LastTurn = z.object({
+  /** Hashed activity id. */
+  activity: z.string().optional(),
+  /** Hash of what was said (text and card value), to recognise the same message typed again. */
+  said: z.string(),
+  replies: z.array(StoredReply).max(20),
+  /** The channel refused them: the same message, or its redelivery, gets them instead of a new turn. */
+  undelivered: z.boolean().optional(),
+});
 
 const Envelope = z.object({
   schemaVersion: z.number().int(),
@@ -86,6 +130,8 @@ const Envelope = z.object({
   identity: Identity.optional(),
   /** When the channel was last asked who the user is, so a failing lookup is not repeated every turn. */
   identityAskedAt: z.number().optional(),
+  /** The last turn's replies, sent again to a redelivery of its activity (see `deliver`). */
+  lastTurn: LastTurn.optional(),
 });
 type Envelope = z.infer<typeof Envelope>;
 
@@ -99,6 +145,14 @@ export const UNCERTAIN_REPLY: Reply = {
 const BUSY_REPLY: Reply = {
   text: 'I am still working on your previous message. Please send this one again in a moment.',
 };
+const limitedReply = (waitMs: number): Reply => ({
+  text: `I answer one message at a time, and these are coming faster than I can take them. Please wait ${Math.max(1, Math.ceil(waitMs / 1000))} seconds, then send again anything I have not answered.`,
+});
+const FLOODED_REPLY: Reply = {
+  text: 'Several of your messages are still waiting for an answer. Please wait for my replies before sending more; anything I have not answered, send again afterwards.',
+};
+/** A flood is told once per this long, not once per message. */
+const FLOOD_NOTICE_MS = 10_000;
 const ERROR_REPLY: Reply = {
   text: 'Sorry, something went wrong on my side. Nothing you have told me is lost: please try again, or say "menu".',
 };
@@ -111,6 +165,8 @@ export interface EngineOptions {
   now?: () => number;
   /** The flows the machine was built from: their snapshot versions and migrations. */
   flows?: readonly Flow[];
+  /** Per-user message limit (in this process); the per-conversation one is the store's. */
+  userRate?: TokenBuckets;
 }
 
 export function hashId(value: string, length = 16): string {
@@ -141,6 +197,10 @@ export class ConversationEngine {
    * Saves parsing and restoring the snapshot on every turn.
    */
   private readonly live = new Map<string, LiveConversation>();
+  /** Until when a conversation over its limits is not told again (see noticeOnce). */
+  private readonly notices = new Map<string, number>();
+  /** The last activity whose replies this process delivered, per conversation (see replayFor). */
+  private readonly delivered = new Map<string, string>();
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? Date.now;
@@ -151,16 +211,21 @@ export class ConversationEngine {
   }
 
   async turn(input: TurnInput): Promise<TurnResult> {
-    const started = process.hrtime.bigint();
     const key = this.conversationKey(input);
     const log = this.options.logger.isLevelEnabled('warn') ? this.options.logger.child({ conversation: key }) : this.options.logger;
+    const result = await this.runTurn(input, key, log);
+    return input.deliver ? this.deliver(input, key, result, log) : result;
+  }
+
+  private async runTurn(input: TurnInput, key: string, log: Logger): Promise<TurnResult> {
+    const started = process.hrtime.bigint();
     let lease: TurnLease;
     try {
+      const userWaitMs = input.userId ? this.options.userRate?.take(`${input.channelId}\u0000${input.userId}`) : undefined;
+      if (userWaitMs !== undefined) throw new RateLimitedError(userWaitMs, 'user');
       lease = await this.options.store.begin(key);
     } catch (error) {
-      const busy = error instanceof ConversationBusyError;
-      log.warn({ err: error, outcome: busy ? 'busy' : 'unavailable' }, 'turn not started');
-      return busy ? { replies: [BUSY_REPLY], outcome: 'busy' } : { replies: [UNAVAILABLE_REPLY], outcome: 'unavailable' };
+      return this.notStarted(key, error, log);
     }
 
     let actor: Actor<ConversationMachine> | undefined;
@@ -184,8 +249,25 @@ export class ConversationEngine {
       if (activity && envelope?.recentActivities.includes(activity)) {
         await this.options.store.release(lease);
         unchanged();
-        log.info({ outcome: 'duplicate', ms: msSince(started) }, 'turn');
-        return { replies: [], outcome: 'duplicate' };
+        const replies = this.replayFor(key, activity, envelope);
+        log.info({ outcome: 'duplicate', replayed: replies.length > 0, ms: msSince(started) }, 'turn');
+        return { replies, outcome: 'duplicate', etag: lease.stored?.etag, replayOfUndelivered: replies.length > 0 && !!envelope.lastTurn?.undelivered };
+      }
+      const said = saidHash(input);
+      if (envelope?.lastTurn?.undelivered && envelope.lastTurn.said === said && input.kind === 'message' && !restored.restarted) {
+        // The user never saw the answer to this very message and sent it again: that answer,
+        // not the message applied a second time.
+        const next: Envelope = {
+          ...envelope,
+          recentActivities: [...envelope.recentActivities, ...(activity ? [activity] : [])].slice(-REMEMBERED_ACTIVITIES),
+          lastTurn: { ...envelope.lastTurn, activity, undelivered: false },
+        };
+        const saved = await this.commitOrFindOut(lease, JSON.stringify(next), log);
+        if (saved.outcome !== 'saved') return this.notSaved(saved.outcome, stateBefore, started, log);
+        keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
+        this.deliveringHere(key, activity);
+        log.info({ outcome: 'ok', replayed: true, ms: msSince(started) }, 'turn');
+        return { replies: envelope.lastTurn.replies as Reply[], outcome: 'ok', etag: saved.etag };
       }
 
       const isNew = !envelope;
@@ -231,15 +313,14 @@ export class ConversationEngine {
         lastTurnAt: this.now(),
         ...(identity ? { identity } : {}),
         ...(asked ? { identityAskedAt: this.now() } : envelope?.identityAskedAt ? { identityAskedAt: envelope.identityAskedAt } : {}),
+        lastTurn: { activity, said, replies: replies as z.infer<typeof StoredReply>[] },
       };
       const saved = await this.commitOrFindOut(lease, JSON.stringify(next), log);
-      if (saved.outcome !== 'saved') {
-        log.warn({ outcome: saved.outcome, before: stateBefore, ms: msSince(started) }, 'turn');
-        return saved.outcome === 'notSaved' ? { replies: [UNAVAILABLE_REPLY], outcome: 'unavailable' } : { replies: [UNCERTAIN_REPLY], outcome: 'uncertain' };
-      }
+      if (saved.outcome !== 'saved') return this.notSaved(saved.outcome, stateBefore, started, log);
       keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
+      this.deliveringHere(key, activity);
       if (log.isLevelEnabled('info')) log.info({ outcome: 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');
-      return { replies, outcome: 'ok' };
+      return { replies, outcome: 'ok', etag: saved.etag };
     } catch (error) {
       await this.options.store.release(lease);
       if (error instanceof StoreUnavailableError) {
@@ -251,6 +332,104 @@ export class ConversationEngine {
     } finally {
       if (!keptLive) actor?.stop();
     }
+  }
+
+  /** What to say after a commit that did not (or may not have) land(ed). */
+  private notSaved(outcome: CommitOutcome, stateBefore: string, started: bigint, log: Logger): TurnResult {
+    log.warn({ outcome, before: stateBefore, ms: msSince(started) }, 'turn');
+    return outcome === 'notSaved' ? { replies: [UNAVAILABLE_REPLY], outcome: 'unavailable' } : { replies: [UNCERTAIN_REPLY], outcome: 'uncertain' };
+  }
+
+  /**
+   * Sends the replies. A reply the channel refuses after the turn was saved is kept: the
+   * conversation is marked so that a redelivery of the activity, or the same message sent again,
+   * gets it (instead of the answer being applied twice), and the HTTP answer stays 200. When
+   * nothing was saved, or it is not known whether it was, the channel is asked to send the
+   * activity again (TurnNotCompletedError: a 503), which the activity id makes safe.
+   */
+  private async deliver(input: TurnInput, key: string, result: TurnResult, log: Logger): Promise<TurnResult> {
+    const saved = (result.outcome === 'ok' || result.outcome === 'duplicate') && result.etag !== undefined;
+    if (result.replies.length > 0) {
+      try {
+        await input.deliver!(result.replies);
+      } catch (error) {
+        this.delivered.delete(key);
+        if (!saved) throw new TurnNotCompletedError('the reply could not be delivered and the turn was not saved', { cause: error });
+        log.warn({ err: error }, 'reply not delivered; kept for a redelivery or the same message again');
+        await this.markUndelivered(key, result.etag!, true, log);
+        return result;
+      }
+      if (result.outcome === 'duplicate') {
+        // A redelivery got the replies: they are delivered now.
+        this.deliveringHere(key, input.activityId ? hashId(input.activityId, 12) : undefined);
+        if (result.replayOfUndelivered) await this.markUndelivered(key, result.etag!, false, log);
+      }
+    }
+    if (result.outcome === 'uncertain') throw new TurnNotCompletedError('it is not known whether the turn was saved');
+    return result;
+  }
+
+  /** Records on the stored conversation whether its last replies reached the user (best effort). */
+  private async markUndelivered(key: string, etag: string, undelivered: boolean, log: Logger): Promise<void> {
+    let lease: TurnLease | undefined;
+    try {
+      lease = await this.options.store.begin(key);
+      const envelope = lease.stored?.etag === etag ? parseEnvelope(lease.stored.data) : undefined;
+      if (!envelope?.lastTurn) return await this.options.store.release(lease);
+      const marked: Envelope = { ...envelope, lastTurn: { ...envelope.lastTurn, undelivered } };
+      const newEtag = await this.options.store.commit(lease, JSON.stringify(marked));
+      lease = undefined;
+      const live = this.live.get(key);
+      if (live?.etag === etag) this.live.set(key, { ...live, etag: newEtag, envelope: marked });
+    } catch (error) {
+      if (lease) await this.options.store.release(lease);
+      log.warn({ err: error, undelivered }, 'could not record whether the reply was delivered');
+    }
+  }
+
+  /**
+   * The replies a redelivered activity gets: the last turn's, when it is that turn's activity,
+   * unless this process is known to have delivered them (then the channel's copy is a retry
+   * racing a turn that answered). Never lost: at worst an answer shows twice.
+   */
+  private replayFor(key: string, activity: string, envelope: Envelope): Reply[] {
+    const last = envelope.lastTurn;
+    if (!last || last.activity !== activity) return [];
+    if (!last.undelivered && this.delivered.get(key) === activity) return [];
+    return last.replies as Reply[];
+  }
+
+  /** This process saved the turn of `activity` and is delivering its replies. */
+  private deliveringHere(key: string, activity: string | undefined): void {
+    this.delivered.delete(key);
+    if (!activity) return;
+    this.delivered.set(key, activity);
+    if (this.delivered.size > LIVE_CONVERSATIONS) this.delivered.delete(this.delivered.keys().next().value!);
+  }
+
+  /**
+   * A turn that could not begin: over a rate limit or a flooded queue (the user is told once per
+   * wait, so a flood is not answered message for message), busy, or the store unavailable.
+   */
+  private notStarted(key: string, error: unknown, log: Logger): TurnResult {
+    if (error instanceof RateLimitedError) {
+      log.warn({ outcome: 'limited', scope: error.scope, retryAfterMs: error.retryAfterMs }, 'turn not started');
+      return { replies: this.noticeOnce(key, limitedReply(error.retryAfterMs), Math.max(error.retryAfterMs, 1_000)), outcome: 'limited' };
+    }
+    const busy = error instanceof ConversationBusyError;
+    log.warn({ err: error, outcome: busy ? 'busy' : 'unavailable' }, 'turn not started');
+    if (error instanceof QueueFullError) return { replies: this.noticeOnce(key, FLOODED_REPLY, FLOOD_NOTICE_MS), outcome: 'busy' };
+    return busy ? { replies: [BUSY_REPLY], outcome: 'busy' } : { replies: [UNAVAILABLE_REPLY], outcome: 'unavailable' };
+  }
+
+  /** `reply`, unless this conversation was given a notice less than `forMs` ago (this process). */
+  private noticeOnce(key: string, reply: Reply, forMs: number): Reply[] {
+    const now = this.now();
+    if ((this.notices.get(key) ?? 0) > now) return [];
+    this.notices.delete(key);
+    this.notices.set(key, now + forMs);
+    if (this.notices.size > LIVE_CONVERSATIONS) this.notices.delete(this.notices.keys().next().value!);
+    return [reply];
   }
 
   /**
@@ -387,6 +566,12 @@ export class ConversationEngine {
 function canTake(snapshot: AnyMachineSnapshot, event: ConversationEvent): boolean {
   if (event.type !== 'TO_FLOW') return snapshot.can(event);
   return snapshot.can(event) && (flowSnapshot(snapshot)?.can(event.event) ?? false);
+}
+
+/** What the user said, as a short hash: the same message typed again has the same one. */
+function saidHash(input: TurnInput): string {
+  const text = (input.text ?? '').trim().toLowerCase().replace(/\s+/g, ' ');
+  return hashId(`${input.kind}\u0000${text}\u0000${JSON.stringify(input.value ?? null)}`, 12);
 }
 
 function parseEnvelope(data: string): Envelope | undefined {

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const assistant = createAssistant(config, logger, Date.now, { outboxJournal: outboxFile(config) });
   const adapter = createAdapter(config, logger);
-  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger });
+  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger, webChat: assistant.webChat });
   // Serve even when Redis is not there yet: turns then say the service is briefly unavailable,
   // /readyz answers 503, and the connection is retried until it works.
   await assistant.ready().catch((error: Error) => logger.warn({ err: error }, 'starting before the state store is ready'));

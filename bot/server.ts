@@ -9,7 +9,8 @@ import * as restify from 'restify';
 import type { ConversationStore } from '../adapters/conversationStore';
 import type { Config } from './config';
 import type { CareAssistantBot } from './bot';
-import { registerDirectLine, registerWebChatPage } from './directLine';
+import { registerWebChat, WebChatSetup } from './directLine';
+import { TurnNotCompletedError } from './engine';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -27,8 +28,9 @@ export function createAdapter(config: Config, logger: Logger): CloudAdapter {
   }
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(auth));
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
-    // Usually the channel could not be reached to deliver a reply; the state is already saved.
     logger.error({ err: error, channelId: context.activity.channelId }, 'turn error');
+    // Nothing saved and the reply lost: the channel must send the activity again (a 5xx).
+    if (error instanceof TurnNotCompletedError) throw error;
   };
   return adapter;
 }
@@ -51,6 +53,8 @@ export interface ServerParts {
   bot: CareAssistantBot;
   store: ConversationStore;
   logger: Logger;
+  /** The web chat page and its Direct Line channel (bot/directLine): their state, on or off. */
+  webChat?: WebChatSetup;
 }
 
 export function createServer(parts: ServerParts): restify.Server {
@@ -99,8 +103,7 @@ export function createServer(parts: ServerParts): restify.Server {
   });
 
   // The web chat page (GET /) and its Direct Line channel, served here: see bot/directLine.ts.
-  registerDirectLine(server, parts);
-  registerWebChatPage(server);
+  registerWebChat(server, parts);
 
   // Errors raised by restify itself (bad JSON, too large, unknown route) keep their status and
   // get a short reason; anything unexpected is logged and answered without crashing.

@@ -1,3 +1,5 @@
+import { PASSCODE_VALID_DAYS } from '../machines/registration/rules';
+
 /** Who helps with what (SPEC: "Who uses it, and for what"). */
 
 export const NATIONAL_HELPDESK = {
@@ -20,6 +22,9 @@ export const NAS_USUAL_TIME = 'a few working days';
 export const REQUEST_KEPT_FOR = '2 years';
 
 export type AdminKind = 'care' | 'dental';
+
+/** Days a one-time passcode stays valid after it is issued (the rule is machines/registration/rules.ts). */
+export const OTP_VALID_DAYS: Readonly<Record<AdminKind, number>> = PASSCODE_VALID_DAYS;
 
 /** The National Administration Service mailbox for each kind of organisation. */
 export const ADMIN_EMAIL: Record<AdminKind, string> = {

@@ -15,6 +15,7 @@ import {
   PASSCODE_ALPHABET,
   PASSCODE_LENGTH,
   ROLES,
+  SHARED_MAILBOX_PREFIX,
   TITLES,
   TOWN_MAX_LENGTH,
   townLetters,
@@ -28,7 +29,7 @@ import {
 import { normalise, parseChoice, parseYesNo, type ChoiceOption } from './parsing';
 import { listOf, quoteInline, shown } from './text';
 
-export { CARE_ROLES, DENTAL_ROLES, NAME_MAX_LENGTH, NHSMAIL_DOMAINS, ROLES, TITLES, TOWN_MAX_LENGTH, MAILBOX_TOWN_MAX_LETTERS };
+export { CARE_ROLES, DENTAL_ROLES, NAME_MAX_LENGTH, NHSMAIL_DOMAINS, ROLES, SHARED_MAILBOX_PREFIX, TITLES, TOWN_MAX_LENGTH, MAILBOX_TOWN_MAX_LETTERS };
 export type { CareRole, DentalRole, RegisteringKind, Role, Title };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -204,13 +205,6 @@ function cqcContactIdOf(typed: string): Result<string> {
 
 /** 8 characters of PASSCODE_ALPHABET; case, spaces and dashes do not matter. Value: upper case, no separators. */
 export function oneTimePasscode(text: string): Result<string> {
-  const exact = oneTimePasscodeOf(text);
-  if (exact.ok) return exact;
-  const inner = oneTimePasscodeOf(core(text));
-  return inner.ok ? inner : exact;
-}
-
-function oneTimePasscodeOf(text: string): Result<string> {
   const code = tidy(text).replace(/[\s-]+/g, '').toUpperCase();
   if (!code) return fail(`The passcode is missing; it is the ${PASSCODE_LENGTH} characters in the email or letter you were sent.`);
   const chars = [...code];
@@ -231,6 +225,17 @@ function oneTimePasscodeOf(text: string): Result<string> {
     return fail(`The passcode has ${chars.length} characters, but passcodes have ${PASSCODE_LENGTH} — check for an extra one.`);
   }
   return ok(code);
+}
+
+/**
+ * A passcode as a message gives it: alone, or inside a sentence ("my passcode is Q4QN 29MM").
+ * `oneTimePasscode` stays strict, for telling a word apart from a password (dialogs/passwordSafety.ts).
+ */
+export function oneTimePasscodeIn(text: string): Result<string> {
+  const exact = oneTimePasscode(text);
+  if (exact.ok) return exact;
+  const inner = oneTimePasscode(core(text));
+  return inner.ok ? inner : exact;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -73,7 +73,20 @@ export function createRegistrationServices({ directory, passcodes, outbox, reque
 
     requestPasscode: async ({ odsCode, kind, channel }) => {
       const org = await organisation(odsCode);
-      const issued = await passcodes.issue(org.odsCode, PASSCODE_VALID_DAYS[kind] * DAY_MS);
+      const sentTo = (how: typeof channel) => (how === 'email' ? maskEmail(org.registeredManagerEmail) : 'your CQC-registered address');
+      const issued = await passcodes.issue(org.odsCode, { validForMs: PASSCODE_VALID_DAYS[kind] * DAY_MS, channel });
+      if (!issued.ok) {
+        // Not sent (too soon after the last, or the day's three used): the user is told when the
+        // next may go, and the last one (any of the last 3 unexpired) still works.
+        const last = await passcodes.current(org.odsCode);
+        const how = last?.channel ?? channel;
+        return {
+          sent: false,
+          reason: issued.reason,
+          nextAllowedAt: issued.nextAllowedAt,
+          ...(last ? { last: { channel: how, sentTo: sentTo(how), issuedAt: last.issuedAt, expiresAt: last.expiresAt } } : {}),
+        };
+      }
       const body = [
         `Your NHSmail registration one-time passcode for ${org.name} (ODS code ${org.odsCode}) is: ${issued.code}`,
         `It is valid until ${formatDate(issued.expiresAt)}. Enter it in the NHSmail care assistant chat to carry on with your registration.`,
@@ -92,12 +105,7 @@ export function createRegistrationServices({ directory, passcodes, outbox, reque
       );
       return {
         sent: true,
-        passcode: {
-          channel,
-          sentTo: channel === 'email' ? maskEmail(org.registeredManagerEmail) : 'your CQC-registered address',
-          issuedAt: issued.issuedAt,
-          expiresAt: issued.expiresAt,
-        },
+        passcode: { channel, sentTo: sentTo(channel), issuedAt: issued.issuedAt, expiresAt: issued.expiresAt },
       };
     },
 

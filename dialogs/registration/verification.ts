@@ -74,7 +74,7 @@ export const VERIFICATION_STEPS = {
       const t = normalise(text);
       if (RESEND.test(t)) return { type: 'RESEND' };
       // Anything that reads as a passcode is the passcode ("Q4QN 29MM").
-      const code = validate.oneTimePasscode(text);
+      const code = validate.oneTimePasscodeIn(text);
       if (code.ok) return answer('passcode', code.value);
       if (parseYesNo(text) || GOT_IT.test(t)) return { type: 'CONTINUE' };
       const location = validate.cqcLocationId(text);
@@ -98,7 +98,7 @@ export const VERIFICATION_STEPS = {
     }),
     parse: (text, c) => {
       if (c.passcode && RESEND.test(normalise(text))) return { type: 'RESEND' };
-      return validated(validate.oneTimePasscode(text), (code) => answer('passcode', code));
+      return validated(validate.oneTimePasscodeIn(text), (code) => answer('passcode', code));
     },
     hint: 'Please type the 8-character passcode from your email or letter.',
     help: (c) => `The passcode is in the email or letter we sent. Passcodes never use 0, O, 1 or I. If yours has expired or never came, ${admin(c)} can help.`,

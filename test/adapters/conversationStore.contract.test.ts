@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import {
   ConflictError,
   ConversationBusyError,
+  QueueFullError,
+  RateLimitedError,
   ConversationStore,
   ConversationStoreOptions,
   TurnLease,
@@ -38,7 +40,8 @@ export function describeConversationStoreContract(
   describe(`${name} (ConversationStore contract)`, () => {
     const opened: ConversationStore[] = [];
     const open = (options: Partial<ConversationStoreOptions> = {}): ConversationStore => {
-      const store = makeStore({ ttlMs: 60_000, leaseMs: 2_000, waitMs: 5_000, ...options });
+      // Floods have tests of their own: the others run without a queue cap or rate limit.
+      const store = makeStore({ ttlMs: 60_000, leaseMs: 2_000, waitMs: 5_000, queueMax: 1_000, rate: { perMinute: 0, burst: 0 }, ...options });
       opened.push(store);
       return store;
     };
@@ -267,13 +270,78 @@ export function describeConversationStoreContract(
       await store.release(check);
     });
 
+    it('lets at most queueMax turns wait behind the one in progress; more get QueueFullError at once', async () => {
+      const store = open({ queueMax: 3 });
+      const key = newKey();
+      const holder = await store.begin(key);
+      const waiting = range(3).map(() => store.begin(key));
+      await sleep(50);
+      const started = Date.now();
+      await expect(store.begin(key)).rejects.toBeInstanceOf(QueueFullError);
+      await expect(store.begin(key)).rejects.toBeInstanceOf(ConversationBusyError);
+      expect(Date.now() - started).toBeLessThan(500);
+      // Another conversation is not affected.
+      await store.release(await store.begin(newKey()));
+      await store.release(holder);
+      for (const next of waiting) await store.release(await next);
+      // Once the queue has drained, turns are let in again.
+      await store.release(await store.begin(key));
+    });
+
+    it('limits a conversation to its rate: a burst, then one turn per interval; refused turns change nothing', async () => {
+      const clock = { now: Date.parse('2026-12-01T09:00:00Z') };
+      const store = open({ rate: { perMinute: 30, burst: 3 }, now: () => clock.now } as Partial<ConversationStoreOptions>);
+      const key = newKey();
+      for (const i of range(3)) {
+        const lease = await store.begin(key);
+        await store.commit(lease, `turn ${i}`);
+      }
+      const refused = await store.begin(key).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(RateLimitedError);
+      // 30 a minute: the next turn is allowed 2 s later.
+      expect((refused as RateLimitedError).retryAfterMs).toBeGreaterThan(1_900);
+      expect((refused as RateLimitedError).retryAfterMs).toBeLessThanOrEqual(2_000);
+      // Refused turns neither wrote nor held the conversation.
+      clock.now += 2_000;
+      const lease = await store.begin(key);
+      expect(lease.stored?.data).toBe('turn 2');
+      await store.commit(lease, 'turn 3');
+      await expect(store.begin(key)).rejects.toBeInstanceOf(RateLimitedError);
+      // Turns that end without writing (a redelivery) do not count.
+      clock.now += 2_000;
+      for (const _ of range(3)) await store.release(await store.begin(key));
+      // A quiet minute fills the bucket again, up to the burst.
+      clock.now += 60_000;
+      for (const i of range(3)) await store.commit(await store.begin(key), `later ${i}`);
+      await expect(store.begin(key)).rejects.toBeInstanceOf(RateLimitedError);
+      // Another conversation has its own bucket.
+      await store.release(await store.begin(newKey()));
+    });
+
+    it('erases a conversation while a turn holds it ("delete my data") and lets the next turn in', async () => {
+      const store = open();
+      const key = newKey();
+      await store.commit(await store.begin(key), 'personal data');
+      const lease = await store.begin(key);
+      const next = store.begin(key);
+      await store.erase!(lease);
+      const after = await within(next, 1_000);
+      expect(after).not.toBe('timeout');
+      expect((after as TurnLease).stored).toBeNull();
+      await store.release(after as TurnLease);
+      await expect(store.erase!(lease)).rejects.toBeInstanceOf(ConflictError);
+    });
+
     it('answers ping while it is usable', async () => {
       await expect(open().ping()).resolves.toBeUndefined();
     });
   });
 }
 
-describeConversationStoreContract('MemoryConversationStore', (options) => new MemoryConversationStore(options));
+describeConversationStoreContract(
+  'MemoryConversationStore',
+  (options) => new MemoryConversationStore(options, (options as { now?: () => number }).now),
+);
 
 describe('with a throwaway Redis', () => {
   let redis: TestRedis;
@@ -298,6 +366,6 @@ describe('with a throwaway Redis', () => {
   describeConversationStoreContract(
     'RedisConversationStore',
     (options) =>
-      new RedisConversationStore(client, { ...options, keyPrefix: `${filePrefix}${++stores}:`, pollMs: 10 }),
+      new RedisConversationStore(client, { ...options, keyPrefix: `${filePrefix}${++stores}:` }),
   );
 });

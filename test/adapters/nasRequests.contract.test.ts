@@ -1,4 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../adapters/conversationStore';
 import { MemoryNasRequests } from '../../adapters/memoryNasRequests';
@@ -14,79 +13,13 @@ import { OTP_ALPHABET } from '../../adapters/oneTimePasscodes';
 import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
 import { ABANDONED_CLAIM_MS, NAS_CONSUMER_GROUP, RedisNasRequests } from '../../adapters/redisNasRequests';
 import { TestRedis, useTwoRedisClients } from '../helpers/redis';
+import { Attempt, conversationReferenceFor, detailsFor, newAttemptId, newConversationKey, newOdsCode, registration } from '../helpers/nasRequests';
 import { FakeClock, fakeClock } from '../helpers/clock';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const REFERENCE_PATTERN = new RegExp(`^REG-[${OTP_ALPHABET}]{8}$`);
-
-const newOdsCode = () => `V${randomBytes(3).toString('hex').toUpperCase()}`;
-const newConversationKey = () => `conv-${randomUUID()}`;
-/** A registration attempt id, as the registration creates one when it starts. */
-const newAttemptId = () => `attempt-${randomUUID()}`;
-
-function detailsFor(odsCode: string, name = 'Rose Court Care Home', manager = 'Jane'): RegistrationRequestDetails {
-  return {
-    organisation: { kind: 'care', name, odsCode, cqcLocationId: '1-1002733005' },
-    town: 'leeds',
-    sharedMailboxAddress: `care.leeds.rosecourtcarehome${odsCode.toLowerCase()}@nhs.net`,
-    members: [
-      {
-        title: 'Mrs',
-        firstName: manager,
-        lastName: "O'Neill",
-        email: `${manager.toLowerCase()}.oneill@example.org`,
-        mobile: '+447400123456',
-        role: 'Registered Manager',
-        sharedMailboxAccess: true,
-        mailboxAdmin: true,
-        owner: true,
-      },
-      {
-        firstName: 'Sam',
-        lastName: 'Patel-Jones',
-        email: 'sam@example.org',
-        mobile: '+447400123457',
-        role: 'Deputy Manager',
-        sharedMailboxAccess: false,
-        mailboxAdmin: false,
-        owner: false,
-      },
-    ],
-    verifiedBy: 'otp',
-  };
-}
-
-const conversationReferenceFor = (key: string, channelId = 'msteams') => ({
-  channelId,
-  serviceUrl: 'https://smba.example.net/emea/',
-  conversation: { id: key },
-  bot: { id: 'bot-id', name: 'NHSmail assistant' },
-});
-
-interface Attempt {
-  odsCode?: string;
-  idempotencyKey?: string;
-  conversationKey?: string;
-  channelId?: string;
-  manager?: string;
-  exclusive?: boolean;
-}
-
-/** A registration as the registration flow submits it. */
-function registration(ods: string, attempt: Attempt = {}): NasSubmission<'registration'> {
-  const odsCode = attempt.odsCode ?? ods;
-  const conversationKey = attempt.conversationKey ?? newConversationKey();
-  const channelId = attempt.channelId ?? 'msteams';
-  return {
-    kind: 'registration',
-    details: detailsFor(odsCode, undefined, attempt.manager),
-    queue: 'care',
-    odsCode,
-    idempotencyKey: attempt.idempotencyKey ?? newAttemptId(),
-    requester: { conversationKey, conversationReference: conversationReferenceFor(conversationKey, channelId), channelId },
-    ...(attempt.exclusive === false ? {} : { exclusive: { key: exclusiveKey('registration', odsCode) } }),
-  };
-}
 
 /**
  * What every NasRequests must do. `open` returns two instances over the same storage (for Redis,
@@ -286,6 +219,124 @@ export function describeNasRequestsContract(name: string, open: (clock: FakeCloc
       await expect(a.pendingFor(exclusiveKey('registration', ods))).resolves.toBeUndefined();
     });
 
+    /** A registration submitted and created, for the tests that work it. */
+    const created = async (attempt: Attempt = {}) => {
+      const result = await a.submit(registration(ods, attempt));
+      if (result.outcome !== 'created') throw new Error(`not created: ${result.outcome}`);
+      return result.request;
+    };
+    const WORKER = 'sam.nas@nhs.net';
+
+    it('moves a request through the status machine, keeping who, when and why in its history', async () => {
+      const request = await created();
+      clock.advance(60_000);
+      const started = await b.update(request.reference, { status: 'inProgress', by: WORKER });
+      expect(started).toEqual({
+        outcome: 'updated',
+        previous: 'received',
+        request: {
+          ...request,
+          status: 'inProgress',
+          history: [...request.history, { status: 'inProgress', at: clock.t, by: WORKER }],
+          updatedAt: clock.t,
+          version: 2,
+        },
+      });
+      clock.advance(60_000);
+      await a.update(request.reference, { status: 'waitingForRequester', by: WORKER, question: 'Which town should the mailbox name?' }, 2);
+      clock.advance(60_000);
+      await b.update(request.reference.toLowerCase(), { status: 'inProgress', by: 'requester', answer: ' Leeds ' }, 3);
+      clock.advance(60_000);
+      const done = await a.update(request.reference, { status: 'done', by: WORKER, reason: 'accounts created' }, 4);
+      expect(done).toMatchObject({ outcome: 'updated', previous: 'inProgress', request: { status: 'done', version: 5, updatedAt: clock.t } });
+      const t0 = request.createdAt;
+      await expect(b.get(request.reference)).resolves.toMatchObject({
+        status: 'done',
+        history: [
+          { status: 'received', at: t0, by: 'requester' },
+          { status: 'inProgress', at: t0 + 60_000, by: WORKER },
+          { status: 'waitingForRequester', at: t0 + 120_000, by: WORKER, question: 'Which town should the mailbox name?' },
+          { status: 'inProgress', at: t0 + 180_000, by: 'requester', answer: 'Leeds' },
+          { status: 'done', at: t0 + 240_000, by: WORKER, reason: 'accounts created' },
+        ],
+      });
+    });
+
+    it('refuses a move the status machine does not allow, naming the allowed ones, and changes nothing', async () => {
+      const request = await created();
+      await expect(b.update(request.reference, { status: 'done', by: WORKER })).resolves.toEqual({
+        outcome: 'invalid',
+        request,
+        problem: 'notAllowed',
+        message: 'a request that is received cannot become done: it may move to in progress, waiting for the requester, rejected',
+        allowed: ['inProgress', 'waitingForRequester', 'rejected'],
+      });
+      await expect(b.update(request.reference, { status: 'rejected', by: WORKER, reason: ' ' })).resolves.toMatchObject({
+        outcome: 'invalid',
+        problem: 'reasonRequired',
+      });
+      await expect(a.update(request.reference, { status: 'waitingForRequester', by: WORKER })).resolves.toMatchObject({
+        outcome: 'invalid',
+        problem: 'questionRequired',
+      });
+      await expect(a.get(request.reference)).resolves.toEqual(request);
+      await expect(a.update(request.reference, { status: 'inProgress', by: '' })).rejects.toBeInstanceOf(InvalidSubmissionError);
+    });
+
+    it('refuses a stale change (the If-Match of the back office), also when two race with one version', async () => {
+      const request = await created();
+      await a.update(request.reference, { status: 'inProgress', by: WORKER }, 1);
+      const stale = await b.update(request.reference, { status: 'rejected', by: 'other.nas@nhs.net', reason: 'duplicate' }, 1);
+      expect(stale).toMatchObject({ outcome: 'stale', request: { status: 'inProgress', version: 2 } });
+      const raced = await Promise.all([
+        a.update(request.reference, { status: 'done', by: WORKER }, 2),
+        b.update(request.reference, { status: 'rejected', by: 'other.nas@nhs.net', reason: 'duplicate' }, 2),
+      ]);
+      expect(raced.map((r) => r.outcome).sort()).toEqual(['stale', 'updated']);
+      await expect(a.get(request.reference)).resolves.toMatchObject({ version: 3, history: { length: 3 } });
+    });
+
+    it('answers notFound for a reference it does not hold', async () => {
+      await expect(a.update('REG-ABCDEFGH', { status: 'inProgress', by: WORKER })).resolves.toEqual({ outcome: 'notFound' });
+      await expect(a.update('not a reference', { status: 'inProgress', by: WORKER })).resolves.toEqual({ outcome: 'notFound' });
+    });
+
+    it('frees the organisation once its request is done or rejected, not before', async () => {
+      const request = await created();
+      await b.update(request.reference, { status: 'inProgress', by: WORKER });
+      await a.update(request.reference, { status: 'waitingForRequester', by: WORKER, question: 'Which town?' });
+      await expect(b.submit(registration(ods))).resolves.toMatchObject({ outcome: 'conflict', existing: { status: 'waitingForRequester' } });
+      await a.update(request.reference, { status: 'rejected', by: WORKER, reason: 'the home has closed' });
+      await expect(b.pendingFor(exclusiveKey('registration', ods))).resolves.toBeUndefined();
+      await expect(b.submit(registration(ods))).resolves.toMatchObject({ outcome: 'created' });
+    });
+
+    it('keeps an exclusive key with a window for the whole window, even once done', async () => {
+      const key = exclusiveKey('registration', ods);
+      const input = (attempt = newAttemptId()) => ({ ...registration(ods, { idempotencyKey: attempt }), exclusive: { key, windowMs: DAY } });
+      const first = await a.submit(input());
+      if (first.outcome !== 'created') throw new Error('not created');
+      clock.advance(HOUR);
+      await b.update(first.request.reference, { status: 'inProgress', by: WORKER });
+      await b.update(first.request.reference, { status: 'done', by: WORKER });
+      await expect(a.pendingFor(key)).resolves.toMatchObject({ reference: first.request.reference, status: 'done' });
+      await expect(a.submit(input())).resolves.toMatchObject({ outcome: 'conflict', existing: { reference: first.request.reference, status: 'done' } });
+      clock.t = first.request.createdAt + DAY;
+      await expect(a.pendingFor(key)).resolves.toBeUndefined();
+      await expect(b.submit(input())).resolves.toMatchObject({ outcome: 'created' });
+    });
+
+    it('never moves a kept duplicate: rejected is final', async () => {
+      await created();
+      const second = await b.submit(registration(ods));
+      if (second.outcome !== 'conflict') throw new Error('no conflict');
+      await expect(a.update(second.kept.reference, { status: 'inProgress', by: WORKER })).resolves.toMatchObject({
+        outcome: 'invalid',
+        problem: 'notAllowed',
+        allowed: [],
+      });
+    });
+
     it('draws references at random', async () => {
       const results = await Promise.all(range(50).map(() => a.submit(registration(newOdsCode()))));
       const references = results.map((r) => (r.outcome === 'created' ? r.request.reference : ''));
@@ -476,6 +527,46 @@ describe('with a throwaway Redis', () => {
       await expect(a.submit(registration(ods))).resolves.toMatchObject({ outcome: 'created' });
     });
 
+    it('works a first-version registration: rewritten in the current form, holding its organisation until done', async () => {
+      const reference = 'REG-8KD9QX2P';
+      const conversationKey = newConversationKey();
+      await clientA.hset(`${keyPrefix}nas:request:{${reference}}`, {
+        reference,
+        type: 'registration',
+        status: 'submitted',
+        odsCode: ods,
+        conversationKey,
+        document: JSON.stringify({ details: detailsFor(ods), conversationReference: conversationReferenceFor(conversationKey) }),
+        createdAt: clock.t,
+        updatedAt: clock.t,
+      });
+      await clientA.set(`${keyPrefix}nas:pending-ods:{${ods}}`, reference);
+      clock.advance(1_000);
+      await expect(a.update(reference, { status: 'inProgress', by: 'sam.nas@nhs.net' }, 1)).resolves.toMatchObject({
+        outcome: 'updated',
+        request: { status: 'inProgress', version: 2, history: [{ status: 'received' }, { status: 'inProgress' }] },
+      });
+      expect(await clientA.hget(a.requestKey(reference), 'form')).toBe('2');
+      expect(await clientA.hexists(a.requestKey(reference), 'document')).toBe(0);
+      await expect(b.pendingFor(exclusiveKey('registration', ods))).resolves.toMatchObject({ reference, status: 'inProgress' });
+      await expect(b.submit(registration(ods))).resolves.toMatchObject({ outcome: 'conflict', existing: { reference } });
+      await b.update(reference, { status: 'done', by: 'sam.nas@nhs.net' }, 2);
+      expect(await clientA.exists(`${keyPrefix}nas:pending-ods:{${ods}}`)).toBe(0);
+      await expect(a.submit(registration(ods))).resolves.toMatchObject({ outcome: 'created' });
+    });
+
+    it('frees an organisation whose finished request did not let go of its exclusive key (an interrupted update)', async () => {
+      const first = await a.submit(registration(ods));
+      if (first.outcome !== 'created') throw new Error('not created');
+      await a.update(first.request.reference, { status: 'rejected', by: 'sam.nas@nhs.net', reason: 'test' });
+      // As if the update stopped before its second step.
+      await clientA.hset(a.exclusiveKeyFor(`registration:${ods}`), { reference: first.request.reference, pending: 1 });
+      await clientA.persist(a.exclusiveKeyFor(`registration:${ods}`));
+      const second = await b.submit(registration(ods));
+      expect(second.outcome).toBe('created');
+      expect(await clientA.hget(a.exclusiveKeyFor(`registration:${ods}`), 'reference')).toBe(second.outcome === 'created' ? second.request.reference : '');
+    });
+
     it('says clearly which stored request cannot be read, and why', async () => {
       await clientA.hset(a.requestKey('REG-BBBBBBBB'), { form: '2', reference: 'REG-BBBBBBBB', kind: 'registration', status: 'lost' });
       await expect(a.get('REG-BBBBBBBB')).rejects.toThrow(StoredRequestError);
@@ -492,6 +583,7 @@ describe('with a throwaway Redis', () => {
       await expect(store.submit(registration(ods))).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(store.get('REG-ABCDEFGH')).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(store.pendingFor(exclusiveKey('registration', ods))).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.update('REG-ABCDEFGH', { status: 'inProgress', by: 'sam.nas@nhs.net' })).rejects.toBeInstanceOf(StoreUnavailableError);
     });
   });
 });

@@ -12,7 +12,9 @@ function problems(env: Record<string, string>): string[] {
 
 describe('configuration from the environment', () => {
   it('has working defaults: port 3978, memory state, 30 days, info logs, no authentication', () => {
-    expect(loadConfig({})).toEqual({ PORT: 3978, MicrosoftAppType: 'MultiTenant', STATE_TTL_DAYS: 30, LOG_LEVEL: 'info' });
+    expect(loadConfig({})).toMatchObject({ PORT: 3978, MicrosoftAppType: 'MultiTenant', STATE_TTL_DAYS: 30, LOG_LEVEL: 'info' });
+    expect(loadConfig({})).toMatchObject({ RATE_LIMIT_PER_MINUTE: 30, RATE_LIMIT_BURST: 10, USER_RATE_LIMIT_PER_MINUTE: 60, CONVERSATION_QUEUE_MAX: 10 });
+    expect(loadConfig({})).toMatchObject({ NAS_RETENTION_DAYS: 730 });
   });
 
   it('listens on this machine only without authentication, everywhere with it, or where told', () => {
@@ -38,15 +40,17 @@ describe('configuration from the environment', () => {
       LOG_LEVEL: 'debug',
       OUTBOX_FILE: ' /tmp/outbox.jsonl ',
       CHAT_CONVERSATION_ID: 'terminal-jane',
+      RATE_LIMIT_PER_MINUTE: '0',
+      RATE_LIMIT_BURST: '5',
+      USER_RATE_LIMIT_PER_MINUTE: '120',
+      USER_RATE_LIMIT_BURST: '30',
+      CONVERSATION_QUEUE_MAX: '3',
+      NAS_RETENTION_DAYS: '3650',
     });
-    expect(config).toMatchObject({
-      PORT: 8080,
-      REDIS_URL: 'redis://127.0.0.1:6379/2',
-      STATE_TTL_DAYS: 7.5,
-      LOG_LEVEL: 'debug',
-      OUTBOX_FILE: '/tmp/outbox.jsonl',
-      CHAT_CONVERSATION_ID: 'terminal-jane',
-    });
+    expect(config).toMatchObject({ PORT: 8080, REDIS_URL: 'redis://127.0.0.1:6379/2', STATE_TTL_DAYS: 7.5, LOG_LEVEL: 'debug' });
+    expect(config).toMatchObject({ RATE_LIMIT_PER_MINUTE: 0, RATE_LIMIT_BURST: 5, USER_RATE_LIMIT_PER_MINUTE: 120, USER_RATE_LIMIT_BURST: 30, CONVERSATION_QUEUE_MAX: 3 });
+    expect(config).toMatchObject({ NAS_RETENTION_DAYS: 3650 });
+    expect(config).toMatchObject({ OUTBOX_FILE: '/tmp/outbox.jsonl', CHAT_CONVERSATION_ID: 'terminal-jane' });
     expect(outboxFile(config)).toBe('/tmp/outbox.jsonl');
     expect(outboxFile(loadConfig({}))).toBe(`${process.cwd()}/.data/outbox.jsonl`);
   });
@@ -62,6 +66,15 @@ describe('configuration from the environment', () => {
     [{ STATE_TTL_DAYS: 'thirty' }, /^STATE_TTL_DAYS must be a number of days/],
     [{ STATE_TTL_DAYS: '-3' }, /^STATE_TTL_DAYS must be a number of days/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+    [{ RATE_LIMIT_PER_MINUTE: '-1' }, /^RATE_LIMIT_PER_MINUTE must be a whole number of messages a minute per conversation \(0 turns the limit off\), from 0 to 10000 \(got "-1"\)$/],
+    [{ RATE_LIMIT_PER_MINUTE: 'lots' }, /^RATE_LIMIT_PER_MINUTE must be a whole number/],
+    [{ RATE_LIMIT_BURST: '0' }, /^RATE_LIMIT_BURST must be a whole number of messages at once per conversation, from 1 to 1000/],
+    [{ USER_RATE_LIMIT_PER_MINUTE: '2.5' }, /^USER_RATE_LIMIT_PER_MINUTE must be a whole number/],
+    [{ USER_RATE_LIMIT_BURST: '1001' }, /^USER_RATE_LIMIT_BURST must be a whole number/],
+    [{ CONVERSATION_QUEUE_MAX: '0' }, /^CONVERSATION_QUEUE_MAX must be a whole number of messages of one conversation waiting their turn, from 1 to 1000/],
+    [{ NAS_RETENTION_DAYS: '0' }, /^NAS_RETENTION_DAYS must be a whole number of days from 1 to 36500 \(got "0"\)$/],
+    [{ NAS_RETENTION_DAYS: 'two years' }, /^NAS_RETENTION_DAYS must be a whole number of days/],
+    [{ NAS_RETENTION_DAYS: '365.5' }, /^NAS_RETENTION_DAYS must be a whole number of days/],
     [{ MicrosoftAppType: 'Multi' }, /^MicrosoftAppType must be one of MultiTenant, SingleTenant, UserAssignedMSI/],
     [{ CHAT_CONVERSATION_ID: 'two words' }, /^CHAT_CONVERSATION_ID must be 1 to 100 letters, digits or \. _ - : @ \(got "two words"\)$/],
     [{ CHAT_CONVERSATION_ID: 'x'.repeat(101) }, /^CHAT_CONVERSATION_ID must be 1 to 100/],

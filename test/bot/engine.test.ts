@@ -39,7 +39,7 @@ describe('the conversation engine', () => {
     const first = await engine.turn(message('care', 'same-id'));
     const again = await engine.turn(message('care', 'same-id'));
     expect(first.outcome).toBe('ok');
-    expect(again).toEqual({ replies: [], outcome: 'duplicate' });
+    expect(again).toMatchObject({ replies: [], outcome: 'duplicate' });
     expect(texts(await engine.turn(message('no')))).toMatch(/check 3 of 6/);
   });
 

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { setup } from 'xstate';
 import { MemoryConversationStore } from '../../adapters/memoryConversationStore';
+import type { NasRequestOf } from '../../adapters/nasRequests';
 import { buildConversation, memoryAdapters } from '../../bot/app';
 import { ConversationEngine, SCHEMA_VERSION, TurnInput } from '../../bot/engine';
 import { FLOWS, type Flow } from '../../bot/flows';
@@ -124,7 +125,8 @@ describe('conversations stored by the first release (schema 1) carry on', () => 
     await c.put(fixture('review'));
     const done = await c.say('confirm and finish');
     const reference = /REG-[A-Z2-9]{8}/.exec(done.text)![0];
-    expect((await c.adapters.requests.get(reference))?.details.organisation.odsCode).toBe('VAHC1');
+    const request = (await c.adapters.requests.get(reference)) as NasRequestOf<'registration'> | undefined;
+    expect(request?.details.organisation.odsCode).toBe('VAHC1');
     expect(/REG-[A-Z2-9]{8}/.exec((await c.say('confirm')).text)![0]).toBe(reference);
   });
 

@@ -1,4 +1,5 @@
 import type { Activity } from 'botbuilder';
+import type { NasRequestOf } from '../../adapters/nasRequests';
 import { Transcript, buttons, cardElements, cardOf, transcript } from '../helpers/transcript';
 
 /**
@@ -57,6 +58,7 @@ async function twoMembers(t: Transcript): Promise<string> {
   return answerAll(t, SECOND);
 }
 
+const registrationRequest = async (t: Transcript, reference: string) => (await t.assistant.adapters.requests.get(reference)) as NasRequestOf<'registration'> | undefined;
 const reference = (text: string) => /REG-[A-Z2-9]{8}/.exec(text)?.[0];
 const allText = (replies: Activity[]) => replies.map((a) => [a.text ?? '', JSON.stringify(a.attachments ?? [])].join('\n')).join('\n');
 
@@ -76,7 +78,7 @@ describe('defect 1: a second registration in the same conversation', () => {
     expect(second).toBeDefined();
     expect(second).not.toBe(first);
     expect(done).toMatch(/nhsdental\.bristol\.riversidedentalpracticedodsa1@nhs\.net/);
-    const [a, b] = [await t.assistant.adapters.requests.get(first), await t.assistant.adapters.requests.get(second)];
+    const [a, b] = [await registrationRequest(t, first), await registrationRequest(t, second)];
     expect(a?.details.organisation.odsCode).toBe('CPODS2');
     expect(b?.details.organisation.odsCode).toBe('DODSA1');
   });
@@ -110,7 +112,7 @@ describe('defect 2: two people registering the same organisation', () => {
     expect(secondDone).not.toMatch(/Your registration is with the National Administration Service/);
     const kept = [...secondDone.matchAll(/REG-[A-Z2-9]{8}/g)].map((m) => m[0]).find((r) => r !== first);
     expect(kept).toBeDefined();
-    const stored = await one.assistant.adapters.requests.get(kept!);
+    const stored = await registrationRequest(one, kept!);
     expect(stored?.details.members.map((m) => m.firstName)).toEqual(['Raj', 'Kim']);
   });
 

@@ -12,6 +12,7 @@ import {
   MemberSchema,
   odsCode,
   oneTimePasscode,
+  oneTimePasscodeIn,
   OneTimePasscodeSchema,
   personName,
   postcode,
@@ -204,9 +205,18 @@ describe('one-time passcode: 8 characters of the passcode alphabet', () => {
     ['ab–cd–ef–gh', 'ABCDEFGH'],
     ['K7M9-P2QZ', 'K7M9P2QZ'],
     ['Q4QN 29MM', 'Q4QN29MM'],
+  ])('%j → %j', (text, code) => expect(value(oneTimePasscode(text))).toBe(code));
+
+  it.each([
+    ['Q4QN 29MM', 'Q4QN29MM'],
     ['my passcode is Q4QN 29MM', 'Q4QN29MM'],
     ["it's q4qn-29mm thanks", 'Q4QN29MM'],
-  ])('%j → %j', (text, code) => expect(value(oneTimePasscode(text))).toBe(code));
+    ['Q4QN29MM.', 'Q4QN29MM'],
+  ])('in a message: %j → %j', (text, code) => expect(value(oneTimePasscodeIn(text))).toBe(code));
+
+  it('alone, a word with more than the passcode is not one (a password is not taken for a passcode)', () => {
+    expect(oneTimePasscode('Aaaaa222!').ok).toBe(false);
+  });
 
   it.each([
     ['ABCD0EFG', /cannot contain “0”/],

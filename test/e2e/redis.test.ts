@@ -104,7 +104,7 @@ describe('the bot over HTTP with Redis', () => {
     it('answers "briefly unavailable" during the outage, keeps the state, and recovers by itself', async () => {
       const chat = new Chat(channelA, behindProxy.url, newConversationId());
       const atToolkit = await toToolkitQuestion(chat);
-      const before = await direct.hget(stateKey(behindProxy, chat.id), 'data');
+      const before = await direct.get(stateKey(behindProxy, chat.id));
       expect(before).toBeTruthy();
 
       await proxy.cut();
@@ -118,7 +118,7 @@ describe('the bot over HTTP with Redis', () => {
         // Fails fast: no waiting for the channel's retry timeout.
         expect(Date.now() - started).toBeLessThan(5_000);
       }
-      expect(await direct.hget(stateKey(behindProxy, chat.id), 'data')).toBe(before);
+      expect(await direct.get(stateKey(behindProxy, chat.id))).toBe(before);
 
       await proxy.restore();
       await waitFor(async () => (await statusOf(behindProxy.url, '/readyz')) === 200, 'the bot to reconnect', 10_000);
@@ -205,9 +205,11 @@ describe('the bot over HTTP with Redis', () => {
       const [resultA, resultB] = await both(conversationId, original, copy);
       expect(resultA.status).toBe(200);
       expect(resultB.status).toBe(200);
+      // Processed once. The instance that did not process it cannot know the other delivered
+      // the reply (it might have died first), so it may send the same answer again: never lost.
       const answered = [resultA, resultB].filter((r) => r.replies.length > 0);
-      expect(answered).toHaveLength(1);
-      expect(checkNumber(answered[0]!)).toBe(4);
+      expect(answered.length).toBeGreaterThanOrEqual(1);
+      for (const result of answered) expect(checkNumber(result)).toBe(4);
 
       const next = await chatB.say('help');
       expect(checkNumber(next)).toBe(4);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Redis } from 'ioredis';
-import { exclusiveKey, type NasRequest, type NasRequests } from '../../adapters/nasRequests';
+import { exclusiveKey, type NasRequest, type NasRequestOf, type NasRequests, type RegistrationRequestDetails } from '../../adapters/nasRequests';
 import type { OutboxMessage } from '../../adapters/outbox';
 import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
 import { ChannelActivity, LocalChannel, SendResult } from '../../bench/localChannel';
@@ -240,7 +240,7 @@ function countCreated(requests: NasRequests): { created: NasRequest[]; calls: nu
   jest.spyOn(requests, 'submit').mockImplementation(async (input) => {
     seen.calls += 1;
     const result = await submit(input);
-    if (result.outcome === 'created') seen.created.push(result.request);
+    if (result.outcome === 'created') seen.created.push(result.request as NasRequest);
     return result;
   });
   return seen;
@@ -315,7 +315,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     expect(lastText(done)).toContain(`The shared mailbox (\`${CPODS2.mailbox}\`) needs no activation`);
 
     // What NAS received.
-    const request = await requests.get(reference);
+    const request = (await requests.get(reference)) as NasRequestOf<'registration'> | undefined;
     expect(request).toMatchObject({
       reference,
       kind: 'registration',
@@ -453,7 +453,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     const done = await answer(chat, 'confirm and finish', Q.submitted);
     const reference = REFERENCE.exec(lastText(done))![1]!;
     expect(lastText(done)).toContain('contact dentistadmin@nhs.net');
-    const request = (await requests.get(reference))!;
+    const request = (await requests.get(reference)) as NasRequestOf<'registration'>;
     expect(request.details.organisation).toEqual({ kind: 'dental', name: DODSA1.name, odsCode: 'DODSA1', cqcLocationId: DODSA1.locationId });
     expect(request.details.verifiedBy).toBe('cqc-contact-id');
     expect(request.details.sharedMailboxAddress).toBe(DODSA1.mailbox);
@@ -634,7 +634,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
 
       await answer(chat, 'done', Q.review);
       const done = await answer(chat, 'confirm and finish', Q.submitted);
-      const request = (await requests.get(REFERENCE.exec(lastText(done))![1]!))!;
+      const request = (await requests.get(REFERENCE.exec(lastText(done))![1]!)) as NasRequestOf<'registration'>;
       expect(request.details.town).toBe('Leeds');
       expect(request.details.members.map((m) => [m.firstName, m.lastName, m.email, m.mobile, m.role, m.owner, m.sharedMailboxAccess])).toEqual([
         ['Jane', 'Smith', 'jane.smith@example.co.uk', jane.e164, 'Registered Manager', true, true],
@@ -659,7 +659,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     // Regressions: these four were answered "Sorry, that answer does not fit here" (the dialog took
     // "the state did not change" for "the machine refused it") although the machine had done what
     // was asked.
-    it('"send it again" sends a new passcode and says so, without "Sorry"', async () => {
+    it('"send it again" straight away sends no second passcode (they are 15 minutes apart), without "Sorry"', async () => {
       const chat = newChat();
       await throughQuestionnaire(chat, CARE_OTP_BY_EMAIL, /by: email/);
       await answer(chat, 'LS6 1BN', /registered at LS6 1BN/);
@@ -668,11 +668,14 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
       const awaiting = await answer(chat, CPODS2.locationId, Q.awaiting);
       expect(buttons(awaiting)).toContain('Send it again');
       const resent = await chat.say('Send it again');
-      // A new passcode was sent…
-      expect((await bot.assistant.adapters.outbox.latest(10)).filter((m) => m.tags?.odsCode === 'CPODS2')).toHaveLength(2);
-      // …and the user is told so (when and where), not that their answer did not fit.
+      // No second passcode so soon: the first one stands…
+      expect((await bot.assistant.adapters.outbox.latest(10)).filter((m) => m.tags?.odsCode === 'CPODS2')).toHaveLength(1);
+      // …the user is told when the next may go, and not that their answer did not fit.
       expect(texts(resent).join('\n')).not.toContain('Sorry');
-      expect(texts(resent)).toEqual([expect.stringMatching(/^Step 2 of 4 · Verification\nDone: a new passcode was sent by email to m\*\*\*@amazingcarehomes\.co\.uk on /)]);
+      expect(texts(resent)).toEqual([
+        expect.stringMatching(/^No new passcode was sent: one was sent on .+, and another can be sent from .+\. Emails can take a few minutes/),
+        expect.stringMatching(Q.awaiting),
+      ]);
     });
 
     it('"remove 2" removes the member and shows the list, without "Sorry"', async () => {
@@ -766,7 +769,7 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
     return stdout;
   }
 
-  it('in memory: the passcode emailed is read with the outbox script; a passcode sent again replaces it', async () => {
+  it('in memory: the passcode emailed is read with the outbox script; asked for again at once, none is sent twice', async () => {
     const outboxFile = path.join(temp, 'outbox.jsonl');
     expect(await outboxScript(outboxFile)).toContain(`The outbox journal (${outboxFile}) is empty.`);
     const bot = await spawn({ OUTBOX_FILE: outboxFile });
@@ -782,19 +785,17 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
     expect(first).toContain(`  email  to ${MANAGER_EMAIL}\nSubject: Your NHSmail registration passcode\nTags: kind=otp, odsCode=CPODS2\n`);
     const oldCode = passcodeIn(first.replace(/\n {2}/g, '\n'));
 
-    await answer(chat, 'send it again', /^Step 2 of 4 · Verification\nDone: a new passcode was sent by email/);
+    // A second passcode no sooner than 15 minutes after the first: nothing more is sent.
+    const refused = await chat.say('send it again');
+    expect(texts(refused)).toEqual([expect.stringMatching(/^No new passcode was sent: .+another can be sent from /), expect.stringMatching(Q.awaiting)]);
     const second = await outboxScript(outboxFile);
-    expect(second).toContain(`Latest 2 messages in ${outboxFile}, newest first:`);
-    const codes = [...second.matchAll(/is: ([A-Z2-9]{8})\n/g)].map((m) => m[1]);
-    expect(codes).toHaveLength(2);
-    expect(codes[1]).toBe(oldCode);
-    const code = codes[0]!;
-    expect(code).not.toBe(oldCode);
+    expect(second).toContain(`Latest 1 message in ${outboxFile}, newest first:`);
+    const code = oldCode;
 
     await answer(chat, 'I have my passcode', Q.passcode);
-    const superseded = await chat.say(oldCode);
-    expect(texts(superseded)[0]).toMatch(/^These details could not be verified\..*You have 4 attempts left in the next 24 hours\.$/);
-    expect(lastText(superseded)).toBe(Q.locationId);
+    const wrong = await chat.say(wrongPasscode(code));
+    expect(texts(wrong)[0]).toMatch(/^These details could not be verified\..*You have 4 attempts left in the next 24 hours\.$/);
+    expect(lastText(wrong)).toBe(Q.locationId);
     await answer(chat, '1-1002733005', Q.passcode);
     await answer(chat, `${code.slice(0, 4).toLowerCase()}-${code.slice(4).toLowerCase()}`, Q.town('Amazing Carehomes'));
     await bot.kill();
@@ -869,7 +870,7 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
       await checkOneRequest();
       const hash = (await direct.hgetall(`nhsca:nas:request:{${reference}}`))!;
       expect(hash).toMatchObject({ reference, kind: 'registration', status: 'received', odsCode: 'CPODS2' });
-      const details = JSON.parse(hash.details!) as NasRequest['details'];
+      const details = JSON.parse(hash.details!) as RegistrationRequestDetails;
       expect(details.members.map((m) => [m.email, m.mobile, m.owner, m.mailboxAdmin])).toEqual([
         [owner.email, owner.e164, true, true],
         [second.email, second.e164, false, true],

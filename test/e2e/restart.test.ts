@@ -43,6 +43,8 @@ describe('bot processes sharing Redis', () => {
 
   /** The key of a conversation's stored state, built as the bot builds it. */
   let stateKey: (conversationId: string) => string;
+  /** The stored envelope's JSON, read as the store reads it. */
+  let storedData: (conversationId: string) => Promise<string>;
 
   const spawn = async (env: Record<string, string> = { REDIS_URL: redis.url }) => {
     const bot = await spawnBot(outDir!, env);
@@ -59,6 +61,7 @@ describe('bot processes sharing Redis', () => {
     const { engine } = createAssistant(loadConfig({ LOG_LEVEL: 'silent' }), createLogger('silent'));
     const store = new RedisConversationStore(direct, { ttlMs: 60_000 });
     stateKey = (conversationId) => store.keysFor(engine.conversationKey({ channelId: 'emulator', conversationId })).state;
+    storedData = async (conversationId) => (await store.read(engine.conversationKey({ channelId: 'emulator', conversationId })))!.data;
   }, 120_000);
 
   afterAll(async () => {
@@ -114,7 +117,7 @@ describe('bot processes sharing Redis', () => {
       const chat = new Chat(channel, bot.url, `conv-${randomUUID()}`);
       await chat.start();
       expect(checkNumber(await chat.answers('register', 'Care provider', 'No', 'Yes'))).toBe(4);
-      good = JSON.parse((await direct.hget(stateKey(chat.id), 'data'))!);
+      good = JSON.parse(await storedData(chat.id));
       expect(good.schemaVersion).toBe(SCHEMA_VERSION);
     }, 30_000);
 
@@ -157,7 +160,7 @@ describe('bot processes sharing Redis', () => {
       expect(texts(started)[0]).toMatch(/^Registering takes about 10 minutes/);
       expect(checkNumber(started)).toBe(1);
       expect(checkNumber(await chat.say('Dental practice'))).toBe(2);
-      const stored = JSON.parse((await direct.hget(stateKey(chat.id), 'data'))!);
+      const stored = JSON.parse(await storedData(chat.id));
       expect(stored.schemaVersion).toBe(SCHEMA_VERSION);
     });
 

@@ -48,6 +48,7 @@ describe('the outcome of a commit that failed or timed out', () => {
     clients.push(client);
     await waitUntilReady(client);
     const store = new RedisConversationStore(client, { ttlMs: 60_000, keyPrefix: 'commit-outcome:', outcomeCheckMs });
+    const reader = new RedisConversationStore(other, { ttlMs: 60_000, keyPrefix: 'commit-outcome:' });
     const hooks: { beforeCommit?: () => Promise<void> } = {};
     const commit = store.commit.bind(store);
     store.commit = async (lease: TurnLease, data: string) => {
@@ -66,7 +67,7 @@ describe('the outcome of a commit that failed or timed out', () => {
     };
     const storedStep = async () => {
       const key = engine.conversationKey({ channelId: 'test', conversationId });
-      const data = await other.hget(store.keysFor(key).state, 'data');
+      const data = (await reader.read(key))?.data;
       return data ? (JSON.parse(data).snapshot.children.flow.snapshot.value as string) : undefined;
     };
     return { say, hooks, storedStep };

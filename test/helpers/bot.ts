@@ -17,6 +17,16 @@ import { freePort, startRedis, TestRedis } from './redis';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
+/**
+ * Tests type far faster than people, often on a frozen clock: unless a test sets them, the rate
+ * limits and the queue cap are off (test/fault and test/security test them as configured).
+ */
+export const UNLIMITED: Record<string, string> = {
+  RATE_LIMIT_PER_MINUTE: '0',
+  USER_RATE_LIMIT_PER_MINUTE: '0',
+  CONVERSATION_QUEUE_MAX: '1000',
+};
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `condition` every `everyMs` until it is true; throws after `timeoutMs`. */
@@ -55,15 +65,16 @@ export interface RunningBot {
 /**
  * The bot in this process, as bot/index.ts wires it, on a free loopback port, logging nothing.
  * `env` is what the process environment would hold (REDIS_URL, MicrosoftAppId…). With Redis it
- * resolves once /readyz answers 200 (the client connects asynchronously).
+ * resolves once /readyz answers 200 (the client connects asynchronously). `port`: a given one (a
+ * restart on the same address, e.g. for a page that keeps its conversation per origin).
  */
-export async function startBot(env: Record<string, string> = {}): Promise<RunningBot> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
+export async function startBot(env: Record<string, string> = {}, options: { port?: number } = {}): Promise<RunningBot> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...UNLIMITED, ...env });
   const logger = createLogger('silent');
   const assistant = createAssistant(config, logger);
   const adapter = createAdapter(config, logger);
-  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger, webChat: assistant.webChat });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   const close = async () => {
@@ -252,7 +263,8 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
     delete base[key];
   }
   const nodePath = [path.join(REPO_ROOT, 'node_modules'), process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
-  return { ...base, NODE_PATH: nodePath, NODE_NO_WARNINGS: '1', ...env };
+  for (const key of Object.keys(UNLIMITED)) delete base[key];
+  return { ...base, NODE_PATH: nodePath, NODE_NO_WARNINGS: '1', ...UNLIMITED, ...env };
 }
 
 export interface BotProcess {

@@ -4,6 +4,7 @@ import { DialogTestClient } from 'botbuilder-testing';
 import { createAssistant } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
 import { createLogger } from '../../bot/logger';
+import { UNLIMITED } from './bot';
 
 /** Hands every turn to the assistant's bot, so botbuilder-testing drives the real thing. */
 class AssistantDialog extends Dialog {
@@ -36,7 +37,7 @@ export interface Transcript {
 /** A new conversation; with `sharing`, a new conversation with the same assistant and clock. */
 export function transcript(channelId = 'test', sharing?: Transcript): Transcript {
   const clock = sharing?.clock ?? { now: Date.parse('2026-11-23T09:00:00Z') };
-  const assistant = sharing?.assistant ?? createAssistant(loadConfig({}), createLogger('silent'), () => clock.now);
+  const assistant = sharing?.assistant ?? createAssistant(loadConfig(UNLIMITED), createLogger('silent'), () => clock.now);
   const client = new DialogTestClient(channelId, new AssistantDialog((dc) => assistant.bot.run(dc.context)));
   let sequence = 0;
   const conversation = { id: `conversation-${Math.random().toString(36).slice(2)}` };
