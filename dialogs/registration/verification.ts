@@ -11,7 +11,7 @@ import {
 import { NATIONAL_HELPDESK } from '../contacts';
 import { normalise, parseChoice, parseYesNo, parseYesNoAnswer } from '../parsing';
 import { answer, type Step, validated } from '../step';
-import { bold, formatDate, formatDateTime, quote } from '../text';
+import { formatDate, formatDateTime, quote } from '../text';
 import * as validate from '../validators';
 import { admin, adminWithHours } from './common';
 import { FIELDS } from './fields';
@@ -171,7 +171,7 @@ export function verificationProblem(c: RegistrationContext): string | undefined 
     case 'passcodeTooSoon':
       return `No new passcode was sent: one was sent ${c.passcode ? `on ${formatDateTime(c.passcode.issuedAt)}` : 'a few minutes ago'}, and another can be sent from ${c.nextPasscodeAt ? formatDateTime(c.nextPasscodeAt) : 'later today'}${c.passcode?.channel === 'post' ? ' (letters: one a day)' : ''}. Emails can take a few minutes, so please check again first (including junk mail).`;
     case 'passcodeDailyLimit':
-      return `No new passcode was sent: ${bold('3 passcodes')} have already been sent for this organisation in the last 24 hours. Another can be sent from ${c.nextPasscodeAt ? formatDateTime(c.nextPasscodeAt) : 'tomorrow'}; any of them that has not expired still works. If none has come, contact ${admin(c)}.`;
+      return `No new passcode was sent: 3 passcodes have already been sent for this organisation in the last 24 hours. Another can be sent from ${c.nextPasscodeAt ? formatDateTime(c.nextPasscodeAt) : 'tomorrow'}; any of them that has not expired still works. If none has come, contact ${admin(c)}.`;
     default:
       return undefined;
   }

@@ -218,9 +218,28 @@ describe('defect 8: "send it again" is acknowledged', () => {
     const t = transcript();
     const asked = await answerAll(t, [...CHECKS_BY_EMAIL, AMAZING.postcode, AMAZING.ods]);
     await answerUntil(t, asked, /We have sent a one-time passcode/, { "registered manager's email": AMAZING.email, 'CQC location ID': AMAZING.location });
+    const first = await latestPasscode(t);
     t.clock.now += 20 * 60 * 1000;
     const again = await t.ask('send it again');
     expect(again).toMatch(/new passcode was sent by email to m\*\*\*@amazingcarehomes\.co\.uk on 23 November 2026 at 09:20/);
+    expect(await latestPasscode(t)).not.toBe(first);
+    // The first one was not wasted: it still works.
+    expect(await t.ask(first)).toMatch(/Amazing Carehomes is verified/);
+  });
+
+  it('asked for again too soon, or a fourth time in a day, says when the next may go; nothing is posted five times', async () => {
+    const t = transcript();
+    const asked = await answerAll(t, [...CHECKS_BY_EMAIL, AMAZING.postcode, AMAZING.ods]);
+    await answerUntil(t, asked, /We have sent a one-time passcode/, { "registered manager's email": AMAZING.email, 'CQC location ID': AMAZING.location });
+    const soon = await t.ask('send it again');
+    expect(soon).toMatch(/No new passcode was sent: one was sent on 23 November 2026 at 09:00, and another can be sent from 23 November 2026 at 09:15/);
+    for (let i = 0; i < 3; i++) {
+      t.clock.now += 16 * 60 * 1000;
+      await t.say('send it again');
+    }
+    const limit = await t.ask('send it again');
+    expect(limit).toMatch(/3 passcodes have already been sent for this organisation in the last 24 hours/);
+    expect((await t.assistant.adapters.outbox.latest(20)).filter((m) => m.tags?.kind === 'otp')).toHaveLength(3);
   });
 });
 
