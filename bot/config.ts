@@ -60,6 +60,8 @@ const ConfigSchema = z
       })
       .optional(),
     OUTBOUND_TIMEOUT_MS: count('milliseconds a call to the channel may take', 60_000, 100).default(5_000),
+    /** How long the outbox keeps a message's content (passcodes) for a delivery provider. */
+    OUTBOX_RETENTION_HOURS: count('hours the outbox keeps what a message says', 24 * 30, 1).default(72),
   });
 
 /** Settings that only make sense together; checked even when single values are wrong. */

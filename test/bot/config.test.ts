@@ -68,6 +68,8 @@ describe('configuration from the environment', () => {
     [{ CONVERSATION_QUEUE_MAX: '0' }, /^CONVERSATION_QUEUE_MAX must be a whole number of messages of one conversation waiting their turn, from 1 to 1000/],
     [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '500' }, /^HTTP_KEEP_ALIVE_TIMEOUT_MS must be a whole number of milliseconds an idle keep-alive connection is kept, from 1000 to 3600000/],
     [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000', HTTP_HEADERS_TIMEOUT_MS: '60000' }, /^HTTP_HEADERS_TIMEOUT_MS must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS/],
+    [{ OUTBOX_RETENTION_HOURS: '0' }, /^OUTBOX_RETENTION_HOURS must be a whole number of hours the outbox keeps what a message says, from 1 to 720/],
+    [{ OUTBOUND_TIMEOUT_MS: '50' }, /^OUTBOUND_TIMEOUT_MS must be a whole number of milliseconds a call to the channel may take, from 100 to 60000/],
     [{ MicrosoftAppType: 'Multi' }, /^MicrosoftAppType must be one of MultiTenant, SingleTenant, UserAssignedMSI/],
     [{ MicrosoftAppId: 'abc' }, /^MicrosoftAppPassword must be set when MicrosoftAppId is set$/],
     [
