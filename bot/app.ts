@@ -69,11 +69,12 @@ export function memoryAdapters(
   directory = new EmbeddedOrganisationDirectory(),
   outboxJournal?: string,
   requestOptions: Omit<NasRequestsOptions, 'now'> = {},
+  outboxRetentionMs?: number,
 ): FlowAdapters {
   return {
     directory,
     passcodes: new MemoryOneTimePasscodes({ now }),
-    outbox: new MemoryOutbox({ now, journal: outboxJournal }),
+    outbox: new MemoryOutbox({ now, journal: outboxJournal, retentionMs: outboxRetentionMs }),
     requests: new MemoryNasRequests({ ...requestOptions, now }),
   };
 }
@@ -85,6 +86,7 @@ export interface AssistantOptions {
 
 export function createAssistant(config: Config, logger: Logger, now: () => number = Date.now, options: AssistantOptions = {}): Assistant {
   const ttlMs = config.STATE_TTL_DAYS * 24 * 60 * 60 * 1000;
+  const outboxRetentionMs = config.OUTBOX_RETENTION_HOURS * 60 * 60 * 1000;
   // Floods: per conversation in the store (across instances), per user in this process.
   const limits = {
     queueMax: config.CONVERSATION_QUEUE_MAX,
@@ -116,11 +118,18 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     adapters = {
       directory,
       passcodes: new RedisOneTimePasscodes(redis, { now }),
-      outbox: new RedisOutbox(redis, { now }),
+      outbox: new RedisOutbox(redis, { now, retentionMs: outboxRetentionMs }),
       requests: new RedisNasRequests(redis, { now, retentionDays: config.NAS_RETENTION_DAYS, logger }),
     };
     events = createServiceEvents(redis, logger, now);
-    ready = () => waitUntilReady(redis);
+    ready = async () => {
+      await waitUntilReady(redis);
+      // Whole messages the earlier version kept in the outbox without end (passcodes included).
+      void (adapters.outbox as RedisOutbox)
+        .forgetOldContent()
+        .then((removed) => removed && logger.info({ removed }, 'outbox: removed content kept past its retention'))
+        .catch((error: Error) => logger.warn({ err: error }, 'outbox: could not remove old content'));
+    };
     closeStore = async () => {
       await store.close();
       redis.disconnect();
@@ -129,7 +138,7 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     store = new MemoryConversationStore({ ttlMs, ...limits }, now);
     directLineState = new MemoryDirectLineState({ now, limits: { ttlMs } });
     references = new MemoryConversationReferences({ ttlMs: referencesTtlMs, now });
-    adapters = memoryAdapters(now, directory, options.outboxJournal, { retentionDays: config.NAS_RETENTION_DAYS, logger });
+    adapters = memoryAdapters(now, directory, options.outboxJournal, { retentionDays: config.NAS_RETENTION_DAYS, logger }, outboxRetentionMs);
     events = createServiceEvents(undefined, logger, now);
     closeStore = () => store.close();
   }

@@ -79,6 +79,8 @@ describe('configuration from the environment', () => {
     [{ NAS_RETENTION_DAYS: '365.5' }, /^NAS_RETENTION_DAYS must be a whole number of days/],
     [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '500' }, /^HTTP_KEEP_ALIVE_TIMEOUT_MS must be a whole number of milliseconds an idle keep-alive connection is kept, from 1000 to 3600000/],
     [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000', HTTP_HEADERS_TIMEOUT_MS: '60000' }, /^HTTP_HEADERS_TIMEOUT_MS must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS/],
+    [{ OUTBOX_RETENTION_HOURS: '0' }, /^OUTBOX_RETENTION_HOURS must be a whole number of hours the outbox keeps what a message says, from 1 to 720/],
+    [{ OUTBOUND_TIMEOUT_MS: '50' }, /^OUTBOUND_TIMEOUT_MS must be a whole number of milliseconds a call to the channel may take, from 100 to 60000/],
     [{ MicrosoftAppType: 'Multi' }, /^MicrosoftAppType must be one of MultiTenant, SingleTenant, UserAssignedMSI/],
     [{ CHAT_CONVERSATION_ID: 'two words' }, /^CHAT_CONVERSATION_ID must be 1 to 100 letters, digits or \. _ - : @ \(got "two words"\)$/],
     [{ CHAT_CONVERSATION_ID: 'x'.repeat(101) }, /^CHAT_CONVERSATION_ID must be 1 to 100/],
