@@ -69,8 +69,12 @@ export interface PasswordCheckOptions {
   expecting?: 'passcode';
 }
 
+/** A link written as markdown, `[text](http://…)`: a link pasted or typed, never a password. */
+const MARKDOWN_LINK = /\]\((?:https?:\/\/|www\.|mailto:)/i;
+
 /** What ordinary writing or an expected answer looks like, though it meets the password rules. */
 function isOrdinary(word: string, options: PasswordCheckOptions): boolean {
+  if (MARKDOWN_LINK.test(word)) return true;
   if (EMAIL.test(word) || WEB_ADDRESS.test(word) || REFERENCE.test(word) || PRODUCT_VERSION.test(word) || CAPITALS_CODE.test(word)) return true;
   if (VOUCH_CODE.test(word) || NUMBER_WORD.test(word)) return true;
   if (cqcContactId(word).ok || cqcLocationId(word).ok) return true;

@@ -143,7 +143,7 @@ describe('looksLikePassword: ordinary answers and messages are left alone', () =
     "Couldn't log in!!", 'Hello!!!', 'Thanks!!!!', 'ok.Thanks', 'Yes.Please', "Wouldn't", "Shouldn't've", 'Hi,there',
     '9am-5pm', '10am-12pm', '9.30am', '1st-3rd', '21st/22nd', 'Mon-Fri', '£25.50', '24/7', '6-digit', '0333 200 1133',
     'Covid-19', 'COVID-19', 'Windows10', 'iPhone15', 'Office365', 'e-mail', 'Wi-Fi', 'T-Mobile',
-    'https://portal.nhs.net/Help', 'www.nhs.net', 'Step 3 of 4 · Members (3 of 10)',
+    'https://portal.nhs.net/Help', 'www.nhs.net', 'Step 3 of 4 · Members (3 of 10)', '**[LS6](http://evil.example)**', '[Help](https://portal.nhs.net/Help)',
     'hi I need help with my account', 'Jane has left and Tom is a new starter', 'yes', 'No thanks', 'menu', 'start again',
     "I can't get into NHSmail.", 'help with NHSmail!', 'the (NHSmail) portal', 'NHSnet?', 'ICBs.',
     // a shared mailbox owner's vouching code, and numbers joined to words
