@@ -130,7 +130,7 @@ describe('looksLikePassword: ordinary answers and messages are left alone', () =
     // registration answers
     'LS6 1BN', 'ls61bn', 'SW1A 1AA', 'TS18 2BG',
     'VHB01', 'vhb01', 'CPODS2', 'V04821',
-    '1-1002733005', 'CON1-123456789', 'con1-123456789', 'Con1-123456789',
+    '1-1002733005', 'CON1-123456789', 'con1-123456789', 'Con1-123456789', '1-1002733005X', 'CON1-12345678O', '1-10027330a5',
     '7KD9QX2P', '7kd9qx2p', '7KD9-QX2P', '7kd9 qx2p', 'Kd9qx2p7', 'KD9QX2P7',
     'Jane.Smith1@nhs.net', 'manager@amazingcarehomes.co.uk', "O'Brien-Smith@Care-Home.co.uk", 'mailto:Jane.Smith@example.co.uk',
     '07400 123456', '+44 (0)7400 123456', '+447400123456', '0044-7400-123456',
