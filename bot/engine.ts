@@ -560,8 +560,10 @@ export class ConversationEngine {
         log.warn({ err: error }, 'delivery not sent');
       }
       if (moved && envelope) {
-        // A notification is not the user's turn: when they last spoke stays as it was.
-        const next: Envelope = { ...envelope, snapshot: actor.getPersistedSnapshot() as unknown as Record<string, unknown> };
+        // A notification is not the user's turn: when they last spoke, and their last turn's
+        // replies (for a redelivery), stay as they were.
+        const persisted = actor.getPersistedSnapshot() as unknown as Record<string, unknown>;
+        const next: Envelope = { ...envelope, schemaVersion: SCHEMA_VERSION, snapshot: persisted, flowVersions: flowVersionsOf(persisted, this.options.flows ?? []) };
         committed = true;
         const saved = await this.commitOrFindOut(lease, JSON.stringify(next), log);
         if (saved.outcome === 'saved') keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
