@@ -15,7 +15,9 @@ import { MemoryOutbox } from '../adapters/memoryOutbox';
 import { RedisNasRequests } from '../adapters/redisNasRequests';
 import { RedisOneTimePasscodes } from '../adapters/redisOneTimePasscodes';
 import { RedisOutbox } from '../adapters/redisOutbox';
-import { FLOWS, FlowAdapters } from './flows';
+import { randomUUID } from 'node:crypto';
+import { assign } from 'xstate';
+import { FLOWS, Flow, FlowAdapters } from './flows';
 import type { DirectLineState } from '../adapters/directLineState';
 import { MemoryDirectLineState } from '../adapters/memoryDirectLineState';
 import { RedisDirectLineState } from '../adapters/redisDirectLineState';
@@ -51,12 +53,15 @@ export interface Assistant {
   close(): Promise<void>;
 }
 
-/** The conversation machine and dialog for the flows in bot/flows.ts, with their effects. */
-export function buildConversation(adapters: FlowAdapters) {
-  return {
-    machine: createConversationMachine(FLOWS.map((f) => ({ id: f.dialog.id, machine: f.machine(adapters) }))),
-    dialog: new ConversationDialog(FLOWS.map((f) => f.dialog)),
-  };
+/**
+ * The conversation machine and dialog for the flows in bot/flows/, each flow's machine with its
+ * effects done with the adapters, and a random attempt id each time a flow starts.
+ */
+export function buildConversation(adapters: FlowAdapters, flows: readonly Flow[] = FLOWS) {
+  const machine = createConversationMachine(flows.map((f) => ({ id: f.id, machine: f.machine.provide(f.services(adapters)) }))).provide({
+    actions: { newAttempt: assign({ attemptId: () => randomUUID() }) as never },
+  });
+  return { machine, dialog: new ConversationDialog(flows.map((f) => f.dialog)), flows };
 }
 
 /** The embedded default: everything in this process's memory. */
@@ -65,11 +70,12 @@ export function memoryAdapters(
   directory = new EmbeddedOrganisationDirectory(),
   outboxJournal?: string,
   requestOptions: Omit<NasRequestsOptions, 'now'> = {},
+  outboxRetentionMs?: number,
 ): FlowAdapters {
   return {
     directory,
     passcodes: new MemoryOneTimePasscodes({ now }),
-    outbox: new MemoryOutbox({ now, journal: outboxJournal }),
+    outbox: new MemoryOutbox({ now, journal: outboxJournal, retentionMs: outboxRetentionMs }),
     requests: new MemoryNasRequests({ ...requestOptions, now }),
   };
 }
@@ -81,6 +87,7 @@ export interface AssistantOptions {
 
 export function createAssistant(config: Config, logger: Logger, now: () => number = Date.now, options: AssistantOptions = {}): Assistant {
   const ttlMs = config.STATE_TTL_DAYS * 24 * 60 * 60 * 1000;
+  const outboxRetentionMs = config.OUTBOX_RETENTION_HOURS * 60 * 60 * 1000;
   // Floods: per conversation in the store (across instances), per user in this process.
   const limits = {
     queueMax: config.CONVERSATION_QUEUE_MAX,
@@ -112,11 +119,18 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     adapters = {
       directory,
       passcodes: new RedisOneTimePasscodes(redis, { now }),
-      outbox: new RedisOutbox(redis, { now }),
+      outbox: new RedisOutbox(redis, { now, retentionMs: outboxRetentionMs }),
       requests: new RedisNasRequests(redis, { now, retentionDays: config.NAS_RETENTION_DAYS, logger }),
     };
     events = createServiceEvents(redis, logger, now);
-    ready = () => waitUntilReady(redis);
+    ready = async () => {
+      await waitUntilReady(redis);
+      // Whole messages the earlier version kept in the outbox without end (passcodes included).
+      void (adapters.outbox as RedisOutbox)
+        .forgetOldContent()
+        .then((removed) => removed && logger.info({ removed }, 'outbox: removed content kept past its retention'))
+        .catch((error: Error) => logger.warn({ err: error }, 'outbox: could not remove old content'));
+    };
     closeStore = async () => {
       await store.close();
       redis.disconnect();
@@ -125,14 +139,14 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     store = new MemoryConversationStore({ ttlMs, ...limits }, now);
     directLineState = new MemoryDirectLineState({ now, limits: { ttlMs } });
     references = new MemoryConversationReferences({ ttlMs: referencesTtlMs, now });
-    adapters = memoryAdapters(now, directory, options.outboxJournal, { retentionDays: config.NAS_RETENTION_DAYS, logger });
+    adapters = memoryAdapters(now, directory, options.outboxJournal, { retentionDays: config.NAS_RETENTION_DAYS, logger }, outboxRetentionMs);
     events = createServiceEvents(undefined, logger, now);
     closeStore = () => store.close();
   }
   adapters = countingAdapters(adapters, events);
-  const { machine, dialog } = buildConversation(adapters);
+  const { machine, dialog, flows } = buildConversation(adapters);
   const userRate = new TokenBuckets({ perMinute: config.USER_RATE_LIMIT_PER_MINUTE, burst: config.USER_RATE_LIMIT_BURST }, now);
-  const engine = new ConversationEngine({ machine, dialog, store, logger, now, userRate });
+  const engine = new ConversationEngine({ machine, dialog, store, logger, now, userRate, flows });
   // Proactive messages reach Bot Framework channels through an adapter of their own (made when
   // first needed, so a process that never notifies makes none) and web chat through its state.
   let proactiveAdapter: ReturnType<typeof createAdapter> | undefined;

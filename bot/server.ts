@@ -16,12 +16,13 @@ import {
 import type { Logger } from 'pino';
 import * as restify from 'restify';
 import type { ConversationStore } from '../adapters/conversationStore';
-import type { Config } from './config';
+import { Config, serviceUrlHosts } from './config';
 import type { CareAssistantBot } from './bot';
 import { registerWebChat, WebChatSetup } from './directLine';
 import { TurnNotCompletedError } from './engine';
 import { checkActivity, IncomingActivity } from './activities';
 import { BackOfficeSetup, registerBackOffice } from './backOffice';
+import { GuardedAuthentication, hostAllowed, hostOf, OutboundPolicy } from './outbound';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -39,7 +40,11 @@ export interface AdapterOverrides {
  * answered as what it is (401, 503, 500) instead of CloudAdapter's 500 with the error's message.
  */
 export class CareAssistantAdapter extends CloudAdapter {
-  constructor(private readonly authentication: BotFrameworkAuthentication) {
+  constructor(
+    private readonly authentication: BotFrameworkAuthentication,
+    /** Where replies may go and how long a call may take (bot/outbound.ts). */
+    readonly outbound: OutboundPolicy,
+  ) {
     super(authentication);
   }
 
@@ -76,7 +81,9 @@ export function createAdapter(config: Config, logger: Logger, overrides: Adapter
   if (!config.MicrosoftAppId) {
     logger.warn('MicrosoftAppId is not set: requests are NOT authenticated (Emulator mode). Never expose this beyond this machine.');
   }
-  const adapter = new CareAssistantAdapter(new ConfigurationBotFrameworkAuthentication(auth, overrides.credentialsFactory));
+  const outbound: OutboundPolicy = { allowedHosts: serviceUrlHosts(config), timeoutMs: config.OUTBOUND_TIMEOUT_MS };
+  const authentication = new GuardedAuthentication(new ConfigurationBotFrameworkAuthentication(auth, overrides.credentialsFactory), outbound, logger);
+  const adapter = new CareAssistantAdapter(authentication, outbound);
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     logger.error({ err: error, channelId: context.activity.channelId }, 'turn error');
     // The HTTP answer is decided in createServer: a 503 (send it again) or a 500.
@@ -163,6 +170,11 @@ export function createServer(parts: ServerParts): restify.Server {
     const activity = checked.activity as unknown as Activity;
     if (!(adapter instanceof CareAssistantAdapter)) {
       await adapter.process(req, res, (context) => bot.run(context));
+      return;
+    }
+    if (!hostAllowed(checked.activity.serviceUrl, adapter.outbound.allowedHosts)) {
+      logger.warn({ host: hostOf(checked.activity.serviceUrl), channelId: activity.channelId }, 'request refused: serviceUrl host not allowed');
+      res.send(403, { error: 'replies cannot be sent to this serviceUrl host (see SERVICE_URL_HOSTS)' });
       return;
     }
     const header = req.headers.authorization;

@@ -25,6 +25,7 @@ import {
   userIdOf,
   watermarkOf,
 } from './requests';
+import { scrubbed } from '../../dialogs/passwordHelp/drop';
 import { clientKey } from './clientAddress';
 import { TokenClaims, TokenSigner } from './tokens';
 
@@ -335,7 +336,8 @@ export class DirectLine {
       activity.id = `${conversation.id}|typing-${randomId(6)}`;
     } else {
       const { serviceUrl: _serviceUrl, ...shown } = activity;
-      const watermark = await this.state.append(conversation.id, shown);
+      // The page shows the user's own messages from this buffer: a password never goes into it.
+      const watermark = await this.state.append(conversation.id, scrubbed(shown));
       if (watermark === undefined) throw new HttpProblem(404, 'the conversation has ended or expired');
       activity.id = activityId(conversation.id, watermark);
     }

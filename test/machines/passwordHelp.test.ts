@@ -419,6 +419,12 @@ describe('the shared mailbox owner’s side', () => {
     expect(help.context.owner?.outcome).toEqual({ outcome: 'recorded', answer: 'no' });
   });
 
+  it('a vouching code typed at any step goes straight to the request', async () => {
+    const help = startHelp({}, { start: { topic: 'forgotten' } });
+    await help.answer('vouchCode', 'ABCD2345');
+    expect(help.state).toBe('vouch.question');
+  });
+
   it('a code typed: wrong codes are counted and five stop this conversation trying', async () => {
     const help = startHelp({}, { start: { topic: 'vouch' } });
     for (let i = 1; i <= 4; i++) {
