@@ -31,6 +31,7 @@ import { TokenBuckets } from './rateLimits';
 import type { ServiceEvents } from '../adapters/serviceEvents';
 import type { BackOfficeSetup } from './backOffice';
 import { backOfficeSetup, countingAdapters, createServiceEvents } from './backOffice/wiring';
+import { createTellRequester } from './backOffice/tellRequester';
 
 /** Everything the assistant needs, wired from configuration: memory by default, Redis with REDIS_URL. */
 export interface Assistant {
@@ -168,7 +169,7 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   };
   const bot = new CareAssistantBot(engine, { references, logger });
   const stopRetention = scheduleRetention(adapters.requests, logger);
-  const backOffice = backOfficeSetup(config, { requests: adapters.requests, outbox: adapters.outbox, events }, logger, now);
+  const backOffice = backOfficeSetup(config, { requests: adapters.requests, outbox: adapters.outbox, events, tellRequester: createTellRequester(notifier) }, logger, now);
   const close = async () => {
     stopRetention();
     await events.close();

@@ -5,19 +5,14 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../adapters/conversationStore';
 import { InvalidSubmissionError, NAS_QUEUES, NAS_REFERENCE_PATTERN, NasQueue, NasRequestStatus } from '../adapters/nasRequests';
-import { createRedisClient, waitUntilReady } from '../adapters/redisConversationStore';
-import { RedisNasRequests } from '../adapters/redisNasRequests';
-import { RedisOutbox } from '../adapters/redisOutbox';
 import { addDays, londonDay } from '../adapters/serviceEvents';
 import { ConfigError, loadConfig } from '../bot/config';
 import { BackOffice, FilterError, parseFilter } from '../bot/backOffice/service';
 import { countsText, listText, requestText, statsText, toldText } from '../bot/backOffice/text';
 import { csvHeader, csvRow, summaryView } from '../bot/backOffice/views';
-import { countingRequests } from '../bot/backOffice/counting';
-import { backOfficeSetup, createServiceEvents } from '../bot/backOffice/wiring';
+import { createAssistant } from '../bot/app';
 import { createLogger } from '../bot/logger';
 import { runCommand } from './cli';
 
@@ -318,7 +313,11 @@ export async function runWith(argv: readonly string[], open: () => Promise<NasCo
 
 class NoStoreError extends Error {}
 
-/** The back office over the Redis of REDIS_URL, as the bot's instances see it. */
+/**
+ * The back office over the Redis of REDIS_URL, as a bot instance without a server: the same
+ * stores, counting and notifier, so a change made here is told to the requester like one made on
+ * the page (on Teams and the Emulator through the Bot Framework credentials of the configuration).
+ */
 async function openFromEnvironment(env: NodeJS.ProcessEnv): Promise<NasCommandContext & { close(): Promise<void> }> {
   const config = loadConfig({ LOG_LEVEL: 'warn', ...env });
   if (!config.REDIS_URL) {
@@ -326,27 +325,18 @@ async function openFromEnvironment(env: NodeJS.ProcessEnv): Promise<NasCommandCo
       'REDIS_URL is not set. The back office works on the requests in the Redis the bot uses; a bot running in memory keeps its requests to itself (use its page at /nas/ or its API at /nas/api/ instead).',
     );
   }
-  const logger = createLogger(config.LOG_LEVEL);
-  const redis: Redis = createRedisClient(config.REDIS_URL);
+  const assistant = createAssistant(config, createLogger(config.LOG_LEVEL));
   try {
-    await waitUntilReady(redis);
+    await assistant.ready();
   } catch (error) {
-    redis.disconnect();
+    await assistant.close();
     throw new NoStoreError(`Redis at ${redactUrl(config.REDIS_URL)} cannot be reached: ${(error as Error).message}`);
   }
-  const now = Date.now;
-  const events = createServiceEvents(redis, logger, now);
-  // Counted like the bot's own changes: a request done here is in the dashboard's time to done.
-  const requests = countingRequests(new RedisNasRequests(redis, { now, retentionDays: config.NAS_RETENTION_DAYS, logger }), events);
-  const setup = backOfficeSetup(config, { requests, outbox: new RedisOutbox(redis, { now }), events }, logger, now);
   return {
-    office: new BackOffice(setup),
+    office: new BackOffice(assistant.backOffice),
     defaultWorker: safeUserName(),
-    now,
-    close: async () => {
-      await events.close();
-      await redis.quit().catch(() => redis.disconnect());
-    },
+    now: Date.now,
+    close: () => assistant.close(),
   };
 }
 
