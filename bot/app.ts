@@ -15,7 +15,9 @@ import { MemoryOutbox } from '../adapters/memoryOutbox';
 import { RedisNasRequests } from '../adapters/redisNasRequests';
 import { RedisOneTimePasscodes } from '../adapters/redisOneTimePasscodes';
 import { RedisOutbox } from '../adapters/redisOutbox';
-import { FLOWS, FlowAdapters } from './flows';
+import { randomUUID } from 'node:crypto';
+import { assign } from 'xstate';
+import { FLOWS, Flow, FlowAdapters } from './flows';
 import type { DirectLineState } from '../adapters/directLineState';
 import { MemoryDirectLineState } from '../adapters/memoryDirectLineState';
 import { RedisDirectLineState } from '../adapters/redisDirectLineState';
@@ -50,12 +52,15 @@ export interface Assistant {
   close(): Promise<void>;
 }
 
-/** The conversation machine and dialog for the flows in bot/flows.ts, with their effects. */
-export function buildConversation(adapters: FlowAdapters) {
-  return {
-    machine: createConversationMachine(FLOWS.map((f) => ({ id: f.dialog.id, machine: f.machine(adapters) }))),
-    dialog: new ConversationDialog(FLOWS.map((f) => f.dialog)),
-  };
+/**
+ * The conversation machine and dialog for the flows in bot/flows/, each flow's machine with its
+ * effects done with the adapters, and a random attempt id each time a flow starts.
+ */
+export function buildConversation(adapters: FlowAdapters, flows: readonly Flow[] = FLOWS) {
+  const machine = createConversationMachine(flows.map((f) => ({ id: f.id, machine: f.machine.provide(f.services(adapters)) }))).provide({
+    actions: { newAttempt: assign({ attemptId: () => randomUUID() }) as never },
+  });
+  return { machine, dialog: new ConversationDialog(flows.map((f) => f.dialog)), flows };
 }
 
 /** The embedded default: everything in this process's memory. */
@@ -129,9 +134,9 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     closeStore = () => store.close();
   }
   adapters = countingAdapters(adapters, events);
-  const { machine, dialog } = buildConversation(adapters);
+  const { machine, dialog, flows } = buildConversation(adapters);
   const userRate = new TokenBuckets({ perMinute: config.USER_RATE_LIMIT_PER_MINUTE, burst: config.USER_RATE_LIMIT_BURST }, now);
-  const engine = new ConversationEngine({ machine, dialog, store, logger, now, userRate });
+  const engine = new ConversationEngine({ machine, dialog, store, logger, now, userRate, flows });
   // Proactive messages reach Bot Framework channels through an adapter of their own (made when
   // first needed, so a process that never notifies makes none) and web chat through its state.
   let proactiveAdapter: ReturnType<typeof createAdapter> | undefined;

@@ -45,6 +45,14 @@ const ConfigSchema = z
       .max(3650, { error: 'must be a number of days greater than 0 (at most 3650)' })
       .default(30),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    /** In memory (no REDIS_URL), the file the outbox is journalled to, for `npm run outbox`; default .data/outbox.jsonl. */
+    OUTBOX_FILE: z.string().trim().max(4096, { error: 'must be a file path of at most 4096 characters' }).optional(),
+    /** The terminal chat's conversation (default: one per user), to carry one on or start another. */
+    CHAT_CONVERSATION_ID: z
+      .string()
+      .trim()
+      .regex(/^[\w.:@-]{1,100}$/, { error: 'must be 1 to 100 letters, digits or . _ - : @' })
+      .optional(),
     /** The web chat page and its Direct Line routes. Unset: on without MicrosoftAppId only (see webChatEnabled). */
     WEBCHAT_ENABLED: z
       .string()
@@ -106,6 +114,11 @@ export function httpTimeouts(config: Config): { keepAliveTimeoutMs: number; head
 /** Without authentication (Emulator mode) the bot listens on this machine only, unless told otherwise. */
 export function listenHost(config: Config): string {
   return config.HOST ?? (config.MicrosoftAppId ? '0.0.0.0' : '127.0.0.1');
+}
+
+/** Where a bot running in memory journals its outbox: OUTBOX_FILE, or .data/outbox.jsonl in the working directory. */
+export function outboxFile(config: Pick<Config, 'OUTBOX_FILE'>): string {
+  return config.OUTBOX_FILE || `${process.cwd()}/.data/outbox.jsonl`;
 }
 
 /**

@@ -16,6 +16,9 @@ import { ConversationDialog, Parsed } from '../dialogs/conversation';
 import { expectingFor, holdsPassword, PASSWORD_DROPPED } from '../dialogs/passwordHelp/drop';
 import type { Reply } from '../dialogs/types';
 import { ConversationEvent, ConversationMachine, flowSnapshot } from '../machines/conversation';
+import type { FlowSession } from '../machines/flow';
+import { SCHEMA_VERSION, flowVersionsOf, sessionChange, settle, upgrade } from './flowSnapshots';
+import type { Flow } from './flows/types';
 
 /**
  * One turn, as data: load the conversation's snapshot, parse the message into an event, run the
@@ -23,8 +26,8 @@ import { ConversationEvent, ConversationMachine, flowSnapshot } from '../machine
  * for sending. Nothing here knows about Bot Framework: `bot/` turns activities into `TurnInput`.
  */
 
-/** Bump when a release changes machines so that older snapshots can no longer be restored. */
-export const SCHEMA_VERSION = 1;
+/** The envelope's and root machine's version (each flow's snapshot has its own: bot/flowSnapshots.ts). */
+export { SCHEMA_VERSION };
 
 /** How many recent activity ids are remembered to recognise a redelivered message. */
 const REMEMBERED_ACTIVITIES = 20;
@@ -120,6 +123,8 @@ const LastTurn = z.object({
 const Envelope = z.object({
   schemaVersion: z.number().int(),
   snapshot: z.record(z.string(), z.unknown()),
+  /** The version of each flow's snapshot inside `snapshot` (schema 2). */
+  flowVersions: z.record(z.string(), z.number().int()).optional(),
   recentActivities: z.array(z.string()).max(100),
   lastTurnAt: z.number(),
   /** Who the user is, once the channel has said (later flows tell shared mailbox owners by it). */
@@ -159,6 +164,8 @@ export interface EngineOptions {
   store: ConversationStore;
   logger: Logger;
   now?: () => number;
+  /** The flows the machine was built from: their snapshot versions and migrations. */
+  flows?: readonly Flow[];
   /** Per-user message limit (in this process); the per-conversation one is the store's. */
   userRate?: TokenBuckets;
 }
@@ -263,7 +270,7 @@ export class ConversationEngine {
       if (cached && !reusable) cached.actor.stop();
       const restored = reusable
         ? { actor: cached.actor, envelope: cached.envelope as Envelope | undefined, restarted: false }
-        : this.restore(lease.stored?.data, log);
+        : this.restore(lease.stored?.data, log, this.session(key, input));
       actor = restored.actor;
       const envelope = restored.envelope;
       const unchanged = () => {
@@ -308,6 +315,9 @@ export class ConversationEngine {
       const askAgain = !envelope?.identityAskedAt || this.now() - envelope.identityAskedAt > IDENTIFY_RETRY_MS;
       const asked = !envelope?.identity && input.identify !== undefined && askAgain;
       const identity = envelope?.identity ?? (asked ? await this.identify(input, log) : undefined);
+      // The root machine hands who the user is and where to reach them to every flow it starts.
+      const change = sessionChange(actor.getSnapshot(), this.session(key, input, identity));
+      if (change) actor.send({ type: 'SESSION', session: change });
       const beforeSnapshot = actor.getSnapshot();
       stateBefore = isNew ? 'new' : describeState(beforeSnapshot);
       const before = isNew ? null : this.options.dialog.position(beforeSnapshot);
@@ -319,8 +329,8 @@ export class ConversationEngine {
             : this.options.dialog.parse(input.text ?? '', beforeSnapshot, input.value);
       // Whether the machine takes the event at all, decided before it is sent.
       const accepted = parsed.kind !== 'event' || canTake(beforeSnapshot, parsed.event);
-      if (parsed.kind === 'event') actor.send(withOrigin(parsed.event, key, input));
-      await settle(actor);
+      if (parsed.kind === 'event') actor.send(parsed.event);
+      await settle(actor, SETTLE_TIMEOUT_MS);
       const after = actor.getSnapshot();
       if (after.status !== 'active') throw new Error(`conversation machine is ${after.status}`);
 
@@ -330,12 +340,15 @@ export class ConversationEngine {
         parsed,
         accepted,
         restarted: restored.restarted,
+        ...(restored.flowRestarted ? { flowRestarted: restored.flowRestarted } : {}),
         returning: !!envelope && this.now() - envelope.lastTurnAt > RETURNING_AFTER_MS,
       });
       if (dropped && replies[0]?.text !== PASSWORD_DROPPED) replies.unshift({ text: PASSWORD_DROPPED });
+      const persisted = actor.getPersistedSnapshot() as unknown as Record<string, unknown>;
       const next: Envelope = {
         schemaVersion: SCHEMA_VERSION,
-        snapshot: actor.getPersistedSnapshot() as unknown as Record<string, unknown>,
+        snapshot: persisted,
+        flowVersions: flowVersionsOf(persisted, this.options.flows ?? []),
         recentActivities: [...(envelope?.recentActivities ?? []), ...(activity ? [activity] : [])].slice(-REMEMBERED_ACTIVITIES),
         lastTurnAt: this.now(),
         ...(identity ? { identity } : {}),
@@ -516,7 +529,8 @@ export class ConversationEngine {
       this.live.delete(key);
       const reusable = cached && lease.stored && cached.etag === lease.stored.etag;
       if (cached && !reusable) cached.actor.stop();
-      const restored = reusable ? { actor: cached.actor, envelope: cached.envelope as Envelope | undefined, restarted: false } : this.restore(lease.stored?.data, log);
+      const session = this.session(key, { ...conversation, kind: 'message' });
+      const restored = reusable ? { actor: cached.actor, envelope: cached.envelope as Envelope | undefined, restarted: false } : this.restore(lease.stored?.data, log, session);
       actor = restored.actor;
       const envelope = restored.restarted ? undefined : restored.envelope;
       const rendered: Reply[] = [];
@@ -526,7 +540,7 @@ export class ConversationEngine {
         const before = this.options.dialog.position(beforeSnapshot);
         if (delivery.event && canTake(beforeSnapshot, delivery.event)) {
           actor.send(delivery.event);
-          await settle(actor);
+          await settle(actor, SETTLE_TIMEOUT_MS);
           const after = actor.getSnapshot();
           if (after.status !== 'active') throw new Error(`conversation machine is ${after.status}`);
           rendered.push(...this.options.dialog.render({ before, after, parsed: { kind: 'event', event: delivery.event }, accepted: true }));
@@ -592,47 +606,67 @@ export class ConversationEngine {
   }
 
   /**
-   * The stored conversation as a running actor. Anything that cannot be restored (corrupt JSON,
-   * an older schema version, states that no longer exist) starts a fresh conversation instead.
+   * The stored conversation as a running actor, brought up to date (bot/flowSnapshots.ts).
+   * Anything that cannot be restored (corrupt JSON, an unknown schema version, states that no
+   * longer exist) starts a fresh conversation instead; a flow whose snapshot cannot be carried
+   * over to its current version is dropped alone (`flowRestarted`).
    */
   private restore(
     data: string | undefined,
     log: Logger,
-  ): { actor: Actor<ConversationMachine>; envelope?: Envelope; restarted: boolean } {
+    session: FlowSession,
+  ): { actor: Actor<ConversationMachine>; envelope?: Envelope; restarted: boolean; flowRestarted?: string } {
     if (data !== undefined) {
       const envelope = parseEnvelope(data);
+      const upgraded = envelope && upgrade(envelope, this.options.flows ?? [], session);
       if (!envelope) {
         log.warn({ reason: 'unreadable' }, 'stored conversation discarded');
-      } else if (envelope.schemaVersion !== SCHEMA_VERSION) {
+      } else if (!upgraded) {
         log.warn({ reason: 'schemaVersion', found: envelope.schemaVersion }, 'stored conversation discarded');
       } else {
-        const actor = this.startActor(envelope.snapshot);
-        if (actor) return { actor, envelope, restarted: false };
+        const actor = this.startActor(upgraded.snapshot, session);
+        if (actor) {
+          if (upgraded.flowRestarted) log.warn({ reason: 'flowVersion', flow: upgraded.flowRestarted }, 'stored flow discarded');
+          return { actor, envelope, restarted: false, ...(upgraded.flowRestarted ? { flowRestarted: upgraded.flowRestarted } : {}) };
+        }
         log.warn({ reason: 'unrestorable' }, 'stored conversation discarded');
       }
       // Keep the activity history so a redelivery is still recognised.
-      const fresh = this.startActor(undefined)!;
+      const fresh = this.startActor(undefined, session)!;
       const kept = envelope ? { ...envelope, snapshot: {}, lastTurnAt: this.now() } : undefined;
       return { actor: fresh, envelope: kept, restarted: true };
     }
-    return { actor: this.startActor(undefined)!, restarted: false };
+    return { actor: this.startActor(undefined, session)!, restarted: false };
+  }
+
+  /** The conversation as the root machine hands it to flows. */
+  private session(conversationKey: string, input: TurnInput, user?: UserIdentity): FlowSession {
+    return {
+      channelId: input.channelId,
+      conversationKey,
+      conversationReference: input.conversationReference ?? null,
+      ...(user ? { user } : {}),
+    };
   }
 
   /** A restored conversation must be one the dialogs can talk about (its context intact). */
   private canSpeak(snapshot: AnyMachineSnapshot): boolean {
     try {
       const { flow } = this.options.dialog.position(snapshot);
-      if (flow) flow.dialog.prompt(flow.snapshot);
+      if (flow) {
+        flow.dialog.prompt(flow.snapshot);
+        flow.dialog.progress(flow.snapshot);
+      }
       return true;
     } catch {
       return false;
     }
   }
 
-  private startActor(snapshot: Record<string, unknown> | undefined): Actor<ConversationMachine> | undefined {
+  private startActor(snapshot: Record<string, unknown> | undefined, session: FlowSession): Actor<ConversationMachine> | undefined {
     let failed = false;
     try {
-      const actor = createActor(this.options.machine, snapshot ? { snapshot: snapshot as never } : {});
+      const actor = createActor(this.options.machine, snapshot ? { snapshot: snapshot as never, input: session } : { input: session });
       // Without an error observer XState rethrows actor errors asynchronously, which would
       // take the whole process down.
       actor.subscribe({ error: () => (failed = true) });
@@ -657,12 +691,6 @@ function canTake(snapshot: AnyMachineSnapshot, event: ConversationEvent): boolea
   return snapshot.can(event) && (flowSnapshot(snapshot)?.can(event.event) ?? false);
 }
 
-/** A confirmation carries where it came from, so the request can tell its requester later. */
-function withOrigin(event: ConversationEvent, conversationKey: string, input: TurnInput): ConversationEvent {
-  if (event.type !== 'TO_FLOW' || event.event.type !== 'CONFIRM') return event;
-  return { ...event, event: { ...event.event, origin: { conversationKey, conversationReference: input.conversationReference ?? null } } };
-}
-
 /** What the user said, as a short hash: the same message typed again has the same one. */
 function saidHash(input: TurnInput): string {
   const text = (input.text ?? '').trim().toLowerCase().replace(/\s+/g, ' ');
@@ -680,17 +708,4 @@ function parseEnvelope(data: string): Envelope | undefined {
 
 function msSince(started: bigint): number {
   return Number((process.hrtime.bigint() - started) / 1000n) / 1000;
-}
-
-/** Waits until neither the conversation nor its flow is in a state tagged `busy`. */
-async function settle(actor: Actor<ConversationMachine>): Promise<void> {
-  const busy = () => {
-    const snapshot = actor.getSnapshot();
-    return snapshot.hasTag('busy' as never) || !!flowSnapshot(snapshot)?.hasTag('busy');
-  };
-  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  while (busy()) {
-    if (Date.now() > deadline) throw new Error('invoked work did not settle in time');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
 }

@@ -1,5 +1,4 @@
-import { httpTimeouts, listenHost, loadConfigOrExit } from './config';
-import { outboxJournalPath } from '../adapters/memoryOutbox';
+import { httpTimeouts, listenHost, loadConfigOrExit, outboxFile } from './config';
 import { createAssistant } from './app';
 import { createLogger } from './logger';
 import { createAdapter, createServer } from './server';
@@ -8,7 +7,7 @@ import { createAdapter, createServer } from './server';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
-  const assistant = createAssistant(config, logger, Date.now, { outboxJournal: outboxJournalPath() });
+  const assistant = createAssistant(config, logger, Date.now, { outboxJournal: outboxFile(config) });
   const adapter = createAdapter(config, logger);
   const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger, webChat: assistant.webChat, backOffice: assistant.backOffice, http: httpTimeouts(config) });
   // Serve even when Redis is not there yet: turns then say the service is briefly unavailable,

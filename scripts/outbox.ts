@@ -8,8 +8,9 @@ import type { Redis } from 'ioredis';
 import { OutboxMessage } from '../adapters/outbox';
 import { createRedisClient, DEFAULT_KEY_PREFIX, waitUntilReady } from '../adapters/redisConversationStore';
 import { RedisOutbox } from '../adapters/redisOutbox';
-import { outboxJournalPath, readOutboxJournal } from '../adapters/memoryOutbox';
-import { runCommand } from './cli';
+import { readOutboxJournal } from '../adapters/memoryOutbox';
+import { ConfigError, loadConfig, outboxFile } from '../bot/config';
+import { readOptions, runCommand } from './cli';
 
 export const DEFAULT_LIMIT = 20;
 
@@ -25,23 +26,14 @@ export interface OutboxArgs {
 }
 
 export function parseArgs(argv: readonly string[]): OutboxArgs {
-  const args: OutboxArgs = { limit: DEFAULT_LIMIT, prefix: DEFAULT_KEY_PREFIX, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--help' || flag === '-h') args.help = true;
-    else if (flag === '--limit' || flag === '-n') {
-      const v = value();
-      if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--limit must be a whole number of at least 1 (got "${v}")`);
-      args.limit = Number(v);
-    } else if (flag === '--prefix') args.prefix = value();
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
-  return args;
+  const values = readOptions(argv, {
+    help: { type: 'boolean', short: 'h' },
+    limit: { type: 'string', short: 'n' },
+    prefix: { type: 'string' },
+  });
+  const limit = values.limit ?? String(DEFAULT_LIMIT);
+  if (!/^\d+$/.test(limit) || Number(limit) < 1) throw new Error(`--limit must be a whole number of at least 1 (got "${limit}")`);
+  return { limit: Number(limit), prefix: values.prefix ?? DEFAULT_KEY_PREFIX, help: values.help ?? false };
 }
 
 export function formatMessage(message: OutboxMessage): string {
@@ -73,10 +65,18 @@ export async function main(
     out(USAGE);
     return 0;
   }
-  const url = env.REDIS_URL?.trim();
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(e.message);
+    return 2;
+  }
+  const url = config.REDIS_URL;
   if (!url) {
     // The embedded default journals its outbox to a file that this process can read.
-    const journal = outboxJournalPath(env);
+    const journal = outboxFile(config);
     const messages = await readOutboxJournal(journal, args.limit);
     if (messages.length === 0) {
       out(`The outbox journal (${journal}) is empty. Without REDIS_URL this reads what a bot started here in memory has sent.`);

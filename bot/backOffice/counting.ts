@@ -18,6 +18,13 @@ function wrap<T extends object>(inner: T, replaced: Partial<T>): T {
       const value = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },
+    // A counted method replaced from outside (a test's spy) stays replaced, and still counts
+    // when it calls through.
+    set(target, property, value, receiver) {
+      if (!Object.prototype.hasOwnProperty.call(replaced, property)) return Reflect.set(target, property, value, receiver);
+      (replaced as Record<PropertyKey, unknown>)[property] = value;
+      return true;
+    },
   });
 }
 

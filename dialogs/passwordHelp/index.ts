@@ -60,6 +60,7 @@ export function problemText(c: PasswordHelpContext): string | undefined {
 
 export const passwordHelpDialog: FlowDialog = {
   id: PASSWORD_HELP_FLOW_ID,
+  cannotGoBack: () => 'This is the first question, so there is nothing to go back to.',
   menuLabel: 'Password and account help',
   menuSynonyms: [
     'password',

@@ -1,4 +1,4 @@
-import { httpTimeouts, ConfigError, listenHost, loadConfig } from '../../bot/config';
+import { httpTimeouts, ConfigError, listenHost, loadConfig, outboxFile } from '../../bot/config';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -40,6 +40,8 @@ describe('configuration from the environment', () => {
       REDIS_URL: 'redis://127.0.0.1:6379/2',
       STATE_TTL_DAYS: '7.5',
       LOG_LEVEL: 'debug',
+      OUTBOX_FILE: ' /tmp/outbox.jsonl ',
+      CHAT_CONVERSATION_ID: 'terminal-jane',
       RATE_LIMIT_PER_MINUTE: '0',
       RATE_LIMIT_BURST: '5',
       USER_RATE_LIMIT_PER_MINUTE: '120',
@@ -50,6 +52,9 @@ describe('configuration from the environment', () => {
     expect(config).toMatchObject({ PORT: 8080, REDIS_URL: 'redis://127.0.0.1:6379/2', STATE_TTL_DAYS: 7.5, LOG_LEVEL: 'debug' });
     expect(config).toMatchObject({ RATE_LIMIT_PER_MINUTE: 0, RATE_LIMIT_BURST: 5, USER_RATE_LIMIT_PER_MINUTE: 120, USER_RATE_LIMIT_BURST: 30, CONVERSATION_QUEUE_MAX: 3 });
     expect(config).toMatchObject({ NAS_RETENTION_DAYS: 3650 });
+    expect(config).toMatchObject({ OUTBOX_FILE: '/tmp/outbox.jsonl', CHAT_CONVERSATION_ID: 'terminal-jane' });
+    expect(outboxFile(config)).toBe('/tmp/outbox.jsonl');
+    expect(outboxFile(loadConfig({}))).toBe(`${process.cwd()}/.data/outbox.jsonl`);
   });
 
   const bad: [Record<string, string>, RegExp][] = [
@@ -75,6 +80,9 @@ describe('configuration from the environment', () => {
     [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '500' }, /^HTTP_KEEP_ALIVE_TIMEOUT_MS must be a whole number of milliseconds an idle keep-alive connection is kept, from 1000 to 3600000/],
     [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000', HTTP_HEADERS_TIMEOUT_MS: '60000' }, /^HTTP_HEADERS_TIMEOUT_MS must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS/],
     [{ MicrosoftAppType: 'Multi' }, /^MicrosoftAppType must be one of MultiTenant, SingleTenant, UserAssignedMSI/],
+    [{ CHAT_CONVERSATION_ID: 'two words' }, /^CHAT_CONVERSATION_ID must be 1 to 100 letters, digits or \. _ - : @ \(got "two words"\)$/],
+    [{ CHAT_CONVERSATION_ID: 'x'.repeat(101) }, /^CHAT_CONVERSATION_ID must be 1 to 100/],
+    [{ OUTBOX_FILE: 'x'.repeat(4097) }, /^OUTBOX_FILE must be a file path of at most 4096 characters/],
     [{ MicrosoftAppId: 'abc' }, /^MicrosoftAppPassword must be set when MicrosoftAppId is set$/],
     [
       { MicrosoftAppId: 'abc', MicrosoftAppPassword: 'x', MicrosoftAppType: 'SingleTenant' },

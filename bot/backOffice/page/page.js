@@ -138,6 +138,7 @@
   // Views and navigation
 
   var VIEWS = ['signin', 'queue', 'request', 'dashboard'];
+  var opened = false;
 
   function show(view, headingId) {
     VIEWS.forEach(function (v) { $('view-' + v).hidden = v !== view; });
@@ -148,7 +149,10 @@
     });
     var heading = $(headingId);
     document.title = heading.textContent + ' – NAS back office';
-    heading.focus();
+    // On opening the page the first Tab reaches the skip link; after that, each new view's heading
+    // takes the focus so a screen reader says where the user is.
+    if (opened) heading.focus();
+    opened = true;
   }
 
   function route() {
@@ -290,7 +294,7 @@
           el('td', {}, [el('a', { href: '#/requests/' + encodeURIComponent(q.reference), text: q.reference })]),
           el('td', { text: q.kindName }),
           el('td', {}, [statusBadge(q.status)]),
-          el('td', { text: q.summary }),
+          el('td', { className: 'app-about', text: q.summary }),
           el('td', { text: when(q.createdAt) }),
           el('td', { text: q.assignee || '–' }),
         ]));
@@ -475,14 +479,12 @@
         return;
       }
       if (r.status === 409) {
-        showError('change-error', 'Someone changed this request since you opened it, so nothing was changed. It has been reloaded: check it and try again.');
+        var stale = 'Someone changed this request since you opened it, so nothing was changed. It has been reloaded: check it and try again.';
         api('GET', '/requests/' + encodeURIComponent(current.reference)).then(function (again) {
-          if (again.status === 200) {
-            renderRequest(again.data);
-            showError('change-error', 'Someone changed this request since you opened it, so nothing was changed. It has been reloaded: check it and try again.');
-            $('change-error').focus();
-          }
-        });
+          if (again.status === 200) renderRequest(again.data);
+          showError('change-error', stale);
+          $('change-error').focus();
+        }).catch(function () {});
         return;
       }
       var allowed = r.data.allowed && r.data.allowed.length ? ' It may become: ' + r.data.allowed.map(function (s) { return STATUS_NAMES[s]; }).join(', ') + '.' : '';

@@ -1,0 +1,95 @@
+import { ADMIN_EMAIL, NAS_HOURS, NATIONAL_HELPDESK, ODS_HELPDESK_EMAIL } from './contacts';
+import { normalise } from './parsing';
+
+/**
+ * What to say when someone asks for something the assistant cannot do in this chat yet: a short,
+ * useful answer with who to contact and when they are open, instead of "not understood". One
+ * line per topic; when a flow for a topic lands, its line is replaced by that flow (its menu
+ * entry or its own answers).
+ */
+
+export interface Route {
+  id: string;
+  /** Matched against the normalised text (lower case, single spaces). */
+  pattern: RegExp;
+  answer: () => string;
+}
+
+const NAS = `NAS (${ADMIN_EMAIL.care} for care providers, ${ADMIN_EMAIL.dental} for dental practices; ${NAS_HOURS})`;
+const HELPDESK = `the national helpdesk (${NATIONAL_HELPDESK.phone} or ${NATIONAL_HELPDESK.email}, ${NATIONAL_HELPDESK.hours})`;
+const NOT_HERE_YET = 'I cannot do that in this chat yet, but here is who can help.';
+
+export const ROUTES: readonly Route[] = [
+  {
+    id: 'forgottenPassword',
+    pattern: /\b(forg[eo]t+(en)?|lost|reset|can'?t remember|cannot remember|don'?t know|change)\b.*\bpass ?words?\b|\bpass ?words?\b.*\b(forg[eo]t+(en)?|reset|expired|not working|wrong|doesn'?t work)\b/,
+    answer: () =>
+      `${NOT_HERE_YET} You can reset a forgotten NHSmail password yourself: go to www.nhs.net, choose "Forgotten password" and answer your security questions. If you cannot, ${HELPDESK} can reset it after checking the mobile number on your account. If your account has no mobile number, your shared mailbox owner must contact the helpdesk to confirm who you are.`,
+  },
+  {
+    id: 'lockedAccount',
+    pattern: /\b(locked|lock(ed)? out|blocked|disabled|suspended)\b|\b(can'?t|cannot|unable to|won'?t let me) (log|sign) ?(in|on)\b/,
+    answer: () =>
+      `${NOT_HERE_YET} If your account was made through this registration (or a bulk upload), ${NAS} unlocks it, or ${HELPDESK} out of hours. If your account is run by a local organisation (a CCG or CSU), contact that organisation's IT helpdesk.`,
+  },
+  {
+    id: 'leaver',
+    pattern: /\b(has|have|had) left\b|\bleft (the|our|my) (home|practice|organisation|organization|company|job|team)\b|\bleaver\b|\bleaving\b|\bno longer works?\b|\bresigned\b|\bmoved on\b/,
+    answer: () =>
+      `${NOT_HERE_YET} The shared mailbox owner tells ${NAS} about a leaver: their NHSmail address, their last working day, and whether they are leaving social care altogether. Their account is then taken out of the shared mailbox; someone leaving social care has their account deleted 30 days after it is marked, so save anything the team needs first.`,
+  },
+  {
+    id: 'newStarter',
+    pattern: /\bnew (starter|staff|member of staff|employee|colleague|carer|nurse)\b|\b(joiner|joining|just joined|started with us)\b|\baccount for (a |my |our )?(new|colleague|member)/,
+    answer: () =>
+      `${NOT_HERE_YET} The shared mailbox owner asks ${NAS} for an account for a new starter, with the same details as a registration (name, email, UK mobile, role). Someone who already has NHSmail from another job keeps it: ask NAS to move them to your organisation as a joiner.`,
+  },
+  {
+    id: 'hideMobile',
+    pattern: /\b(hide|hidden|unhide|show|remove|visible)\b.*\b(mobile|phone|number)\b|\b(mobile|phone) number\b.*\b(directory|address book|visible|hide|hidden)\b/,
+    answer: () =>
+      `Your mobile number is hidden from the NHS Directory unless you choose to show it. To change that, log in at www.nhs.net, open Profile, then My Profile, and tick or untick "Hide mobile number from address book". Keep the number up to date: it is used to confirm who you are if you forget your password. Stuck? Ask ${HELPDESK}.`,
+  },
+  {
+    id: 'dspt',
+    pattern: /\b(dspt|ig toolkit|data security and protection toolkit|data security toolkit)\b/,
+    answer: () =>
+      `The Data Security and Protection Toolkit (DSPT) is an online self-assessment that shows an organisation handles data safely; it must be published (at "Approaching Standards" or higher for care providers) before registering for NHSmail, and again every year. The ODS helpdesk (${ODS_HELPDESK_EMAIL}) answers DSPT and ODS code questions; for NHSmail itself, ${NAS}.`,
+  },
+  {
+    id: 'odsCode',
+    pattern: /\bods\b/,
+    answer: () =>
+      `An ODS code is the code NHS England's Organisation Data Service gives your organisation (care sites' codes usually begin with V). The ODS helpdesk (${ODS_HELPDESK_EMAIL}) can tell you yours; for NHSmail itself, ${NAS}.`,
+  },
+  {
+    id: 'manySites',
+    pattern: /\b(\d{2,}|many|several|multiple|lots of|a number of|a group of|a chain of)\b.*\b(care homes?|homes|sites|locations|services|practices|branches)\b/,
+    answer: () =>
+      `Large providers with many sites and their own IT team can apply for the self-management route instead, where their own Primary Local Administrator manages the accounts: ${NAS} can tell you more. Otherwise, register each site here, one at a time: each site gets its own shared mailbox and up to 10 accounts.`,
+  },
+  {
+    id: 'requestStatus',
+    pattern: /\b(status|progress|update|news)\b.*\b(request|registration|application|reference)\b|\bwhere('s| is) (my|our) (request|registration|application)\b|\b(heard nothing|not heard back|haven'?t heard)\b/,
+    answer: () =>
+      `${NOT_HERE_YET} For the progress of a request, contact ${NAS}, quoting your reference (it starts with REG-). You will also be told in this chat when NAS changes its status.`,
+  },
+  {
+    id: 'activation',
+    pattern: /\b(activate|activation|first (time )?log ?in|welcome email|temporary password|my username|set up my account)\b/,
+    answer: () =>
+      `To start using a new account: the welcome email gives your username, and your temporary password comes by text to your mobile. Log in at www.nhs.net, change the password, accept the acceptable use policy and set your security questions. Accounts not used for 90 days become inactive. If the text never comes, contact ${NAS}.`,
+  },
+  {
+    id: 'person',
+    pattern: /\b(speak|talk|chat) (to|with) (a |an |some)?(person|human|someone|somebody|real person|agent|adviser|advisor|operator)\b|\b(real|actual) (person|human)\b|\bhuman\b|\bcall (you|someone|somebody)\b|\bphone number\b.*\b(you|nas|helpdesk)\b/,
+    answer: () => `You can reach a person at ${NAS}, or at ${HELPDESK}.`,
+  },
+];
+
+/** A short useful answer for a request that is not built yet, if the text asks for one. */
+export function route(text: string): Route | undefined {
+  const t = normalise(text);
+  if (!t) return undefined;
+  return ROUTES.find((r) => r.pattern.test(t));
+}
