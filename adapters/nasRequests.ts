@@ -143,7 +143,7 @@ export interface OwnerRequestPerson {
  */
 export type OwnerRequestRaisedBy =
   | (OwnerRequestPerson & { by: 'owner'; verifiedBy: 'teamsSignIn' | 'emailCode'; verifiedAt: number })
-  | (OwnerRequestPerson & { by: 'self'; identity: 'teamsSignIn' | 'emailCode' | 'stated'; checkWithOwners: OwnerRequestPerson[] });
+  | (OwnerRequestPerson & { by: 'self'; identity: 'teamsSignIn' | 'emailCode'; checkWithOwners: OwnerRequestPerson[] });
 
 /**
  * A change to the NHSmail directory that NAS makes when it works the request. The assistant only
@@ -210,8 +210,8 @@ export interface JoinerRequestDetails extends OwnerRequestCommon {
   joining: { name: string; odsCode?: string; kind?: 'care' | 'dental' };
   joiner: OwnerRequestPerson & { from?: { odsCode: string; name: string } };
   sharedMailboxAccess: boolean;
-  /** Raised beside a leaver moving to this provider. */
-  leaverReference?: string;
+  /** Raised with a leaver report for the organisation they leave (whose request names this one). */
+  withLeaverReport: boolean;
 }
 
 export interface NewStarterRequestDetails extends OwnerRequestCommon {
