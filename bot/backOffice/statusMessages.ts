@@ -1,5 +1,6 @@
 import type { NasRequest, NasRequestStatus } from '../../adapters/nasRequests';
-import { AdaptiveCard, card, escapeCardText, heading, paragraph } from '../../dialogs/cards';
+import { AdaptiveCard, card, heading, paragraph } from '../../dialogs/cards';
+import { quoteInline as escapeCardText } from '../../dialogs/text';
 import { ADMIN_EMAIL, NAS_HOURS } from '../../dialogs/contacts';
 import { kindName, STATUS_NAMES } from './views';
 
