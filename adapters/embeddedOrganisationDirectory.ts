@@ -20,6 +20,13 @@
  * | registration still being processed | care | Greenacres Nursing Home | VGA01 | TR1 1LH (Truro) | 1-1002733055 | CON1-323456790 | admin@greenacresnursinghome.co.uk | none |
  * | hospice (third-party process) | hospice | St Catherine's Hospice | 8SC01 | SY3 8HQ (Shrewsbury) | 1-1002733063 | CON1-423456789 | matron@stcatherineshospice.org.uk | none |
  * | long town (> 10 letters) and long name (mailbox cut at 64) | care | The Old Vicarage Residential and Nursing Home for Older People | VST01 | TS18 2BG (Stockton-on-Tees) | 1-1002733071 | CON1-423456790 | registered.manager@theoldvicaragestockton.co.uk | none |
+ * | shared mailbox with 2 owners, and an account for each branch of password help | care | Larkspur House Care Home | VLH01 | YO31 8RG (York) | 1-1002733089 | CON1-523456789 | manager@larkspurhousecare.co.uk | 8, one without a mobile |
+ * | a site already at 10 accounts | care | Fernlea Lodge | VFL10 | BD8 9DA (Bradford) | 1-1002733097 | CON1-523456790 | office@fernlealodge.co.uk | 10 |
+ * | dental practice with a shared mailbox and 2 owners | dental | Quayside Dental Practice | DODSC1 | PL4 0DZ (Plymouth) | 1-1002733103 | CON1-623456789 | reception@quaysidedentalplymouth.co.uk | 3 |
+ *
+ * The existing accounts are the organisation's accounts in the account directory
+ * (`adapters/data/accounts.json`, written by the same command; the fixture accounts are in
+ * `scripts/accountFixtures.ts`). A few accounts have no mobile on record, so `mobile` is optional.
  *
  * Generated organisations' ODS codes: care `V` + 4 letters/digits (e.g. `VK3T8`), dental `V0` + 4
  * digits (e.g. `V04821`), hospices `8` + 4 letters/digits. Generated existing accounts use mobiles
@@ -38,7 +45,7 @@ const ExistingAccountSchema = z.strictObject({
   address: z
     .email({ error: 'must be an email address' })
     .refine((value) => value === value.toLowerCase(), { error: 'must be lower case' }),
-  mobile: z.string().regex(/^\+447\d{9}$/, { error: 'must be a UK mobile in E.164 (+447…)' }),
+  mobile: z.string().regex(/^\+447\d{9}$/, { error: 'must be a UK mobile in E.164 (+447…)' }).optional(),
 });
 
 export const OrganisationSchema = z.strictObject({
@@ -173,7 +180,7 @@ export class EmbeddedOrganisationDirectory implements OrganisationDirectory {
       addTo(this.byOutward, postcode.split(' ')[0]!, organisation);
       this.byOds.set(organisation.odsCode, organisation);
       for (const account of organisation.existingAccounts) {
-        this.mobiles.add(account.mobile);
+        if (account.mobile) this.mobiles.add(account.mobile);
         this.emails.add(account.address.toLowerCase());
       }
     }

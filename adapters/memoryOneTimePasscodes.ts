@@ -1,21 +1,25 @@
 import { randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
 import {
+  CurrentPasscode,
   FAILURE_WINDOW_MS,
-  IssuedPasscode,
+  IssueResult,
   MAX_FAILED_VERIFICATIONS,
   OneTimePasscodes,
   OTP_ALPHABET,
   OTP_LENGTH,
+  PasscodeChannel,
   VerifyResult,
 } from './oneTimePasscodes';
+import { afterIssue, currentPasscode, kept, PasscodeRecord, sendingDecision, verdict } from './passcodeRules';
 
 /**
- * Rules shared by both passcode stores (this one and `RedisOneTimePasscodes`):
+ * Rules shared by both passcode stores (this one and `RedisOneTimePasscodes`); the sending
+ * limits and which passcodes are accepted are in `passcodeRules.ts`.
  *
  * - A passcode is 8 characters drawn with `crypto.randomInt` from `OTP_ALPHABET`, and is stored
  *   only as an scrypt hash with a random 16-byte salt of its own (the code space is only 2^40, so
  *   a fast hash would not survive a leaked dump; scrypt makes every guess cost ~50 ms and 16 MB).
- * - `issue` replaces any earlier passcode for the ODS code.
+ * - `issue` keeps the earlier passcodes: the last 3 are checked, each until it expires.
  * - `verify` normalises nothing: callers pass the code upper-cased without spaces or dashes. A
  *   lower-case code is simply wrong.
  * - Failures: at most `MAX_FAILED_VERIFICATIONS` per ODS code in any sliding `FAILURE_WINDOW_MS`.
@@ -23,15 +27,15 @@ import {
  *   locked (verify answers `locked` without looking at the code, even a right one) until enough
  *   failures have left the window. These count as failures: a wrong code, a code when none was
  *   issued (`none-issued`), and `recordFailure` (e.g. a wrong CQC contact ID). These do not: an
- *   expired passcode (answered `expired` whatever was typed: there is nothing left to guess), an
- *   attempt while locked (so the lock is never extended by hammering), a success.
+ *   expired passcode (answered `expired`: there is nothing left to guess), an attempt while
+ *   locked (so the lock is never extended by hammering), a success.
  * - The attempt that uses up the last try answers `wrong` with `failuresLeft: 0`; `lockedUntil()`
  *   says until when.
  * - A success clears nothing: neither the failure history nor the passcode, which stays valid
  *   until it expires (a retried turn may verify again; the NAS request, submitted once, is what
  *   stops a second registration).
  * - An expired passcode is remembered for `keepExpiredMs` (default 30 days) after its expiry so
- *   that the user can be told when it expired; after that it is `none-issued`.
+ *   that the user can be told when it expired; after that it is forgotten.
  * - ODS codes are trimmed and upper-cased for storage.
  */
 
@@ -103,19 +107,20 @@ export function lockState(failureTimes: readonly number[]): { lockedUntil?: numb
   return { lockedUntil: failureTimes[n - MAX_FAILED_VERIFICATIONS] + FAILURE_WINDOW_MS, failuresLeft: 0 };
 }
 
-interface PasscodeRecord {
-  hash: PasscodeHash;
-  issuedAt: number;
-  expiresAt: number;
-  keepUntil: number;
-}
+/** How many times verify starts again when the passcodes change while it is hashing. */
+export const MAX_VERIFY_ATTEMPTS = 5;
 
-/** How many times verify starts again when the passcode is replaced while it is being hashed. */
-const MAX_VERIFY_ATTEMPTS = 5;
+/** The salt of the first record `code` matches (each hashed off the event loop), if any. */
+export async function matchingSalt(records: readonly PasscodeRecord[], code: string, now: number): Promise<string | undefined> {
+  for (const record of kept(records, now).reverse()) {
+    if (await passcodeMatches(code, record.hash)) return record.hash.salt;
+  }
+  return undefined;
+}
 
 /** Passcodes in this process's memory (single instance; lost on restart). */
 export class MemoryOneTimePasscodes implements OneTimePasscodes {
-  private readonly records = new Map<string, PasscodeRecord>();
+  private readonly records = new Map<string, PasscodeRecord[]>();
   /** Failure times per ODS code, ascending. */
   private readonly failures = new Map<string, number[]>();
   private readonly now: () => number;
@@ -128,14 +133,20 @@ export class MemoryOneTimePasscodes implements OneTimePasscodes {
     this.keepExpiredMs = options.keepExpiredMs ?? DEFAULT_KEEP_EXPIRED_MS;
   }
 
-  async issue(odsCode: string, validForMs: number): Promise<IssuedPasscode> {
+  async issue(odsCode: string, options: { validForMs: number; channel: PasscodeChannel }): Promise<IssueResult> {
     const ods = normaliseOdsCode(odsCode);
+    const before = sendingDecision(this.recordsOf(ods), options.channel, this.now());
+    if (!before.ok) return before;
     const code = randomString(OTP_LENGTH);
     const hash = await hashPasscode(code, this.hashCost);
+    // Decided again after hashing: another request may have been sent meanwhile.
     const issuedAt = this.now();
-    const expiresAt = issuedAt + validForMs;
-    this.records.set(ods, { hash, issuedAt, expiresAt, keepUntil: expiresAt + this.keepExpiredMs });
-    return { code, issuedAt, expiresAt };
+    const decision = sendingDecision(this.recordsOf(ods), options.channel, issuedAt);
+    if (!decision.ok) return decision;
+    const expiresAt = issuedAt + options.validForMs;
+    const record = { hash, issuedAt, expiresAt, keepUntil: expiresAt + this.keepExpiredMs, channel: options.channel };
+    this.records.set(ods, afterIssue(this.recordsOf(ods), record, issuedAt));
+    return { ok: true, code, issuedAt, expiresAt };
   }
 
   async verify(odsCode: string, code: string): Promise<VerifyResult> {
@@ -144,23 +155,21 @@ export class MemoryOneTimePasscodes implements OneTimePasscodes {
       const start = this.now();
       const early = lockState(this.failuresInWindow(ods, start));
       if (early.lockedUntil !== undefined) return { ok: false, reason: 'locked', lockedUntil: early.lockedUntil };
-      const checked = this.record(ods, start);
-      const matches = checked !== undefined && start < checked.expiresAt && (await passcodeMatches(code, checked.hash));
+      const checked = this.records.get(ods);
+      const salt = await matchingSalt(checked ?? [], code, start);
 
       // From here on nothing awaits, so the decision and the failure count are atomic: the lock
-      // may have engaged, or the passcode been replaced, while we were hashing.
+      // may have engaged, or a passcode been issued, while we were hashing.
       const now = this.now();
       const state = lockState(this.failuresInWindow(ods, now));
       if (state.lockedUntil !== undefined) return { ok: false, reason: 'locked', lockedUntil: state.lockedUntil };
-      const record = this.record(ods, now);
-      if (!record) return { ok: false, reason: 'none-issued', failuresLeft: this.addFailure(ods, now) };
-      if (now >= record.expiresAt) return { ok: false, reason: 'expired', expiredAt: record.expiresAt };
-      if (record !== checked && attempt < MAX_VERIFY_ATTEMPTS) continue;
-      if (record === checked && matches) return { ok: true };
-      return { ok: false, reason: 'wrong', failuresLeft: this.addFailure(ods, now) };
+      if (this.records.get(ods) !== checked && attempt < MAX_VERIFY_ATTEMPTS) continue;
+      const result = verdict(this.recordsOf(ods), salt, now);
+      if (result.outcome === 'ok') return { ok: true };
+      if (result.outcome === 'expired') return { ok: false, reason: 'expired', expiredAt: result.expiredAt };
+      return { ok: false, reason: result.outcome, failuresLeft: this.addFailure(ods, now) };
     }
   }
-
   async recordFailure(odsCode: string): Promise<{ locked: boolean; lockedUntil?: number; failuresLeft: number }> {
     const ods = normaliseOdsCode(odsCode);
     const now = this.now();
@@ -177,19 +186,15 @@ export class MemoryOneTimePasscodes implements OneTimePasscodes {
     return lockState(this.failuresInWindow(normaliseOdsCode(odsCode), this.now())).lockedUntil;
   }
 
-  async current(odsCode: string): Promise<{ issuedAt: number; expiresAt: number } | undefined> {
-    const record = this.record(normaliseOdsCode(odsCode), this.now());
-    return record && { issuedAt: record.issuedAt, expiresAt: record.expiresAt };
+  async current(odsCode: string): Promise<CurrentPasscode | undefined> {
+    return currentPasscode(this.recordsOf(normaliseOdsCode(odsCode)), this.now());
   }
 
-  /** The passcode record unless it is past its keeping time (then it is forgotten). */
-  private record(ods: string, now: number): PasscodeRecord | undefined {
-    const record = this.records.get(ods);
-    if (record && now >= record.keepUntil) {
-      this.records.delete(ods);
-      return undefined;
-    }
-    return record;
+  /** The kept records, forgetting those past their keeping time. */
+  private recordsOf(ods: string): PasscodeRecord[] {
+    const live = kept(this.records.get(ods) ?? [], this.now());
+    if (live.length === 0) this.records.delete(ods);
+    return live;
   }
 
   /** Drops failures that have left the window and returns the rest. */

@@ -1,11 +1,84 @@
+import type { NasRequestStatus, StatusChangeRequest } from '../machines/nasRequestStatus';
 import type { Member } from '../machines/registration';
+import { OTP_ALPHABET } from './oneTimePasscodes';
 
 /**
- * Requests for the National Administration Service (NAS). Durable: in Redis each request is a
- * hash plus an entry on a stream (`nas:requests`) that NAS workers read with a consumer group.
+ * Requests for the National Administration Service (NAS): every request the assistant raises
+ * (a registration, a password reset, a leaver…) is one `NasRequest`, stored durably, worked by
+ * NAS in a queue and told back to the requester's conversation when its status changes.
+ *
+ * Two implementations pass one contract suite (test/adapters/nasRequests.contract.test.ts):
+ * `MemoryNasRequests` (the embedded default) and `RedisNasRequests` (shared by every instance).
  */
 
-export type NasRequestStatus = 'submitted' | 'in-progress' | 'completed' | 'rejected';
+/** Every kind of request, with the prefix of its reference (e.g. `REG-7KD9QX2P`). */
+export const NAS_REFERENCE_PREFIXES = {
+  registration: 'REG',
+  passwordReset: 'PWD',
+  leaver: 'LVR',
+  joiner: 'JNR',
+  newStarter: 'NST',
+  ownerChange: 'OWN',
+  nameChange: 'NAM',
+  siteAudit: 'AUD',
+  teamsTeam: 'TMS',
+  question: 'QST',
+} as const;
+
+export type NasRequestKind = keyof typeof NAS_REFERENCE_PREFIXES;
+export const NAS_REQUEST_KINDS = Object.keys(NAS_REFERENCE_PREFIXES) as NasRequestKind[];
+
+/** A reference: the kind's prefix, a dash and 8 characters of the passcode alphabet (no 0/O/1/I). */
+export const NAS_REFERENCE_PATTERN = new RegExp(`^(${Object.values(NAS_REFERENCE_PREFIXES).join('|')})-[${OTP_ALPHABET}]{8}$`);
+
+/**
+ * SPEC §3.1. `received → inProgress → done`; `→ waitingForRequester` and back; `→ rejected`.
+ * Every change goes through the status machine (machines/nasRequestStatus).
+ */
+export { NAS_REQUEST_STATUSES, statusName } from '../machines/nasRequestStatus';
+export type { NasRequestStatus } from '../machines/nasRequestStatus';
+
+/** Statuses in which NAS still has work to do: such a request holds its exclusive key. */
+export const PENDING_NAS_STATUSES: readonly NasRequestStatus[] = ['received', 'inProgress', 'waitingForRequester'];
+export const isPendingStatus = (status: NasRequestStatus): boolean => PENDING_NAS_STATUSES.includes(status);
+
+/** The NAS team that works a request: careadmin (care providers) or dentistadmin (dental practices). */
+export type NasQueue = 'care' | 'dental';
+export const NAS_QUEUES: readonly NasQueue[] = ['care', 'dental'];
+
+/** One entry of a request's history: what its status became, when, who changed it and why. */
+export interface NasStatusChange {
+  status: NasRequestStatus;
+  /** Milliseconds since the epoch. */
+  at: number;
+  /** Who made the change: `requester` (the submission), `assistant`, or the NAS worker's name. */
+  by: string;
+  /** Why: the reason of a rejection, a note from NAS. */
+  reason?: string;
+  /** The question NAS asks when it waits for the requester. */
+  question?: string;
+  /** The requester's answer, when it moves the request back to in progress. */
+  answer?: string;
+}
+
+/** Who raised a request, and how to tell them when it moves. */
+export interface NasRequester {
+  /** The conversation that raised it (the engine's hashed key). */
+  conversationKey: string;
+  /** Opaque to this adapter: how the notifier reaches that conversation (a Bot Framework reference). */
+  conversationReference: unknown;
+  /** `msteams`, `webchat`, `directline`, `emulator`… */
+  channelId: string;
+  /** Where to email the requester when the conversation can no longer be reached, when known. */
+  email?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Details, one type per kind. A flow adds its kind here (one line in `NasRequestDetailsByKind`),
+// or from its own file by module augmentation:
+//   declare module '../adapters/nasRequests' { interface NasRequestDetailsByKind { leaver: LeaverDetails } }
+// Only kinds listed here can be submitted; `NasRequest` is the union over them.
+// ---------------------------------------------------------------------------------------------
 
 /** A person the registration asks an account for (the registration machine's `Member`). */
 export type RegistrationMember = Member;
@@ -18,31 +91,252 @@ export interface RegistrationRequestDetails {
   verifiedBy: 'otp' | 'cqc-contact-id';
 }
 
-export interface NasRequest {
-  /** e.g. REG-7KD9QX2P */
+/**
+ * A password reset (SPEC §2), stored only once the requester is verified: by the right code texted
+ * to the mobile on record, or by a shared mailbox owner's yes. NAS texts a temporary password to
+ * `mobile`; the assistant never sets or sends one.
+ */
+export interface PasswordResetRequestDetails {
+  account: { address: string; name: string; odsCode: string };
+  /** Where NAS texts the temporary password (E.164): the mobile on record, or the one the owner confirmed. */
+  mobile: string;
+  verification: PasswordResetVerification;
+}
+
+export type PasswordResetVerification =
+  /** The requester typed the code texted to the mobile on record. */
+  | { verifiedBy: 'mobile'; at: number }
+  /**
+   * A shared mailbox owner of the account's organisation answered yes (only a yes verifies): it is
+   * the requester asking, and `mobile` is theirs. `via`: the owner's Teams chat, or the code emailed.
+   */
+  | {
+      verifiedBy: 'owner';
+      at: number;
+      owner: { address: string; name: string };
+      answer: 'yes';
+      askedAt: number;
+      via: 'teams' | 'email';
+    };
+
+export interface NasRequestDetailsByKind {
+  registration: RegistrationRequestDetails;
+  passwordReset: PasswordResetRequestDetails;
+}
+
+/** The kinds that have a details type, so can be submitted. */
+export type SubmittableKind = keyof NasRequestDetailsByKind & NasRequestKind;
+
+/** What every request has, whatever its kind. */
+export interface NasRequestOf<K extends SubmittableKind> {
+  /** e.g. `REG-7KD9QX2P`: the kind's prefix and 8 random characters. */
   reference: string;
-  type: 'registration';
+  kind: K;
+  queue: NasQueue;
+  /** The organisation it is about, trimmed and upper-cased, when there is one. */
+  odsCode?: string;
+  /** The current status: always the last entry of `history`. */
   status: NasRequestStatus;
-  details: RegistrationRequestDetails;
-  /** Opaque: how to reach the requester's conversation later (a Bot Framework conversation reference). */
-  conversationReference: unknown;
-  /** The conversation that raised it (hashed key). */
-  conversationKey: string;
+  /** Every status the request has had, oldest first; never empty. */
+  history: NasStatusChange[];
+  details: NasRequestDetailsByKind[K];
+  requester: NasRequester;
+  /** What the request was submitted with; the same key never makes a second request. */
+  idempotencyKey: string;
+  /** The exclusive key it was submitted with (see `NasSubmission.exclusive`), if any. */
+  exclusiveKey?: string;
+  /** Set on a request kept as a duplicate: the reference of the request that was already pending. */
+  duplicateOf?: string;
+  /** The NAS worker who last took it from the queue (`take`). */
+  assignee?: string;
   createdAt: number;
   updatedAt: number;
+  /** Starts at 1 and changes on every update: the back office's ETag. */
+  version: number;
 }
+
+/** A request of any kind: switch on `kind` to reach its `details`. */
+export type NasRequest = { [K in SubmittableKind]: NasRequestOf<K> }[SubmittableKind];
+
+/** What a flow submits. */
+export type NasSubmission<K extends SubmittableKind = SubmittableKind> = {
+  [P in K]: {
+    kind: P;
+    details: NasRequestDetailsByKind[P];
+    queue: NasQueue;
+    odsCode?: string;
+    /**
+     * Makes the submission idempotent: a repeated confirm or a retried turn with the same key gets
+     * the first request back and never makes a second. One key per attempt (a registration's
+     * attempt id), never per conversation: a second registration in the same chat is a new request.
+     */
+    idempotencyKey: string;
+    requester: NasRequester;
+    /**
+     * At most one pending request per key: `registration:<ODS code>`, `passwordReset:<address>`
+     * (build it with `exclusiveKey(kind, subject)`). A submission finds a conflict while another
+     * request holding the key is pending, or was made less than `windowMs` ago (e.g. one password
+     * reset per account per 24 hours, even once done).
+     */
+    exclusive?: { key: string; windowMs?: number };
+  };
+}[K];
+
+/** What is safe to tell another person about a request that blocks theirs: no names, no addresses. */
+export interface ExistingRequestSummary {
+  reference: string;
+  kind: NasRequestKind;
+  status: NasRequestStatus;
+  createdAt: number;
+  /** The channel the other requester used (e.g. `msteams`). */
+  channel: string;
+}
+
+export type SubmitResult<R extends NasRequestOf<SubmittableKind> = NasRequest> =
+  /** A new request, status `received`, in its queue. */
+  | { outcome: 'created'; request: R }
+  /** The same idempotency key was submitted before: that first request, as it is now. */
+  | { outcome: 'repeated'; request: R }
+  /**
+   * Another request (another idempotency key) holds the exclusive key. `kept` is this attempt,
+   * stored as its own request with status `rejected` and `duplicateOf` set, so NAS sees it and
+   * nothing the user typed is lost. Submitting the same idempotency key again answers the same
+   * conflict (with `existing` as it is then), never a new request.
+   */
+  | { outcome: 'conflict'; existing: ExistingRequestSummary; kept: R };
 
 export interface NasRequests {
   /**
-   * Stores a registration request with status `submitted`. Submitting again for the same
-   * conversation, or for the same ODS code while one is pending, returns the first request.
+   * Stores a request (status `received`, one history entry by `requester`) and puts it in its
+   * queue — once per idempotency key, however many times or instances submit it at once.
+   * Details of a repeated submission are ignored (the first request stands). Throws
+   * `StoreUnavailableError` when storage cannot be reached (nothing half-made is visible: a retry
+   * with the same key finishes the job), and `InvalidSubmissionError` for a malformed submission.
    */
-  submitRegistration(input: {
-    details: RegistrationRequestDetails;
-    conversationKey: string;
-    conversationReference: unknown;
-  }): Promise<{ request: NasRequest; created: boolean }>;
+  submit<K extends SubmittableKind>(input: NasSubmission<K>): Promise<SubmitResult<NasRequestOf<K>>>;
+
+  /**
+   * The request with this reference (case and spaces ignored), or undefined. Requests stored by
+   * an earlier version (status `submitted`, no history) read as `received` with one history entry.
+   */
   get(reference: string): Promise<NasRequest | undefined>;
-  /** The pending (submitted or in progress) registration for an ODS code, if any. */
-  pendingForOdsCode(odsCode: string): Promise<NasRequest | undefined>;
+
+  /**
+   * The request that makes a submission with this exclusive key a conflict now: one that is
+   * pending, or still within the window it was submitted with. Undefined when the key is free.
+   */
+  pendingFor(exclusiveKey: string): Promise<NasRequest | undefined>;
+
+  /**
+   * The requests raised from a conversation (`requester.conversationKey`), newest first, kept
+   * duplicates too, at most `limit` (default 20): "what is the status of my request?" without
+   * the reference.
+   */
+  forConversation(conversationKey: string, limit?: number): Promise<NasRequest[]>;
+
+  /**
+   * Moves a request to `change.status` through the status machine, appending to its history who
+   * (`change.by`), when and why. With `expectedVersion` (the back office's If-Match) the change
+   * is refused as `stale` unless the request is still at that version. A request that stops being
+   * pending lets go of its exclusive key. Throws `InvalidSubmissionError` without `change.by`.
+   */
+  update(reference: string, change: NasStatusUpdate, expectedVersion?: number): Promise<UpdateResult>;
+
+  /**
+   * The next request of a queue for a NAS worker, or undefined when there is none: first one that
+   * another worker took more than `RECLAIM_AFTER_MS` ago and has not finished (offered again, as
+   * after a crash), else the oldest not yet taken. A `received` request becomes `inProgress` by
+   * the worker; `assignee` is set. Two workers, on any instances, never get the same request at
+   * once. A request waiting for its requester leaves the queue and comes back when answered.
+   */
+  take(queue: NasQueue, worker: string): Promise<NasRequest | undefined>;
+
+  /** Only the first part of `take`: a request taken more than `RECLAIM_AFTER_MS` ago and not finished. */
+  reclaim(queue: NasQueue, worker: string): Promise<NasRequest | undefined>;
+
+  /**
+   * Requests newest first (by createdAt, then reference), filtered; `limit` default 50, at most
+   * 200. Pass `nextCursor` back for the next page (present while the page came back full). Kept
+   * duplicates are listed too. Throws `InvalidSubmissionError` for a cursor this list did not give.
+   */
+  list(filter?: NasRequestFilter, paging?: NasPaging): Promise<NasRequestPage>;
+
+  /**
+   * Deletes the requests finished (done or rejected) more than the retention period ago (NHS
+   * records practice: `NAS_RETENTION_DAYS`, default 730), logging a line for each. Pending
+   * requests are never deleted, however old. Returns their references.
+   */
+  purgeExpired(): Promise<{ deleted: string[] }>;
+}
+
+/** After this long a request taken and not finished is offered to the next worker. */
+export const RECLAIM_AFTER_MS = 10 * 60 * 1000;
+export const DEFAULT_RETENTION_DAYS = 730;
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+export interface NasRequestFilter {
+  status?: NasRequestStatus | readonly NasRequestStatus[];
+  kind?: NasRequestKind | readonly NasRequestKind[];
+  /** Case and spaces ignored. */
+  odsCode?: string;
+  queue?: NasQueue;
+}
+
+export interface NasPaging {
+  limit?: number;
+  cursor?: string;
+}
+
+export interface NasRequestPage {
+  requests: NasRequest[];
+  nextCursor?: string;
+}
+
+/** Where a store says what it deleted (pino's logger fits). */
+export interface RetentionLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+}
+
+/** A status change, by who makes it: a NAS worker's name, or `requester` for an answer in chat. */
+export interface NasStatusUpdate extends StatusChangeRequest {
+  by: string;
+}
+
+export type UpdateResult =
+  | { outcome: 'updated'; request: NasRequest; previous: NasRequestStatus }
+  | { outcome: 'notFound' }
+  /** It changed since it was read (`expectedVersion` is not its version): the request as it is now. */
+  | { outcome: 'stale'; request: NasRequest }
+  /** The status machine refuses the move: why, and where the request may go instead. */
+  | {
+      outcome: 'invalid';
+      request: NasRequest;
+      problem: 'notAllowed' | 'questionRequired' | 'answerRequired' | 'reasonRequired';
+      message: string;
+      allowed: NasRequestStatus[];
+    };
+
+/** A submission or change that cannot be stored as given (a programming error in the caller). */
+export class InvalidSubmissionError extends Error {
+  override readonly name = 'InvalidSubmissionError';
+}
+
+/** A stored request that cannot be read (corrupt, or written by a newer version). */
+export class StoredRequestError extends Error {
+  override readonly name = 'StoredRequestError';
+}
+
+/**
+ * The exclusive key of a kind and what it is exclusive for (an ODS code, an NHSmail address):
+ * `registration:VABC1`. The subject is trimmed and upper-cased, so `vabc1 ` and `VABC1` agree.
+ */
+export function exclusiveKey(kind: NasRequestKind, subject: string): string {
+  return `${kind}:${subject.trim().toUpperCase()}`;
+}
+
+/** The reason a kept duplicate is rejected with, naming the request that was already pending. */
+export function duplicateReason(kind: NasRequestKind, reference: string): string {
+  const subject = kind === 'passwordReset' ? 'account' : kind === 'registration' ? 'organisation' : 'organisation and kind of request';
+  return `another request for this ${subject} is already being processed (${reference})`;
 }

@@ -9,8 +9,8 @@ export type OrganisationKind = 'care' | 'dental' | 'hospice';
 export interface ExistingAccount {
   /** NHSmail address, e.g. jane.smith5@nhs.net */
   address: string;
-  /** E.164, e.g. +447400123456 */
-  mobile: string;
+  /** E.164, e.g. +447400123456; absent when the account has no mobile on record. */
+  mobile?: string;
 }
 
 export interface Organisation {
@@ -32,7 +32,10 @@ export interface Organisation {
    * so it registers by Route B (passcode by post, then confirm the CQC details shown).
    */
   fullDetailsHeld: boolean;
-  /** NHSmail accounts already linked to this organisation (for duplicate checks). */
+  /**
+   * NHSmail accounts already linked to this organisation (for duplicate checks): exactly the
+   * organisation's accounts in the account directory (adapters/accountDirectory.ts).
+   */
   existingAccounts: ExistingAccount[];
 }
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { StoreUnavailableError } from './conversationStore';
 
 /** How the Redis adapters call Redis: every failure becomes a `StoreUnavailableError`. */
@@ -18,8 +18,11 @@ export async function callRedis<T>(operation: string, run: () => Promise<T>): Pr
   }
 }
 
+/** A single-node or Sentinel client, or a Cluster client: the adapters accept either. */
+export type RedisClient = Redis | Cluster;
+
 /** Runs a Lua script registered with `redis.defineCommand(name, …)`. */
-export function runScript(redis: Redis, operation: string, name: string, args: (string | number)[]): Promise<unknown> {
+export function runScript(redis: RedisClient, operation: string, name: string, args: (string | number)[]): Promise<unknown> {
   const fn = (redis as unknown as Record<string, ScriptFn>)[name]!;
   return callRedis(operation, () => fn.apply(redis, args));
 }

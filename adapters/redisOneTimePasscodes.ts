@@ -1,50 +1,67 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { callRedis, runScript } from './redisCalls';
+import { callRedis, RedisClient, runScript } from './redisCalls';
 import {
   DEFAULT_HASH_COST,
   DEFAULT_KEEP_EXPIRED_MS,
   hashPasscode,
   lockState,
+  matchingSalt,
+  MAX_VERIFY_ATTEMPTS,
   normaliseOdsCode,
   OneTimePasscodesOptions,
   PasscodeHash,
-  passcodeMatches,
   randomString,
 } from './memoryOneTimePasscodes';
 import {
+  CurrentPasscode,
   FAILURE_WINDOW_MS,
-  IssuedPasscode,
+  IssueResult,
   MAX_FAILED_VERIFICATIONS,
   OneTimePasscodes,
   OTP_LENGTH,
+  PasscodeChannel,
   VerifyResult,
 } from './oneTimePasscodes';
+import { afterIssue, currentPasscode, PasscodeRecord, sendingDecision, verdict } from './passcodeRules';
 import { DEFAULT_KEY_PREFIX } from './redisConversationStore';
 
 /**
  * Passcodes in Redis, shared by every bot process. Same rules as `MemoryOneTimePasscodes` (see
- * there). Per ODS code O (both keys carry the hash tag `{O}`, so one script may touch both):
+ * there and `passcodeRules.ts`). Per ODS code O (both keys carry the hash tag `{O}`, so one
+ * script may touch both):
  *
- *   `${prefix}otp:{O}`           hash { alg, N, r, p, salt, hash, issuedAt, expiresAt, keepUntil };
- *                                expires `keepExpiredMs` after the passcode does.
+ *   `${prefix}otp:{O}`           hash { records: JSON list of the last 3 passcodes (scrypt hash,
+ *                                salt, issuedAt, expiresAt, keepUntil, channel), version: changes
+ *                                on every issue }; expires when the last record is forgotten.
+ *                                The first version's single passcode (fields alg, N, r, p, salt,
+ *                                hash, issuedAt, expiresAt, keepUntil) is read as one record.
  *   `${prefix}otp-failures:{O}`  sorted set of failures scored by time; TTL = the window.
  *
  * Times come from the injected clock (passed to the scripts), not from Redis, so every instance
  * must have a synchronised clock (NTP), and the tests can use a fake one. Key TTLs are relative
  * (PEXPIRE, computed from that clock), and the scripts also compare times themselves.
  *
- * `verify` takes two round trips: read the salt (and whether locked), hash the code here
- * (scrypt runs off the event loop; the hashes are compared here in constant time), then one
- * script trims the window, re-checks the lock and that the passcode is still the one hashed, and
- * counts a failure — atomically, so concurrent attempts on any number of instances never get past
- * the limit.
+ * Both `issue` and `verify` read, decide here (hashing off the event loop; the sending limits
+ * and the verdict are `passcodeRules.ts`), then write with one script that checks the records'
+ * version is still the one read — atomically, so concurrent requests on any number of instances
+ * never pass the sending limits or the failure limit — and go round again if it changed.
  */
 
 export interface RedisOneTimePasscodesOptions extends OneTimePasscodesOptions {
   /** Prefix of every key. Default `nhsca:`. */
   keyPrefix?: string;
 }
+
+/** The version of the records a key holds: the first version's hash is named by its salt. */
+const LUA_VERSION = `
+local function version(otp)
+  local v = redis.call('HGET', otp, 'version')
+  if v then return v end
+  local salt = redis.call('HGET', otp, 'salt')
+  if salt then return 'legacy:' .. salt end
+  return ''
+end
+`;
 
 /** Trims the window; returns the count left and, when at the limit, the score that holds the lock. */
 const LUA_WINDOW = `
@@ -64,26 +81,32 @@ end
 `;
 
 /**
- * KEYS: otp, failures. ARGV: now, cutoff, max, windowMs, failure token, salt read ('' = none),
- * verdict ('match' | 'nomatch' | 'unchecked').
- * Returns {'locked', score} | {'none-issued', n} | {'expired', expiresAt} | {'retry'} | {'ok'} |
- * {'wrong', n}, n being the failures now in the window.
+ * KEYS: otp, failures. ARGV: now, cutoff, max, windowMs, failure token, version read, count (1|0).
+ * Returns {'locked', score} | {'retry'} (the passcodes changed) | {'done', n}, n being the
+ * failures now in the window (after counting this one when `count` is 1).
  */
-const LUA_VERIFY = `${LUA_WINDOW}
+const LUA_VERIFY = `${LUA_WINDOW}${LUA_VERSION}
 local otp, failures = KEYS[1], KEYS[2]
-local now, cutoff, max = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
-local n, held = window(failures, cutoff, max)
+local n, held = window(failures, ARGV[2], tonumber(ARGV[3]))
 if held then return {'locked', held} end
-local rec = redis.call('HMGET', otp, 'salt', 'expiresAt', 'keepUntil')
-if not rec[1] or not rec[3] or now >= tonumber(rec[3]) then
+if version(otp) ~= ARGV[6] then return {'retry'} end
+if ARGV[7] == '1' then
   fail(failures, ARGV[1], ARGV[5], ARGV[4])
-  return {'none-issued', tostring(n + 1)}
+  n = n + 1
 end
-if now >= tonumber(rec[2]) then return {'expired', rec[2]} end
-if rec[1] ~= ARGV[6] or ARGV[7] == 'unchecked' then return {'retry'} end
-if ARGV[7] == 'match' then return {'ok'} end
-fail(failures, ARGV[1], ARGV[5], ARGV[4])
-return {'wrong', tostring(n + 1)}
+return {'done', tostring(n)}
+`;
+
+/**
+ * KEYS: otp. ARGV: version read, new version, records JSON, ttlMs.
+ * Replaces the records if they are still the ones read. Returns 1, or 0 to go round again.
+ */
+const LUA_ISSUE = `${LUA_VERSION}
+if version(KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'records', ARGV[3], 'version', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
 `;
 
 /**
@@ -101,13 +124,12 @@ return {1, n, held or ''}
 `;
 
 const SCRIPTS = {
-  nhscaOtpVerifyV1: { lua: LUA_VERIFY, numberOfKeys: 2 },
+  nhscaOtpVerifyV2: { lua: LUA_VERIFY, numberOfKeys: 2 },
+  nhscaOtpIssueV2: { lua: LUA_ISSUE, numberOfKeys: 1 },
   nhscaOtpRecordFailureV1: { lua: LUA_RECORD_FAILURE, numberOfKeys: 1 },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
-
-const MAX_VERIFY_ATTEMPTS = 5;
 
 export class RedisOneTimePasscodes implements OneTimePasscodes {
   private readonly now: () => number;
@@ -116,7 +138,7 @@ export class RedisOneTimePasscodes implements OneTimePasscodes {
   private readonly keyPrefix: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: RedisOneTimePasscodesOptions = {},
   ) {
     this.now = options.now ?? Date.now;
@@ -132,47 +154,44 @@ export class RedisOneTimePasscodes implements OneTimePasscodes {
     return { passcode: `${this.keyPrefix}otp:{${ods}}`, failures: `${this.keyPrefix}otp-failures:{${ods}}` };
   }
 
-  async issue(odsCode: string, validForMs: number): Promise<IssuedPasscode> {
-    const code = randomString(OTP_LENGTH);
-    const hash = await hashPasscode(code, this.hashCost);
-    const issuedAt = this.now();
-    const expiresAt = issuedAt + validForMs;
-    const keepUntil = expiresAt + this.keepExpiredMs;
+  async issue(odsCode: string, options: { validForMs: number; channel: PasscodeChannel }): Promise<IssueResult> {
     const { passcode } = this.keysFor(odsCode);
-    await this.call('issue', () =>
-      this.redis
-        .multi()
-        .del(passcode)
-        .hset(passcode, { ...hash, issuedAt, expiresAt, keepUntil })
-        .pexpire(passcode, Math.max(1, keepUntil - issuedAt))
-        .exec()
-        .then(execResult),
-    );
-    return { code, issuedAt, expiresAt };
+    let hash: PasscodeHash | undefined;
+    let code = '';
+    for (let attempt = 1; attempt <= MAX_VERIFY_ATTEMPTS; attempt++) {
+      const stored = await this.read(passcode);
+      const decision = sendingDecision(stored.records, options.channel, this.now());
+      if (!decision.ok) return decision;
+      if (!hash) {
+        code = randomString(OTP_LENGTH);
+        hash = await hashPasscode(code, this.hashCost);
+      }
+      const issuedAt = this.now();
+      const expiresAt = issuedAt + options.validForMs;
+      const record: PasscodeRecord = { hash, issuedAt, expiresAt, keepUntil: expiresAt + this.keepExpiredMs, channel: options.channel };
+      const records = afterIssue(stored.records, record, issuedAt);
+      const ttl = Math.max(1, Math.max(...records.map((r) => r.keepUntil)) - issuedAt);
+      const written = await this.script('nhscaOtpIssueV2', passcode, stored.version, randomUUID(), JSON.stringify(records), ttl);
+      if (Number(written) === 1) return { ok: true, code, issuedAt, expiresAt };
+    }
+    throw new Error(`passcodes for ${normaliseOdsCode(odsCode)} kept changing while one was being issued`);
   }
 
   async verify(odsCode: string, code: string): Promise<VerifyResult> {
     const keys = this.keysFor(odsCode);
     for (let attempt = 1; attempt <= MAX_VERIFY_ATTEMPTS; attempt++) {
       const start = this.now();
-      const [stored, failureCount] = await this.call('verify', () =>
-        this.redis
-          .pipeline()
-          .hgetall(keys.passcode)
-          .zcount(keys.failures, `(${start - FAILURE_WINDOW_MS}`, '+inf')
-          .exec()
-          .then(execResult),
-      );
-      const record = stored as Record<string, string>;
-      let verdict: 'match' | 'nomatch' | 'unchecked' = 'nomatch';
-      if (Number(failureCount) >= MAX_FAILED_VERIFICATIONS) {
-        verdict = 'unchecked';
-      } else if (record.salt && start < Number(record.expiresAt) && start < Number(record.keepUntil)) {
-        verdict = (await passcodeMatches(code, storedHash(record))) ? 'match' : 'nomatch';
-      }
+      const [stored, failureCount] = await Promise.all([
+        this.read(keys.passcode),
+        this.call('verify', () => this.redis.zcount(keys.failures, `(${start - FAILURE_WINDOW_MS}`, '+inf')),
+      ]);
+      // Locked: answer without hashing (the script confirms the lock).
+      const salt = failureCount >= MAX_FAILED_VERIFICATIONS ? undefined : await matchingSalt(stored.records, code, start);
       const now = this.now();
+      const result = verdict(stored.records, salt, now);
+      const counted = result.outcome === 'wrong' || result.outcome === 'none-issued';
       const reply = (await this.script(
-        'nhscaOtpVerifyV1',
+        'nhscaOtpVerifyV2',
         keys.passcode,
         keys.failures,
         now,
@@ -180,24 +199,16 @@ export class RedisOneTimePasscodes implements OneTimePasscodes {
         MAX_FAILED_VERIFICATIONS,
         FAILURE_WINDOW_MS,
         `${now}:${randomUUID()}`,
-        record.salt ?? '',
-        verdict,
+        stored.version,
+        counted ? 1 : 0,
       )) as string[];
-      switch (reply[0]) {
-        case 'ok':
-          return { ok: true };
-        case 'locked':
-          return { ok: false, reason: 'locked', lockedUntil: Number(reply[1]) + FAILURE_WINDOW_MS };
-        case 'expired':
-          return { ok: false, reason: 'expired', expiredAt: Number(reply[1]) };
-        case 'none-issued':
-        case 'wrong':
-          return { ok: false, reason: reply[0], failuresLeft: Math.max(0, MAX_FAILED_VERIFICATIONS - Number(reply[1])) };
-        case 'retry':
-          continue; // the lock lifted, or the passcode was replaced, between our read and the check
-        default:
-          throw new Error(`unexpected reply from the passcode script: ${String(reply[0])}`);
-      }
+      if (reply[0] === 'retry') continue; // a passcode was issued between our read and the check
+      if (reply[0] === 'locked') return { ok: false, reason: 'locked', lockedUntil: Number(reply[1]) + FAILURE_WINDOW_MS };
+      if (reply[0] !== 'done') throw new Error(`unexpected reply from the passcode script: ${String(reply[0])}`);
+      if (failureCount >= MAX_FAILED_VERIFICATIONS) continue; // the lock lifted while we read: check the code
+      if (result.outcome === 'ok') return { ok: true };
+      if (result.outcome === 'expired') return { ok: false, reason: 'expired', expiredAt: result.expiredAt };
+      return { ok: false, reason: result.outcome, failuresLeft: Math.max(0, MAX_FAILED_VERIFICATIONS - Number(reply[1])) };
     }
     throw new Error(`passcode for ${normaliseOdsCode(odsCode)} kept changing while being verified`);
   }
@@ -229,14 +240,15 @@ export class RedisOneTimePasscodes implements OneTimePasscodes {
     return lockState(times).lockedUntil;
   }
 
-  async current(odsCode: string): Promise<{ issuedAt: number; expiresAt: number } | undefined> {
-    const { passcode } = this.keysFor(odsCode);
-    const [issuedAt, expiresAt, keepUntil] = await this.call('current', () =>
-      this.redis.hmget(passcode, 'issuedAt', 'expiresAt', 'keepUntil'),
-    );
-    if (issuedAt === null || expiresAt === null || keepUntil === null) return undefined;
-    if (this.now() >= Number(keepUntil)) return undefined;
-    return { issuedAt: Number(issuedAt), expiresAt: Number(expiresAt) };
+  async current(odsCode: string): Promise<CurrentPasscode | undefined> {
+    const { records } = await this.read(this.keysFor(odsCode).passcode);
+    return currentPasscode(records, this.now());
+  }
+
+  /** The kept records and their version ('' when there are none). */
+  private async read(key: string): Promise<{ records: PasscodeRecord[]; version: string }> {
+    const fields = await this.call('read', () => this.redis.hgetall(key));
+    return storedRecords(fields);
   }
 
   private script(name: ScriptName, ...args: (string | number)[]): Promise<unknown> {
@@ -248,22 +260,30 @@ export class RedisOneTimePasscodes implements OneTimePasscodes {
   }
 }
 
-function storedHash(record: Record<string, string>): PasscodeHash {
-  return {
-    alg: 'scrypt',
-    N: Number(record.N),
-    r: Number(record.r),
-    p: Number(record.p),
-    salt: record.salt,
-    hash: record.hash,
+/**
+ * The records of a passcode hash, in the current form or the first version's (one passcode in
+ * flat fields, version `legacy:<salt>`). Unreadable records are an error naming the key.
+ */
+export function storedRecords(fields: Record<string, string>): { records: PasscodeRecord[]; version: string } {
+  if (fields.records !== undefined) {
+    let records: PasscodeRecord[];
+    try {
+      records = JSON.parse(fields.records) as PasscodeRecord[];
+    } catch {
+      throw new Error('stored passcodes cannot be read: records is not JSON');
+    }
+    if (!Array.isArray(records) || records.some((r) => !r?.hash?.salt || !Number.isFinite(r.issuedAt) || !Number.isFinite(r.expiresAt))) {
+      throw new Error('stored passcodes cannot be read: records are not passcode records');
+    }
+    return { records, version: fields.version ?? '' };
+  }
+  if (fields.salt === undefined) return { records: [], version: '' };
+  const hash: PasscodeHash = { alg: 'scrypt', N: Number(fields.N), r: Number(fields.r), p: Number(fields.p), salt: fields.salt, hash: fields.hash ?? '' };
+  const record: PasscodeRecord = {
+    hash,
+    issuedAt: Number(fields.issuedAt),
+    expiresAt: Number(fields.expiresAt),
+    keepUntil: Number(fields.keepUntil ?? fields.expiresAt),
   };
-}
-
-/** The replies of a MULTI or pipeline, throwing the first command error. */
-function execResult(results: [Error | null, unknown][] | null): unknown[] {
-  if (!results) throw new Error('transaction aborted');
-  return results.map(([err, value]) => {
-    if (err) throw err;
-    return value;
-  });
+  return { records: [record], version: `legacy:${fields.salt}` };
 }

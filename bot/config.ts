@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { NasApiTokensSchema } from './backOffice/tokens';
 
 /** Configuration, read once from the environment at start-up. */
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+const SWITCH_VALUES = ['true', 'false', 'yes', 'no', 'on', 'off', '1', '0'];
 
 /** A whole number from `min` to `max`, with one message for every way of getting it wrong. */
 function count(what: string, max: number, min = 0) {
@@ -29,6 +31,8 @@ const ConfigSchema = z
     MicrosoftAppPassword: z.string().optional(),
     MicrosoftAppType: z.enum(APP_TYPES, { error: `must be one of ${APP_TYPES.join(', ')}` }).default('MultiTenant'),
     MicrosoftAppTenantId: z.string().trim().optional(),
+    /** The NAS back office's bearer tokens per queue (bot/backOffice/tokens.ts). Unset: the back office is off. */
+    NAS_API_TOKENS: NasApiTokensSchema.optional(),
     REDIS_URL: z
       .string()
       .refine((value) => /^rediss?:\/\/[^\s]+$/.test(value) && URL.canParse(value), {
@@ -41,12 +45,34 @@ const ConfigSchema = z
       .max(3650, { error: 'must be a number of days greater than 0 (at most 3650)' })
       .default(30),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    /** The web chat page and its Direct Line routes. Unset: on without MicrosoftAppId only (see webChatEnabled). */
+    WEBCHAT_ENABLED: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((value) => SWITCH_VALUES.includes(value), { error: 'must be true or false' })
+      .transform((value) => ['true', 'yes', 'on', '1'].includes(value))
+      .optional(),
+    /** Proxies in front of the bot that append to X-Forwarded-For (the web chat counts new conversations per client address). Unset: none. */
+    WEBCHAT_TRUSTED_PROXIES: z.coerce
+      .number({ error: 'must be a whole number from 0 to 10' })
+      .int({ error: 'must be a whole number from 0 to 10' })
+      .min(0, { error: 'must be a whole number from 0 to 10' })
+      .max(10, { error: 'must be a whole number from 0 to 10' })
+      .optional(),
     // Floods (see docs/security.md): per conversation across instances, per user in each instance.
     RATE_LIMIT_PER_MINUTE: count('messages a minute per conversation (0 turns the limit off)', 10_000).default(30),
     RATE_LIMIT_BURST: count('messages at once per conversation', 1_000, 1).default(10),
     USER_RATE_LIMIT_PER_MINUTE: count('messages a minute per user (0 turns the limit off)', 10_000).default(60),
     USER_RATE_LIMIT_BURST: count('messages at once per user', 1_000, 1).default(20),
     CONVERSATION_QUEUE_MAX: count('messages of one conversation waiting their turn', 1_000, 1).default(10),
+    /** Days a finished NAS request is kept before it is deleted (2 years: NHS records practice). */
+    NAS_RETENTION_DAYS: z.coerce
+      .number({ error: 'must be a whole number of days from 1 to 36500' })
+      .int({ error: 'must be a whole number of days from 1 to 36500' })
+      .min(1, { error: 'must be a whole number of days from 1 to 36500' })
+      .max(36500, { error: 'must be a whole number of days from 1 to 36500' })
+      .default(730),
     // Idle keep-alive sockets stay open longer than a load balancer's idle timeout (Azure 240 s,
     // AWS 60 s), so the balancer, not the bot, closes them: no reset on a reused socket.
     HTTP_KEEP_ALIVE_TIMEOUT_MS: count('milliseconds an idle keep-alive connection is kept', 3_600_000, 1_000).default(245_000),
@@ -102,6 +128,14 @@ export function listenHost(config: Config): string {
   return config.HOST ?? (config.MicrosoftAppId ? '0.0.0.0' : '127.0.0.1');
 }
 
+/**
+ * The anonymous web chat page is on by default only in Emulator mode: a bot that authenticates
+ * Teams traffic should not also open an unauthenticated channel unless told to.
+ */
+export function webChatEnabled(config: Config): boolean {
+  return config.WEBCHAT_ENABLED ?? !config.MicrosoftAppId;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -119,7 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems = [
     ...(result.error?.issues ?? []).map((issue) => {
       const name = String(issue.path[0] ?? 'configuration');
-      const shown = name in raw && !/Password/i.test(name) ? ` (got "${raw[name]}")` : '';
+      const shown = name in raw && !/Password|TOKEN/i.test(name) ? ` (got "${raw[name]}")` : '';
       return `${name} ${issue.message}${shown}`;
     }),
     ...crossChecks(raw),

@@ -182,6 +182,37 @@ interface LiveConversation {
   envelope: Envelope;
 }
 
+/** Something put into a conversation from outside its turns (a notification: bot/notifier.ts, deliverNotification). */
+export interface Delivery {
+  /** Said first, as they are (e.g. "REG-7KD9QX2P is now in progress"). */
+  replies?: Reply[];
+  /**
+   * For the conversation's machine (e.g. a NAS status change, an owner's answer): sent only when
+   * the machine takes it; then what the conversation says next follows the replies, and the new
+   * state is saved.
+   */
+  event?: ConversationEvent;
+  /** Also say where the conversation stands (its current question), as after a greeting. */
+  showPosition?: boolean;
+  /**
+   * When the event did not move it (or there was none) and a flow is waiting on a question, ask
+   * it again after the replies: on the web page a new message takes the question's buttons away.
+   */
+  repeatPrompt?: boolean;
+}
+
+export interface DeliveryResult {
+  /** 'notSent': `send` failed (the channel refused); 'busy' / 'unavailable': nothing was done. */
+  outcome: 'delivered' | 'notSent' | 'busy' | 'unavailable' | 'error';
+  /** The event was taken and the conversation's new state saved. */
+  moved: boolean;
+  /** Whether the conversation has state with the bot (it is not new or expired). */
+  known: boolean;
+  /** What was said (or would have been). */
+  replies: Reply[];
+  error?: unknown;
+}
+
 export class ConversationEngine {
   private readonly now: () => number;
   /**
@@ -360,7 +391,7 @@ export class ConversationEngine {
   private async markUndelivered(key: string, etag: string, undelivered: boolean, log: Logger): Promise<void> {
     let lease: TurnLease | undefined;
     try {
-      lease = await this.options.store.begin(key);
+      lease = await this.options.store.begin(key, { limited: false });
       const envelope = lease.stored?.etag === etag ? parseEnvelope(lease.stored.data) : undefined;
       if (!envelope?.lastTurn) return await this.options.store.release(lease);
       const marked: Envelope = { ...envelope, lastTurn: { ...envelope.lastTurn, undelivered } };
@@ -446,6 +477,89 @@ export class ConversationEngine {
     return true;
   }
 
+  /**
+   * Delivers into a conversation between its turns, under its lease, so that it never races a
+   * turn: turns of the same conversation wait (on any instance) until `send` has been called with
+   * what to say and the new state (when an event moved it) is saved. `send` puts the replies on
+   * the channel; when it throws, the state change is still saved (the machine has moved: NAS's
+   * change is real) and the outcome is 'notSent', so the caller can tell the user another way.
+   */
+  async deliverNotification(
+    conversation: Pick<TurnInput, 'channelId' | 'conversationId'>,
+    delivery: Delivery,
+    send: (replies: Reply[], context: { known: boolean; moved: boolean }) => Promise<void>,
+  ): Promise<DeliveryResult> {
+    const key = this.conversationKey(conversation);
+    const log = this.options.logger.child({ conversation: key, delivery: true });
+    let lease: TurnLease;
+    try {
+      // A notification is not a message of the user's: it neither meets nor spends their rate limit.
+      lease = await this.options.store.begin(key, { limited: false });
+    } catch (error) {
+      const busy = error instanceof ConversationBusyError;
+      log.warn({ err: error, outcome: busy ? 'busy' : 'unavailable' }, 'delivery not started');
+      return { outcome: busy ? 'busy' : 'unavailable', moved: false, known: false, replies: [], error };
+    }
+    let actor: Actor<ConversationMachine> | undefined;
+    let keptLive = false;
+    let committed = false;
+    try {
+      const cached = this.live.get(key);
+      this.live.delete(key);
+      const reusable = cached && lease.stored && cached.etag === lease.stored.etag;
+      if (cached && !reusable) cached.actor.stop();
+      const restored = reusable ? { actor: cached.actor, envelope: cached.envelope as Envelope | undefined, restarted: false } : this.restore(lease.stored?.data, log);
+      actor = restored.actor;
+      const envelope = restored.restarted ? undefined : restored.envelope;
+      const rendered: Reply[] = [];
+      let moved = false;
+      if (envelope) {
+        const beforeSnapshot = actor.getSnapshot();
+        const before = this.options.dialog.position(beforeSnapshot);
+        if (delivery.event && canTake(beforeSnapshot, delivery.event)) {
+          actor.send(delivery.event);
+          await settle(actor);
+          const after = actor.getSnapshot();
+          if (after.status !== 'active') throw new Error(`conversation machine is ${after.status}`);
+          rendered.push(...this.options.dialog.render({ before, after, parsed: { kind: 'event', event: delivery.event }, accepted: true }));
+          moved = true;
+        } else if (delivery.showPosition) {
+          rendered.push(...this.options.dialog.render({ before, after: beforeSnapshot, parsed: { kind: 'greet' }, returning: true }));
+        } else if (delivery.repeatPrompt && before.flow && !before.flow.menuOpen) {
+          rendered.push(before.flow.dialog.prompt(before.flow.snapshot));
+        }
+      }
+      const replies = [...(delivery.replies ?? []), ...rendered];
+      let sendError: unknown;
+      try {
+        if (replies.length > 0) await send(replies, { known: !!envelope, moved });
+      } catch (error) {
+        sendError = error ?? new Error('the channel refused the delivery');
+        log.warn({ err: error }, 'delivery not sent');
+      }
+      if (moved && envelope) {
+        // A notification is not the user's turn: when they last spoke stays as it was.
+        const next: Envelope = { ...envelope, snapshot: actor.getPersistedSnapshot() as unknown as Record<string, unknown> };
+        committed = true;
+        const saved = await this.commitOrFindOut(lease, JSON.stringify(next), log);
+        if (saved.outcome === 'saved') keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
+        else return { outcome: 'unavailable', moved: false, known: true, replies, error: sendError };
+      } else {
+        await this.options.store.release(lease);
+        if (envelope && lease.stored) keptLive = this.keepLive(key, { etag: lease.stored.etag, actor, envelope });
+      }
+      log.info({ outcome: sendError ? 'notSent' : 'delivered', moved }, 'delivery');
+      return { outcome: sendError ? 'notSent' : 'delivered', moved, known: !!envelope, replies, ...(sendError ? { error: sendError } : {}) };
+    } catch (error) {
+      if (!committed) await this.options.store.release(lease);
+      const unavailable = error instanceof StoreUnavailableError;
+      log.warn({ err: error }, 'delivery failed');
+      return { outcome: unavailable ? 'unavailable' : 'error', moved: false, known: false, replies: [], error };
+    } finally {
+      if (!keptLive) actor?.stop();
+    }
+  }
+
   /** Asks the channel who the user is; a failed or slow lookup leaves the identity unknown. */
   private async identify(input: TurnInput, log: Logger): Promise<UserIdentity | undefined> {
     if (!input.identify) return undefined;
@@ -464,7 +578,7 @@ export class ConversationEngine {
 
   /** Who the user of a conversation is, if the channel has said (for flows and for tests). */
   async identityOf(input: Pick<TurnInput, 'channelId' | 'conversationId'>): Promise<UserIdentity | undefined> {
-    const lease = await this.options.store.begin(this.conversationKey(input));
+    const lease = await this.options.store.begin(this.conversationKey(input), { limited: false });
     await this.options.store.release(lease);
     return lease.stored ? parseEnvelope(lease.stored.data)?.identity : undefined;
   }

@@ -1,4 +1,5 @@
-import type { NasRequests } from '../adapters/nasRequests';
+import { createHash } from 'node:crypto';
+import { exclusiveKey, type ExistingRequestSummary, type NasRequests } from '../adapters/nasRequests';
 import type { OneTimePasscodes } from '../adapters/oneTimePasscodes';
 import type { Organisation, OrganisationDirectory } from '../adapters/organisationDirectory';
 import type { Outbox } from '../adapters/outbox';
@@ -20,6 +21,14 @@ export interface RegistrationAdapters {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Another person's registration for the organisation is being processed; this one is kept, rejected. */
+export class RegistrationAlreadyInProgressError extends Error {
+  override readonly name = 'RegistrationAlreadyInProgressError';
+  constructor(readonly existing: ExistingRequestSummary) {
+    super(`a registration for this organisation is already being processed (${existing.reference})`);
+  }
+}
 
 /** "manager@example.co.uk" → "m***@example.co.uk": enough to recognise, not to harvest. */
 export function maskEmail(address: string): string {
@@ -64,7 +73,7 @@ export function createRegistrationServices({ directory, passcodes, outbox, reque
     getOrganisation: async ({ odsCode }) => {
       const found = await directory.findByOdsCode(odsCode);
       if (!found) return undefined;
-      return chosen(found, (await requests.pendingForOdsCode(found.odsCode)) !== undefined);
+      return chosen(found, (await requests.pendingFor(exclusiveKey('registration', found.odsCode))) !== undefined);
     },
 
     checkManagerEmail: async ({ odsCode, email }) =>
@@ -72,7 +81,15 @@ export function createRegistrationServices({ directory, passcodes, outbox, reque
 
     requestPasscode: async ({ odsCode, kind, channel }) => {
       const org = await organisation(odsCode);
-      const issued = await passcodes.issue(org.odsCode, OTP_VALID_DAYS[kind] * DAY_MS);
+      const sentTo = (how: typeof channel) => (how === 'email' ? maskEmail(org.registeredManagerEmail) : 'your CQC-registered address');
+      const issued = await passcodes.issue(org.odsCode, { validForMs: OTP_VALID_DAYS[kind] * DAY_MS, channel });
+      if (!issued.ok) {
+        // Not sent (too soon after the last, or the day's three used): the last one still stands.
+        const last = await passcodes.current(org.odsCode);
+        if (!last) throw new Error(`no passcode could be sent for ${org.odsCode} (${issued.reason})`);
+        const how = last.channel ?? channel;
+        return { channel: how, sentTo: sentTo(how), issuedAt: last.issuedAt, expiresAt: last.expiresAt };
+      }
       const body = [
         `Your NHSmail registration one-time passcode for ${org.name} (ODS code ${org.odsCode}) is: ${issued.code}`,
         `It is valid until ${formatDate(issued.expiresAt)}. Enter it in the NHSmail care assistant chat to carry on with your registration.`,
@@ -91,7 +108,7 @@ export function createRegistrationServices({ directory, passcodes, outbox, reque
       );
       return {
         channel,
-        sentTo: channel === 'email' ? maskEmail(org.registeredManagerEmail) : 'your CQC-registered address',
+        sentTo: sentTo(channel),
         issuedAt: issued.issuedAt,
         expiresAt: issued.expiresAt,
       };
@@ -121,17 +138,31 @@ export function createRegistrationServices({ directory, passcodes, outbox, reque
       const { organisation: org, origin } = submission;
       const address = sharedMailboxAddress({ kind: org.kind, town: submission.mailboxTown, name: org.name, odsCode: org.odsCode });
       if (!address.ok) throw new Error(address.error);
-      const { request } = await requests.submitRegistration({
-        details: {
-          organisation: org,
-          town: submission.town,
-          sharedMailboxAddress: address.value,
-          members: submission.members,
-          verifiedBy: submission.verifiedBy,
+      const details = {
+        organisation: org,
+        town: submission.town,
+        sharedMailboxAddress: address.value,
+        members: submission.members,
+        verifiedBy: submission.verifiedBy,
+      };
+      const reference = origin.conversationReference as { channelId?: unknown } | null;
+      const result = await requests.submit({
+        kind: 'registration',
+        details,
+        queue: org.kind,
+        odsCode: org.odsCode,
+        // Until the registration keeps an attempt id, an attempt is known by its conversation and
+        // what it submits: a repeated confirm gives the same key, another registration a new one.
+        idempotencyKey: `registration:${origin.conversationKey}:${createHash('sha256').update(JSON.stringify(details)).digest('hex').slice(0, 32)}`,
+        requester: {
+          conversationKey: origin.conversationKey,
+          conversationReference: origin.conversationReference,
+          channelId: typeof reference?.channelId === 'string' ? reference.channelId : 'unknown',
         },
-        conversationKey: origin.conversationKey,
-        conversationReference: origin.conversationReference,
+        exclusive: { key: exclusiveKey('registration', org.odsCode) },
       });
+      if (result.outcome === 'conflict') throw new RegistrationAlreadyInProgressError(result.existing);
+      const { request } = result;
       return { reference: request.reference, submittedAt: request.createdAt };
     },
   };

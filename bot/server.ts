@@ -18,10 +18,11 @@ import * as restify from 'restify';
 import type { ConversationStore } from '../adapters/conversationStore';
 import { Config, serviceUrlHosts } from './config';
 import type { CareAssistantBot } from './bot';
-import { registerDirectLine, registerWebChatPage } from './directLine';
+import { registerWebChat, WebChatSetup } from './directLine';
 import { TurnNotCompletedError } from './engine';
 import { checkActivity, IncomingActivity } from './activities';
 import { GuardedAuthentication, hostAllowed, hostOf, OutboundPolicy } from './outbound';
+import { BackOfficeSetup, registerBackOffice } from './backOffice';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -123,8 +124,12 @@ export interface ServerParts {
   bot: CareAssistantBot;
   store: ConversationStore;
   logger: Logger;
+  /** The web chat page and its Direct Line channel (bot/directLine): their state, on or off. */
+  webChat?: WebChatSetup;
   /** Idle keep-alive and header timeouts (see HTTP_KEEP_ALIVE_TIMEOUT_MS); defaults as configured by default. */
   http?: { keepAliveTimeoutMs: number; headersTimeoutMs: number };
+  /** The NAS back office (bot/backOffice): on when NAS_API_TOKENS is set. */
+  backOffice?: BackOfficeSetup;
 }
 
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 245_000;
@@ -215,8 +220,8 @@ export function createServer(parts: ServerParts): restify.Server {
   });
 
   // The web chat page (GET /) and its Direct Line channel, served here: see bot/directLine.ts.
-  registerDirectLine(server, parts);
-  registerWebChatPage(server);
+  registerWebChat(server, parts);
+  registerBackOffice(server, parts.backOffice);
 
   // Errors raised by restify itself (bad JSON, too large, unknown route) keep their status and
   // get a short reason; anything unexpected is logged and answered without crashing.

@@ -12,72 +12,29 @@
  * purpose. The data set is validated against the adapter's schema before it is written, and every
  * mobile is checked with libphonenumber-js/max: the script fails loudly otherwise.
  *
- * The adapter imports the JSON (so that the build copies it to dist/), so the file must exist for
- * the build: should it ever be lost, write `{}` to it and run the script again.
+ * It writes the account directory too (`adapters/data/accounts.json`, see
+ * scripts/generateAccounts.ts): the accounts decide the organisations' `existingAccounts`.
+ *
+ * The adapters import the JSON (so that the build copies it to dist/), so the files must exist for
+ * the build: should one ever be lost, write `{}` to it and run the script again.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { DirectoryDataSet, parseDirectoryDataSet } from '../adapters/embeddedOrganisationDirectory';
 import type { ExistingAccount, Organisation, OrganisationKind } from '../adapters/organisationDirectory';
+import type { AccountDataSet } from '../adapters/embeddedAccountDirectory';
+import { existingAccountsOf } from './accountFixtures';
+import { generateAccounts, serialiseAccounts } from './generateAccounts';
+import { mulberry32, Random } from './random';
+
+export { mulberry32 };
 
 export const DIRECTORY_SEED = 20_240_611;
 export const DIRECTORY_VERSION = 1;
 
 /** How many of each are generated, besides the fixtures. */
 export const TARGET_COUNTS = { careHomes: 800, domiciliaryCare: 540, dental: 660, hospices: 11 } as const;
-
-// ---------------------------------------------------------------------------------------------
-// PRNG
-
-/** mulberry32: a small, fast 32-bit PRNG; good enough for invented data, and deterministic. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Random {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  /** An integer from min to max inclusive. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    if (!items.length) throw new Error('pick from an empty list');
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-  weighted<T>(items: readonly T[], weight: (item: T) => number): T {
-    const total = items.reduce((sum, item) => sum + weight(item), 0);
-    let r = this.next() * total;
-    for (const item of items) {
-      r -= weight(item);
-      if (r < 0) return item;
-    }
-    return items[items.length - 1]!;
-  }
-  digits(n: number): string {
-    let s = '';
-    for (let i = 0; i < n; i++) s += String(this.int(0, 9));
-    return s;
-  }
-  chars(alphabet: string, n: number): string {
-    let s = '';
-    for (let i = 0; i < n; i++) s += alphabet[this.int(0, alphabet.length - 1)];
-    return s;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Places: real English post towns with outward codes of that post town.
@@ -356,7 +313,7 @@ export const FIXTURES: readonly Organisation[] = [
     hasSharedMailbox: false,
     hasPendingRegistration: false,
     fullDetailsHeld: true,
-    existingAccounts: [{ address: 'david.price@nhs.net', mobile: '+447400000021' }],
+    existingAccounts: existingAccountsOf('DODSA1'),
   },
   {
     kind: 'dental',
@@ -382,10 +339,7 @@ export const FIXTURES: readonly Organisation[] = [
     hasSharedMailbox: true,
     hasPendingRegistration: false,
     fullDetailsHeld: true,
-    existingAccounts: [
-      { address: 'sarah.hollis@nhs.net', mobile: '+447400000011' },
-      { address: 'tom.okafor@nhs.net', mobile: '+447400000012' },
-    ],
+    existingAccounts: existingAccountsOf('VHB01'),
   },
   {
     kind: 'care',
@@ -425,6 +379,46 @@ export const FIXTURES: readonly Organisation[] = [
     hasPendingRegistration: false,
     fullDetailsHeld: true,
     existingAccounts: [],
+  },
+  // The organisations of the account fixtures (scripts/accountFixtures.ts): each has a shared mailbox.
+  {
+    kind: 'care',
+    name: 'Larkspur House Care Home',
+    odsCode: 'VLH01',
+    cqcLocationId: '1-1002733089',
+    cqcContactId: 'CON1-523456789',
+    address: { lines: ['Larkspur House', '18 Huntington Road'], town: 'York', postcode: 'YO31 8RG' },
+    registeredManagerEmail: 'manager@larkspurhousecare.co.uk',
+    hasSharedMailbox: true,
+    hasPendingRegistration: false,
+    fullDetailsHeld: true,
+    existingAccounts: existingAccountsOf('VLH01'),
+  },
+  {
+    kind: 'care',
+    name: 'Fernlea Lodge',
+    odsCode: 'VFL10',
+    cqcLocationId: '1-1002733097',
+    cqcContactId: 'CON1-523456790',
+    address: { lines: ['Fernlea Lodge', '5 Toller Lane'], town: 'Bradford', postcode: 'BD8 9DA' },
+    registeredManagerEmail: 'office@fernlealodge.co.uk',
+    hasSharedMailbox: true,
+    hasPendingRegistration: false,
+    fullDetailsHeld: true,
+    existingAccounts: existingAccountsOf('VFL10'),
+  },
+  {
+    kind: 'dental',
+    name: 'Quayside Dental Practice',
+    odsCode: 'DODSC1',
+    cqcLocationId: '1-1002733103',
+    cqcContactId: 'CON1-623456789',
+    address: { lines: ['12 Vauxhall Street'], town: 'Plymouth', postcode: 'PL4 0DZ' },
+    registeredManagerEmail: 'reception@quaysidedentalplymouth.co.uk',
+    hasSharedMailbox: true,
+    hasPendingRegistration: false,
+    fullDetailsHeld: true,
+    existingAccounts: existingAccountsOf('DODSC1'),
   },
 ];
 
@@ -493,8 +487,10 @@ class Generator {
     claim(this.locationIds, organisation.cqcLocationId, 'CQC location ID');
     claim(this.contactIds, organisation.cqcContactId, 'CQC contact ID');
     for (const account of organisation.existingAccounts) {
-      assertValidGbMobile(account.mobile);
-      claim(this.mobiles, account.mobile, 'mobile');
+      if (account.mobile) {
+        assertValidGbMobile(account.mobile);
+        claim(this.mobiles, account.mobile, 'mobile');
+      }
       claim(this.nhsAddresses, account.address, 'NHSmail address');
     }
     this.domains.add(organisation.registeredManagerEmail.split('@')[1]!);
@@ -710,17 +706,26 @@ class Generator {
   }
 }
 
-/** The whole data set for a seed: the fixtures first, then the generated organisations. */
-export function generateDirectory(seed: number = DIRECTORY_SEED): DirectoryDataSet {
-  const organisations = new Generator(seed).run();
-  const dataSet: DirectoryDataSet = {
+/**
+ * Both embedded data sets for a seed: the organisations (fixtures first, then the generated ones)
+ * and the NHSmail accounts of those organisations (scripts/generateAccounts.ts), which fix the
+ * organisations' `existingAccounts`.
+ */
+export function generateDataSets(seed: number = DIRECTORY_SEED): { directory: DirectoryDataSet; accounts: AccountDataSet } {
+  const { accounts, organisations } = generateAccounts(new Generator(seed).run(), FIXTURES.map((f) => f.odsCode), seed);
+  const directory: DirectoryDataSet = {
     generatedWith: { generator: 'scripts/generateDirectory.ts', version: DIRECTORY_VERSION, prng: 'mulberry32', seed },
     fixtures: FIXTURES.map((f) => f.odsCode),
     organisations,
   };
   // The adapter's own validation: fails loudly rather than writing a data set it would refuse.
-  parseDirectoryDataSet(JSON.parse(JSON.stringify(dataSet)), `generated with seed ${seed}`);
-  return dataSet;
+  parseDirectoryDataSet(JSON.parse(JSON.stringify(directory)), `generated with seed ${seed}`);
+  return { directory, accounts };
+}
+
+/** The organisation data set for a seed. */
+export function generateDirectory(seed: number = DIRECTORY_SEED): DirectoryDataSet {
+  return generateDataSets(seed).directory;
 }
 
 /** Compact JSON: one organisation a line, so diffs stay readable. */
@@ -749,18 +754,25 @@ export function repositoryRoot(from: string = __dirname): string {
 }
 
 export const DIRECTORY_JSON_PATH = path.join(repositoryRoot(), 'adapters', 'data', 'organisations.json');
+export const ACCOUNTS_JSON_PATH = path.join(repositoryRoot(), 'adapters', 'data', 'accounts.json');
 
 function main(): void {
-  const dataSet = generateDirectory();
+  const { directory: dataSet, accounts } = generateDataSets();
   const text = serialiseDirectory(dataSet);
   mkdirSync(path.dirname(DIRECTORY_JSON_PATH), { recursive: true });
   writeFileSync(DIRECTORY_JSON_PATH, text);
+  const accountsText = serialiseAccounts(accounts);
+  writeFileSync(ACCOUNTS_JSON_PATH, accountsText);
   const count = (predicate: (o: Organisation) => boolean) => dataSet.organisations.filter(predicate).length;
   process.stdout.write(
     `Wrote ${path.relative(process.cwd(), DIRECTORY_JSON_PATH)}: ${dataSet.organisations.length} organisations ` +
       `(care ${count((o) => o.kind === 'care')}, dental ${count((o) => o.kind === 'dental')} of which ` +
       `${count((o) => o.kind === 'dental' && !o.fullDetailsHeld)} Route B, hospice ${count((o) => o.kind === 'hospice')}), ` +
-      `${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB, seed ${dataSet.generatedWith.seed}\n`,
+      `${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB, seed ${dataSet.generatedWith.seed}\n` +
+      `Wrote ${path.relative(process.cwd(), ACCOUNTS_JSON_PATH)}: ${accounts.accounts.length} accounts ` +
+      `(${accounts.accounts.filter((a) => !a.mobile).length} without a mobile, ` +
+      `${accounts.accounts.filter((a) => a.host.kind === 'local').length} hosted locally), ` +
+      `${accounts.sharedMailboxes.length} shared mailboxes, ${(Buffer.byteLength(accountsText) / 1024).toFixed(0)} KiB\n`,
   );
 }
 

@@ -2,14 +2,28 @@
 (function () {
   'use strict';
 
-  var STORAGE_KEY = 'nhsca.webchat.conversation';
-  /** A saved conversation is resumed only while its token is surely still valid (tokens last 30 minutes). */
-  var RESUME_WITHIN_MS = 25 * 60 * 1000;
+  /**
+   * The conversation is kept in localStorage (its id and the resume token the assistant gave), so
+   * closing the page and coming back days later, with a passcode that came by post, carries on
+   * where it was, for as long as the assistant keeps the conversation (STATE_TTL_DAYS).
+   */
+  var STORAGE_KEY = 'nhsca.webchat.conversation.v2';
+  /** Where an older version of this page kept its conversation (for 25 minutes): tidied away. */
+  var OLD_STORAGE_KEY = 'nhsca.webchat.conversation';
   var DOMAIN = location.origin + '/v3/directline';
   var ConnectionStatus = { Online: 2, ExpiredToken: 3, FailedToConnect: 4, Ended: 5 };
+  /** After a recovery (a new token, the conversation picked up again), no other for this long. */
+  var RECOVERY_PAUSE_MS = 30 * 1000;
 
   var status = document.getElementById('chat-status');
   var panel = document.getElementById('webchat');
+  var newButton = document.getElementById('new-conversation');
+  var confirmBox = document.getElementById('new-conversation-confirm');
+  var confirmYes = document.getElementById('new-conversation-yes');
+  var confirmNo = document.getElementById('new-conversation-no');
+  /** The conversation on the page: { directLine, conversationId }. */
+  var current = null;
+  var lastRecovery = 0;
 
   function showStatus(text, isError) {
     status.textContent = text;
@@ -19,34 +33,61 @@
 
   function load() {
     try {
-      var saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) || 'null');
-      if (saved && saved.token && saved.conversationId && Date.now() - saved.savedAt < RESUME_WITHIN_MS) return saved;
+      sessionStorage.removeItem(OLD_STORAGE_KEY);
+      var saved = JSON.parse(localStorage.getItem(STORAGE_KEY) || 'null');
+      if (saved && typeof saved.conversationId === 'string' && typeof saved.resumeToken === 'string') return saved;
     } catch (e) {
-      /* Storage may be unavailable (private browsing): start afresh. */
+      /* Storage may be unavailable (private browsing) or hold something else: start afresh. */
     }
     return null;
   }
 
-  function save(value) {
+  function save(conversation) {
     try {
-      if (value) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(value));
-      else sessionStorage.removeItem(STORAGE_KEY);
+      localStorage.setItem(
+        STORAGE_KEY,
+        JSON.stringify({ conversationId: conversation.conversationId, resumeToken: conversation.resumeToken, savedAt: Date.now() }),
+      );
     } catch (e) {
-      /* Not resumable after a reload; nothing else changes. */
+      /* Not resumable after the page closes; nothing else changes. */
     }
   }
 
-  function newToken() {
-    return fetch('/v3/directline/tokens/generate', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: '{}',
+  function forget() {
+    try {
+      localStorage.removeItem(STORAGE_KEY);
+    } catch (e) {
+      /* Nothing was kept. */
+    }
+  }
+
+  /** A call to this server's Direct Line; rejects with the HTTP status on `error.status`. */
+  function call(method, path, token) {
+    var headers = { 'Content-Type': 'application/json' };
+    if (token) headers.Authorization = 'Bearer ' + token;
+    return fetch(DOMAIN + path, {
+      method: method,
+      headers: headers,
+      body: method === 'POST' ? '{}' : undefined,
       credentials: 'same-origin',
       cache: 'no-store',
     }).then(function (response) {
-      if (!response.ok) throw new Error('the assistant answered ' + response.status);
-      return response.json();
+      if (!response.ok) {
+        var error = new Error('the assistant answered ' + response.status);
+        error.status = response.status;
+        throw error;
+      }
+      return response.status === 204 ? null : response.json();
     });
+  }
+
+  function unreachable(error) {
+    showStatus(
+      error && error.status === 429
+        ? 'Too many new conversations have been started from your network just now. Please try again in a few minutes.'
+        : 'The assistant cannot be reached just now. Reload the page to try again.',
+      true,
+    );
   }
 
   /**
@@ -126,37 +167,65 @@
     };
   };
 
-  function render(conversation, resuming) {
+  /** The conversation could not be picked up (it ended, or was kept too long ago): a new one. */
+  function startAfresh(notice) {
+    forget();
+    begin(notice);
+  }
+
+  /**
+   * Web Chat's connection went wrong: a Direct Line token that expired (the page was asleep) is
+   * replaced in place; a conversation the assistant no longer holds is picked up again with the
+   * resume token; one that cannot be picked up is replaced by a new one.
+   */
+  function recover(conversation, value) {
+    if (Date.now() - lastRecovery < RECOVERY_PAUSE_MS) {
+      showStatus('The connection to the assistant was lost. Reload the page to carry on.', true);
+      return;
+    }
+    lastRecovery = Date.now();
+    var saved = load();
+    if (!saved || saved.conversationId !== conversation.conversationId) {
+      startAfresh();
+      return;
+    }
+    call('POST', '/tokens/resume', saved.resumeToken).then(
+      function (resumed) {
+        save(resumed);
+        if (value === ConnectionStatus.ExpiredToken) conversation.directLine.reconnect({ conversationId: resumed.conversationId, token: resumed.token });
+        else render(resumed, true);
+      },
+      function (error) {
+        if (error.status === 401 || error.status === 403) startAfresh('Your earlier conversation has ended, so this is a new one.');
+        else unreachable(error);
+      },
+    );
+  }
+
+  /** Web Chat on the page for this conversation; `notice` stays shown once it is connected. */
+  function render(conversation, resuming, notice) {
+    if (current) current.directLine.end();
     var options = { domain: DOMAIN, webSocket: false, token: conversation.token };
     if (resuming) options.conversationId = conversation.conversationId;
     var directLine = window.WebChat.createDirectLine(options);
-    var saved = { conversationId: conversation.conversationId, token: conversation.token, savedAt: resuming ? conversation.savedAt : Date.now() };
+    var shown = { directLine: directLine, conversationId: conversation.conversationId };
+    current = shown;
 
     directLine.connectionStatus$.subscribe(function (value) {
+      if (current !== shown) return;
       if (value === ConnectionStatus.Online) {
-        showStatus('');
-        save(saved);
-      } else if (value === ConnectionStatus.FailedToConnect || value === ConnectionStatus.Ended || value === ConnectionStatus.ExpiredToken) {
-        save(null);
-        if (resuming && value !== ConnectionStatus.ExpiredToken) {
-          // The conversation is gone (the assistant restarted, or it was idle too long): start a new one.
-          directLine.end();
-          panel.textContent = '';
-          start(null);
-          return;
-        }
-        showStatus('The connection to the assistant was lost. Reload the page to start a new conversation.', true);
+        showStatus(notice || '');
+        newButton.hidden = false;
+      } else if (value === ConnectionStatus.ExpiredToken || value === ConnectionStatus.Ended || value === ConnectionStatus.FailedToConnect) {
+        recover(shown, value);
       }
     });
 
-    // Web Chat refreshes the token every 15 minutes: keep the newest for a reload.
-    setInterval(function () {
-      if (directLine.token && directLine.token !== saved.token) {
-        saved = { conversationId: saved.conversationId, token: directLine.token, savedAt: Date.now() };
-        save(saved);
-      }
-    }, 60 * 1000);
-
+    // A fresh element each time: a new conversation gets a new transcript.
+    var host = document.createElement('div');
+    host.className = 'app-chat__webchat';
+    panel.textContent = '';
+    panel.appendChild(host);
     window.WebChat.renderWebChat(
       {
         directLine: directLine,
@@ -165,29 +234,70 @@
         renderMarkdown: renderMarkdown,
         attachmentForScreenReaderMiddleware: attachmentForScreenReaderMiddleware,
       },
-      panel,
+      host,
     );
   }
 
-  function start(saved) {
+  /** A new conversation. */
+  function begin(notice) {
+    showStatus(notice || 'Connecting to the assistant…');
+    call('POST', '/tokens/generate').then(function (conversation) {
+      save(conversation);
+      render(conversation, false, notice);
+    }, unreachable);
+  }
+
+  function start() {
     if (!window.WebChat) {
       showStatus('The chat could not be loaded. Reload the page to try again.', true);
       return;
     }
-    if (saved) {
-      render(saved, true);
+    var saved = load();
+    if (!saved) {
+      begin();
       return;
     }
-    showStatus('Connecting to the assistant…');
-    newToken().then(
+    showStatus('Picking up your conversation…');
+    call('POST', '/tokens/resume', saved.resumeToken).then(
       function (conversation) {
-        render(conversation, false);
+        save(conversation);
+        render(conversation, true);
       },
-      function () {
-        showStatus('The assistant cannot be reached just now. Reload the page to try again.', true);
+      function (error) {
+        if (error.status === 401 || error.status === 403) startAfresh('Your earlier conversation has ended, so this is a new one.');
+        // Kept: the assistant may be back in a moment.
+        else showStatus('The assistant cannot be reached just now. Your conversation is kept: reload the page to carry on.', true);
       },
     );
   }
 
-  start(load());
+  // "Start a new conversation": asked once more on the page (what is lost is said), then the old
+  // conversation is ended on the server so its tokens stop working, and forgotten here.
+  function askToStartAgain(open) {
+    confirmBox.hidden = !open;
+    newButton.setAttribute('aria-expanded', String(open));
+    (open ? confirmYes : newButton).focus();
+  }
+
+  newButton.addEventListener('click', function () {
+    askToStartAgain(confirmBox.hidden);
+  });
+  confirmNo.addEventListener('click', function () {
+    askToStartAgain(false);
+  });
+  confirmYes.addEventListener('click', function () {
+    confirmBox.hidden = true;
+    newButton.setAttribute('aria-expanded', 'false');
+    newButton.hidden = true;
+    var ending = current;
+    current = null;
+    var done = function () {
+      if (ending) ending.directLine.end();
+      startAfresh('This is a new conversation.');
+    };
+    if (ending) call('DELETE', '/conversations/' + encodeURIComponent(ending.conversationId), ending.directLine.token).then(done, done);
+    else done();
+  });
+
+  start();
 })();

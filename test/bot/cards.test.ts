@@ -1,3 +1,4 @@
+import type { NasRequestOf } from '../../adapters/nasRequests';
 import { escapeCardText } from '../../dialogs/cards';
 import { Transcript, buttons, cardElements, cardOf, transcript } from '../helpers/transcript';
 
@@ -89,8 +90,8 @@ describe('Adaptive Cards on Teams and the web chat page', () => {
     const cardReference = /REG-[A-Z2-9]{8}/.exec(done.map((a) => a.text).join(''))![0];
     expect((await carded.submit({ action: 'confirm' }))[0]!.text).toMatch(/already submitted/);
 
-    const a = await typed.assistant.adapters.requests.get(typedReference);
-    const b = await carded.assistant.adapters.requests.get(cardReference);
+    const a = (await typed.assistant.adapters.requests.get(typedReference)) as NasRequestOf<'registration'> | undefined;
+    const b = (await carded.assistant.adapters.requests.get(cardReference)) as NasRequestOf<'registration'> | undefined;
     expect(b!.details.members).toEqual(a!.details.members);
   });
 

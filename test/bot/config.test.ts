@@ -16,6 +16,7 @@ describe('configuration from the environment', () => {
     expect(httpTimeouts(loadConfig({}))).toEqual({ keepAliveTimeoutMs: 245_000, headersTimeoutMs: 250_000 });
     expect(httpTimeouts(loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000', HTTP_HEADERS_TIMEOUT_MS: '70000' }))).toEqual({ keepAliveTimeoutMs: 65_000, headersTimeoutMs: 70_000 });
     expect(loadConfig({})).toMatchObject({ RATE_LIMIT_PER_MINUTE: 30, RATE_LIMIT_BURST: 10, USER_RATE_LIMIT_PER_MINUTE: 60, CONVERSATION_QUEUE_MAX: 10 });
+    expect(loadConfig({})).toMatchObject({ NAS_RETENTION_DAYS: 730 });
   });
 
   it('listens on this machine only without authentication, everywhere with it, or where told', () => {
@@ -44,9 +45,11 @@ describe('configuration from the environment', () => {
       USER_RATE_LIMIT_PER_MINUTE: '120',
       USER_RATE_LIMIT_BURST: '30',
       CONVERSATION_QUEUE_MAX: '3',
+      NAS_RETENTION_DAYS: '3650',
     });
     expect(config).toMatchObject({ PORT: 8080, REDIS_URL: 'redis://127.0.0.1:6379/2', STATE_TTL_DAYS: 7.5, LOG_LEVEL: 'debug' });
     expect(config).toMatchObject({ RATE_LIMIT_PER_MINUTE: 0, RATE_LIMIT_BURST: 5, USER_RATE_LIMIT_PER_MINUTE: 120, USER_RATE_LIMIT_BURST: 30, CONVERSATION_QUEUE_MAX: 3 });
+    expect(config).toMatchObject({ NAS_RETENTION_DAYS: 3650 });
   });
 
   const bad: [Record<string, string>, RegExp][] = [
@@ -66,6 +69,9 @@ describe('configuration from the environment', () => {
     [{ USER_RATE_LIMIT_PER_MINUTE: '2.5' }, /^USER_RATE_LIMIT_PER_MINUTE must be a whole number/],
     [{ USER_RATE_LIMIT_BURST: '1001' }, /^USER_RATE_LIMIT_BURST must be a whole number/],
     [{ CONVERSATION_QUEUE_MAX: '0' }, /^CONVERSATION_QUEUE_MAX must be a whole number of messages of one conversation waiting their turn, from 1 to 1000/],
+    [{ NAS_RETENTION_DAYS: '0' }, /^NAS_RETENTION_DAYS must be a whole number of days from 1 to 36500 \(got "0"\)$/],
+    [{ NAS_RETENTION_DAYS: 'two years' }, /^NAS_RETENTION_DAYS must be a whole number of days/],
+    [{ NAS_RETENTION_DAYS: '365.5' }, /^NAS_RETENTION_DAYS must be a whole number of days/],
     [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '500' }, /^HTTP_KEEP_ALIVE_TIMEOUT_MS must be a whole number of milliseconds an idle keep-alive connection is kept, from 1000 to 3600000/],
     [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000', HTTP_HEADERS_TIMEOUT_MS: '60000' }, /^HTTP_HEADERS_TIMEOUT_MS must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS/],
     [{ OUTBOX_RETENTION_HOURS: '0' }, /^OUTBOX_RETENTION_HOURS must be a whole number of hours the outbox keeps what a message says, from 1 to 720/],

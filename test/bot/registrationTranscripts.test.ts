@@ -1,3 +1,4 @@
+import type { NasRequestOf } from '../../adapters/nasRequests';
 import { Transcript, buttons, transcript } from '../helpers/transcript';
 
 /** The fixtures of the embedded directory (adapters/embeddedOrganisationDirectory.ts). */
@@ -46,7 +47,7 @@ describe('transcripts: registering an organisation', () => {
     expect(reference).toBeDefined();
     expect(done).toMatch(/welcome email[\s\S]*temporary password by text[\s\S]*www\.nhs\.net[\s\S]*no activation and no password/);
     expect(await t.ask('confirm and finish')).toMatch(new RegExp(`already submitted \\(reference ${reference}\\)`));
-    const request = await t.assistant.adapters.requests.get(reference!);
+    const request = (await t.assistant.adapters.requests.get(reference!)) as NasRequestOf<'registration'> | undefined;
     expect(request?.details).toMatchObject({ sharedMailboxAddress: 'care.leeds.amazingcarehomescpods2@nhs.net', verifiedBy: 'cqc-contact-id' });
     expect(request?.details.members.map((m) => m.mobile)).toEqual(['+447400123456', '+447400654321']);
   });

@@ -2,10 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import * as restify from 'restify';
 import { loadConfig } from '../../bot/config';
-import { DirectLine, DirectLineLimits, registerDirectLine } from '../../bot/directLine';
+import { MemoryDirectLineState } from '../../adapters/memoryDirectLineState';
+import { DirectLine, registerDirectLine } from '../../bot/directLine';
 import { createLogger } from '../../bot/logger';
 import { createAdapter } from '../../bot/server';
 import { RunningBot, startBot } from '../helpers/bot';
+import { fakeClock } from '../helpers/clock';
+import { randomLoopback, requestFrom } from '../helpers/loopbackClient';
+
+const DAY = 24 * 60 * 60 * 1000;
 
 /**
  * The web chat page's Direct Line channel over HTTP, as botframework-directlinejs (inside Web
@@ -60,6 +65,12 @@ async function call<T = Record<string, unknown>>(
   return { status: response.status, body: parsed as T, headers: response.headers };
 }
 
+/** POST /tokens/generate from a loopback address of its own, as a visitor from another network. */
+async function generateFromElsewhere(url: string, json?: unknown): Promise<Answer> {
+  const answer = await requestFrom(url, randomLoopback(), 'POST', '/v3/directline/tokens/generate', json === undefined ? {} : { json });
+  return { status: answer.status, body: answer.body, headers: new Headers(Object.entries(answer.headers).map(([k, v]) => [k, String(v)])) };
+}
+
 /** One page's view of a conversation: what Web Chat's Direct Line client does, without a browser. */
 class PageClient {
   token = '';
@@ -73,7 +84,8 @@ class PageClient {
   constructor(readonly url: string) {}
 
   async generate(): Promise<Answer> {
-    const answer = await call(this.url, 'POST', '/v3/directline/tokens/generate');
+    // Each page a visitor of its own network (new conversations are counted per network).
+    const answer = await generateFromElsewhere(this.url);
     expect(answer.status).toBe(200);
     this.token = String(answer.body.token);
     this.conversationId = String(answer.body.conversationId);
@@ -156,7 +168,14 @@ describe('the Direct Line channel of the web chat page', () => {
     it('greets, shows the menu with buttons, and echoes what the page posts', async () => {
       const page = new PageClient(bot.url);
       const generated = await page.generate();
-      expect(generated.body).toEqual({ conversationId: expect.any(String), token: expect.any(String), expires_in: 1800 });
+      // A resume token too, for the page to come back for as long as the bot keeps state (30 days).
+      expect(generated.body).toEqual({
+        conversationId: expect.any(String),
+        token: expect.any(String),
+        expires_in: 1800,
+        resumeToken: expect.any(String),
+        resumeExpiresIn: 30 * 24 * 60 * 60,
+      });
       expect(generated.body).not.toHaveProperty('streamUrl');
 
       const started = await page.start();
@@ -286,6 +305,23 @@ describe('the Direct Line channel of the web chat page', () => {
     });
   });
 
+  it('proactive messages (the notifier) reach the page; a conversation nobody knows is undeliverable', async () => {
+    const page = new PageClient(bot.url);
+    await page.generate();
+    await page.start();
+    await page.botSays(/What would you like to do\?/);
+    const reference = { conversation: { id: page.conversationId }, user: { id: 'dl_x' }, bot: { id: 'bot' }, channelId: 'webchat', serviceUrl: 'http://elsewhere.invalid' };
+    await expect(bot.assistant.notifier.notify({ conversationReference: reference }, { text: 'Your passcode has been sent.' })).resolves.toMatchObject({ outcome: 'delivered' });
+    const [reminder] = await page.botSays(/Your passcode has been sent\./);
+    expect(reminder).toMatchObject({ conversation: { id: page.conversationId }, channelId: 'webchat', from: { role: 'bot' } });
+
+    const unknown = { ...reference, conversation: { id: 'AAAAAAAAAAAAAAAAAAAAAA' } };
+    await expect(bot.assistant.notifier.notify({ conversationReference: unknown }, { text: 'Nobody is here.' })).resolves.toEqual({
+      outcome: 'undeliverable',
+      reason: 'the web chat conversation has ended or expired',
+    });
+  });
+
   describe('tokens', () => {
     let page: PageClient;
     let other: PageClient;
@@ -358,6 +394,66 @@ describe('the Direct Line channel of the web chat page', () => {
         const poll = await call(bot.url, 'GET', `/v3/directline/conversations/${page.conversationId}/activities`, { token });
         expect(poll.status).toBe(200);
       }
+    });
+  });
+
+  describe('resuming and ending a conversation', () => {
+    it('resumes with the resume token: the same conversation, a new Direct Line token, a new resume token', async () => {
+      const page = new PageClient(bot.url);
+      const generated = await page.generate();
+      await page.start();
+      await page.answer('register', /check 1 of 6/);
+      const resumed = await call(bot.url, 'POST', '/v3/directline/tokens/resume', { token: String(generated.body.resumeToken) });
+      expect(resumed.status).toBe(200);
+      expect(resumed.body).toMatchObject({ conversationId: page.conversationId, expires_in: 1800, resumed: 'kept', resumeExpiresIn: 30 * 24 * 60 * 60 });
+      expect(resumed.body.token).not.toBe(page.token);
+      expect(resumed.body.resumeToken).toEqual(expect.any(String));
+      // A new page with the new token sees the whole conversation and carries on.
+      const again = new PageClient(bot.url);
+      again.token = String(resumed.body.token);
+      again.conversationId = page.conversationId;
+      await again.poll();
+      expect(again.received.map((a) => a.id)).toEqual(page.received.map((a) => a.id));
+      await again.answer('Care provider', /check 2 of 6/);
+    });
+
+    it('never takes one kind of token for the other, nor a token from elsewhere', async () => {
+      const page = new PageClient(bot.url);
+      const generated = await page.generate();
+      await page.start();
+      const resumeToken = String(generated.body.resumeToken);
+      const poll = await call(bot.url, 'GET', `/v3/directline/conversations/${page.conversationId}/activities`, { token: resumeToken });
+      expect(poll.status).toBe(403);
+      expect((await call(bot.url, 'POST', '/v3/directline/tokens/resume', { token: page.token })).status).toBe(403);
+      expect((await call(bot.url, 'POST', '/v3/directline/tokens/resume', {})).status).toBe(401);
+      // A token whose conversation id was changed no longer matches its signature.
+      const [payload, signature] = resumeToken.split('.') as [string, string];
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+      const forged = `${Buffer.from(JSON.stringify({ ...claims, c: 'AAAAAAAAAAAAAAAAAAAAAA' })).toString('base64url')}.${signature}`;
+      const refused = await call(bot.url, 'POST', '/v3/directline/tokens/resume', { token: forged });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error).toMatch(/can no longer be resumed/);
+    });
+
+    it('ends a conversation ("start a new conversation"): its tokens stop working; a new one starts as usual', async () => {
+      const page = new PageClient(bot.url);
+      const generated = await page.generate();
+      await page.start();
+      await page.botSays(/What would you like to do\?/);
+      const other = new PageClient(bot.url);
+      await other.generate();
+      // Only with its own token.
+      expect((await call(bot.url, 'DELETE', `/v3/directline/conversations/${page.conversationId}`, { token: other.token })).status).toBe(403);
+      const ended = await call(bot.url, 'DELETE', `/v3/directline/conversations/${page.conversationId}`, { token: page.token });
+      expect(ended.status).toBe(204);
+      expect((await call(bot.url, 'GET', `/v3/directline/conversations/${page.conversationId}/activities`, { token: page.token })).status).toBe(404);
+      expect((await page.post({ type: 'message', text: 'still there?' })).status).toBe(403);
+      const resumed = await call(bot.url, 'POST', '/v3/directline/tokens/resume', { token: String(generated.body.resumeToken) });
+      expect(resumed.status).toBe(403);
+      expect(resumed.body.error).toMatch(/has ended; start a new one/);
+      const fresh = new PageClient(bot.url);
+      await fresh.generate();
+      expect((await fresh.start()).status).toBe(201);
     });
   });
 
@@ -438,6 +534,8 @@ describe('the Direct Line channel of the web chat page', () => {
     it('refuses replies without this process\'s secret: 401 without a token, 403 with any other (an Azure AD token included)', async () => {
       const page = new PageClient(bot.url);
       await page.generate();
+      await page.start();
+      await page.botSays(/What would you like to do\?/);
       for (const path of [
         `/directline/connector/v3/conversations/${page.conversationId}/activities`,
         `/directline/connector/v3/conversations/${page.conversationId}/activities/${encodeURIComponent(`${page.conversationId}|0000001`)}`,
@@ -449,7 +547,7 @@ describe('the Direct Line channel of the web chat page', () => {
         expect((await call(bot.url, 'POST', path, { json: activity, token: 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2ln' })).status).toBe(403);
       }
       const all = await call<{ activities: Activity[] }>(bot.url, 'GET', `/v3/directline/conversations/${page.conversationId}/activities`, { token: page.token });
-      expect(all.body.activities).toEqual([]);
+      expect(all.body.activities.map((a) => a.text)).not.toContain('I am the bot, honest');
     });
   });
 });
@@ -459,16 +557,12 @@ describe('the Direct Line channel on a server of its own (limits, the connector,
   let server: restify.Server;
   let directLine: DirectLine;
   let url: string;
-  let clock = Date.now();
+  const clock = fakeClock(Date.now());
   const turnErrors: Error[] = [];
-  const limits: Partial<DirectLineLimits> = {
-    maxConversations: 3,
-    maxActivitiesPerConversation: 6,
-    maxBytesPerConversation: 64 * 1024,
-    idleMs: 10 * 60 * 1000,
-    evictableAfterMs: 60 * 1000,
-    tokenTtlMs: 30 * 60 * 1000,
-  };
+  const state = new MemoryDirectLineState({
+    now: clock.now,
+    limits: { maxConversations: 3, maxActivitiesPerConversation: 6, maxBytesPerConversation: 64 * 1024, evictableAfterMs: 60 * 1000, ttlMs: 30 * DAY },
+  });
 
   beforeAll(async () => {
     bot = await startBot();
@@ -479,7 +573,7 @@ describe('the Direct Line channel on a server of its own (limits, the connector,
     adapter.onTurnError = async (_context, error) => {
       turnErrors.push(error);
     };
-    directLine = registerDirectLine(server, { adapter, bot: bot.assistant.bot, store: bot.assistant.store, logger }, { limits, now: () => clock });
+    directLine = registerDirectLine(server, { adapter, bot: bot.assistant.bot, store: bot.assistant.store, logger }, { state, limits: { tokenTtlMs: 30 * 60 * 1000 }, now: clock.now });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -505,75 +599,103 @@ describe('the Direct Line channel on a server of its own (limits, the connector,
     expect(all.body.watermark).toBe(String(total));
   });
 
-  it('holds at most maxConversations: makes room from idle ones, refuses (503) when all are in use', async () => {
-    // Start from nothing: conversations idle past idleMs are forgotten.
-    clock += 11 * 60 * 1000;
-    const first = new PageClient(url);
-    await first.generate();
-    expect(directLine.size).toBe(1);
-    const second = new PageClient(url);
-    await second.generate();
-    const third = new PageClient(url);
-    await third.generate();
-    const refused = await call(url, 'POST', '/v3/directline/tokens/generate');
+  it('holds at most maxConversations: a conversation takes a place when it starts; room is made from ones left alone, else 503', async () => {
+    // Start from nothing: conversations unused for their whole lifetime are gone.
+    clock.advance(31 * DAY);
+    expect(await directLine.size()).toBe(0);
+    // Tokens alone take no place.
+    const pages = [new PageClient(url), new PageClient(url), new PageClient(url), new PageClient(url)];
+    for (const page of pages) await page.generate();
+    expect(await directLine.size()).toBe(0);
+    for (const page of pages.slice(0, 3)) expect((await page.start()).status).toBe(201);
+    expect(await directLine.size()).toBe(3);
+    const refused = await pages[3]!.start();
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('60');
     expect(refused.body.error).toMatch(/too many conversations/);
 
     // Two minutes later the second and third are still polled; the first is not: it makes room.
-    clock += 2 * 60 * 1000;
-    for (const page of [second, third]) expect(await page.poll()).toEqual([]);
-    const fourth = new PageClient(url);
-    await fourth.generate();
-    expect(directLine.size).toBe(3);
-    const gone = await call(url, 'GET', `/v3/directline/conversations/${first.conversationId}/activities`, { token: first.token });
-    expect(gone.status).toBe(403);
+    clock.advance(2 * 60 * 1000);
+    for (const page of pages.slice(1, 3)) await page.poll();
+    expect((await pages[3]!.start()).status).toBe(201);
+    expect(await directLine.size()).toBe(3);
+    // The first page's conversation is gone (404 is what tells Web Chat it ended).
+    const gone = await call(url, 'GET', `/v3/directline/conversations/${pages[0]!.conversationId}/activities`, { token: pages[0]!.token });
+    expect(gone.status).toBe(404);
   });
 
-  it('forgets idle conversations and expired tokens', async () => {
+  it('refuses an expired token (403), and forgets a conversation unused for its lifetime (404)', async () => {
+    clock.advance(31 * DAY);
     const page = new PageClient(url);
-    clock += 11 * 60 * 1000;
     await page.generate();
     await page.start();
     await page.botSays(/What would you like to do\?/);
-    clock += 11 * 60 * 1000;
+    clock.advance(31 * 60 * 1000);
     const expired = await call(url, 'GET', `/v3/directline/conversations/${page.conversationId}/activities`, { token: page.token });
     expect(expired.status).toBe(403);
-    expect(directLine.size).toBe(0);
+    expect(expired.body.error).toMatch(/expired/);
+
+    const later = new PageClient(url);
+    await later.generate();
+    await later.start();
+    await later.botSays(/What would you like to do\?/);
+    // A refreshed token every 15 minutes keeps it going; a month without use, and it is gone.
+    clock.advance(15 * 60 * 1000);
+    const refreshed = await call(url, 'POST', '/v3/directline/tokens/refresh', { token: later.token });
+    expect(refreshed.status).toBe(200);
+    later.token = String(refreshed.body.token);
+    clock.advance(30 * DAY);
+    await expect(state.get(later.conversationId)).resolves.toBeUndefined();
   });
 
-  it('proactive messages go through the connector; a conversation that does not exist is refused (404)', async () => {
-    clock += 11 * 60 * 1000;
+  it('resumes for as long as the bot keeps state: after 29 days, and reopened when its place was given up; not after 30 unused days', async () => {
+    clock.advance(31 * DAY);
     const page = new PageClient(url);
-    await page.generate();
+    const generated = await page.generate();
     await page.start();
-    await page.botSays(/What would you like to do\?/);
-    const reference = { conversation: { id: page.conversationId, isGroup: false, conversationType: 'personal', name: '' }, user: { id: 'dl_x', name: '' }, bot: { id: 'bot', name: '' }, channelId: 'webchat', serviceUrl: 'http://elsewhere.invalid' };
-    await directLine.continueConversation(reference, async (context) => {
-      await context.sendActivity('Your passcode has been sent.');
-    });
-    const [reminder] = await page.botSays(/Your passcode has been sent\./);
-    expect(reminder).toMatchObject({ conversation: { id: page.conversationId }, channelId: 'webchat' });
+    await page.answer('register', /check 1 of 6/);
+    clock.advance(29 * DAY);
+    const resumed = await call(url, 'POST', '/v3/directline/tokens/resume', { token: String(generated.body.resumeToken) });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.resumed).toBe('kept');
+    const back = new PageClient(url);
+    back.token = String(resumed.body.token);
+    back.conversationId = page.conversationId;
+    await back.poll();
+    expect(back.received.map((a) => a.text)).toContain('register');
 
-    const unknown = { ...reference, conversation: { ...reference.conversation, id: 'AAAAAAAAAAAAAAAAAAAAAA' } };
-    await expect(
-      directLine.continueConversation(unknown, async (context) => {
-        await context.sendActivity('Nobody is here.');
-      }),
-    ).rejects.toThrow(/no such conversation|404/);
+    // Its place given up to others (made room for), the conversation is opened again under the same
+    // id, so the bot's own state (webchat + id) carries on: the same step.
+    const kept = new PageClient(url);
+    const keptToken = await kept.generate();
+    await kept.start();
+    await kept.answer('register', /check 1 of 6/);
+    // Three other visitors fill the three places, two minutes after this one was last used.
+    clock.advance(3 * 60 * 1000);
+    for (let i = 0; i < 3; i++) {
+      const visitor = new PageClient(url);
+      await visitor.generate();
+      expect((await visitor.start()).status).toBe(201);
+    }
+    await expect(state.get(kept.conversationId)).resolves.toBeUndefined();
+    clock.advance(3 * 60 * 1000);
+    const reopened = await call(url, 'POST', '/v3/directline/tokens/resume', { token: String(keptToken.body.resumeToken) });
+    expect(reopened.status).toBe(200);
+    expect(reopened.body.resumed).toBe('reopened');
+    const returned = new PageClient(url);
+    returned.token = String(reopened.body.token);
+    returned.conversationId = kept.conversationId;
+    await returned.answer('Dental practice', /check 2 of 6/);
+
+    // Thirty days without use: the resume token has expired with the conversation.
+    clock.advance(30 * DAY + 1_000);
+    const tooLate = await call(url, 'POST', '/v3/directline/tokens/resume', { token: String(reopened.body.resumeToken) });
+    expect(tooLate.status).toBe(403);
   });
 
-  it('serves the page channel with an app id too, with no Azure AD call: the Direct Line token is the trust boundary', async () => {
+  it('serves the page channel with an app id too when told to (WEBCHAT_ENABLED), with no Azure AD call: the Direct Line token is the trust boundary', async () => {
     const appId = randomUUID();
-    const previous = process.env.MicrosoftAppId;
-    process.env.MicrosoftAppId = appId;
-    let secured: RunningBot | undefined;
-    try {
-      secured = await startBot({ MicrosoftAppId: appId, MicrosoftAppPassword: 'not-a-real-secret' });
-    } finally {
-      if (previous === undefined) delete process.env.MicrosoftAppId;
-      else process.env.MicrosoftAppId = previous;
-    }
+    const secured = await startBot({ MicrosoftAppId: appId, MicrosoftAppPassword: 'not-a-real-secret', WEBCHAT_ENABLED: 'true' });
     try {
       // /api/messages still wants a Bot Framework token (CloudAdapter logs the refusal: kept quiet here)…
       const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);

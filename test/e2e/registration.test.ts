@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Redis } from 'ioredis';
-import type { NasRequest, NasRequests } from '../../adapters/nasRequests';
+import { exclusiveKey, type NasRequest, type NasRequestOf, type NasRequests, type RegistrationRequestDetails } from '../../adapters/nasRequests';
 import type { OutboxMessage } from '../../adapters/outbox';
 import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
 import { ChannelActivity, LocalChannel, SendResult } from '../../bench/localChannel';
@@ -236,11 +236,11 @@ function wrongPasscode(code: string): string {
 /** Counts the requests the NAS adapter really created, whatever else it is asked. */
 function countCreated(requests: NasRequests): { created: NasRequest[]; calls: number } {
   const seen = { created: [] as NasRequest[], calls: 0 };
-  const submit = requests.submitRegistration.bind(requests);
-  jest.spyOn(requests, 'submitRegistration').mockImplementation(async (input) => {
+  const submit = requests.submit.bind(requests);
+  jest.spyOn(requests, 'submit').mockImplementation(async (input) => {
     seen.calls += 1;
     const result = await submit(input);
-    if (result.created) seen.created.push(result.request);
+    if (result.outcome === 'created') seen.created.push(result.request as NasRequest);
     return result;
   });
   return seen;
@@ -315,11 +315,11 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     expect(lastText(done)).toContain(`The shared mailbox (${CPODS2.mailbox}) needs no activation`);
 
     // What NAS received.
-    const request = await requests.get(reference);
+    const request = (await requests.get(reference)) as NasRequestOf<'registration'> | undefined;
     expect(request).toMatchObject({
       reference,
-      type: 'registration',
-      status: 'submitted',
+      kind: 'registration',
+      status: 'received',
       details: {
         organisation: { kind: 'care', name: 'Amazing Carehomes', odsCode: 'CPODS2', cqcLocationId: '1-1002733005' },
         town: 'Leeds',
@@ -350,7 +350,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
         mailboxAdmin: false,
       },
     ]);
-    expect((await requests.pendingForOdsCode('cpods2'))?.reference).toBe(reference);
+    expect((await requests.pendingFor(exclusiveKey('registration', 'cpods2')))?.reference).toBe(reference);
     expect(seen.created.map((r) => r.reference)).toEqual([reference]);
 
     // Confirming again says it is done, with the same reference.
@@ -365,7 +365,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     expect(redelivered.replies).toHaveLength(0);
 
     expect(seen.created).toHaveLength(1);
-    expect((await requests.pendingForOdsCode('CPODS2'))?.reference).toBe(reference);
+    expect((await requests.pendingFor(exclusiveKey('registration', 'CPODS2')))?.reference).toBe(reference);
     expect((await requests.get(reference))?.createdAt).toBe(request!.createdAt);
   });
 
@@ -395,7 +395,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     );
     const reference = REFERENCE.exec(said.find((t) => Q.submitted.test(t))!)![1];
     expect(seen.created.map((r) => r.reference)).toEqual([reference]);
-    expect((await requests.pendingForOdsCode('VAHC1'))?.reference).toBe(reference);
+    expect((await requests.pendingFor(exclusiveKey('registration', 'VAHC1')))?.reference).toBe(reference);
     // Once the first is done, the retry is a duplicate.
     expect((await chat.post({ ...confirm })).replies).toHaveLength(0);
   });
@@ -453,7 +453,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     const done = await answer(chat, 'confirm and finish', Q.submitted);
     const reference = REFERENCE.exec(lastText(done))![1]!;
     expect(lastText(done)).toContain('contact dentistadmin@nhs.net');
-    const request = (await requests.get(reference))!;
+    const request = (await requests.get(reference)) as NasRequestOf<'registration'>;
     expect(request.details.organisation).toEqual({ kind: 'dental', name: DODSA1.name, odsCode: 'DODSA1', cqcLocationId: DODSA1.locationId });
     expect(request.details.verifiedBy).toBe('cqc-contact-id');
     expect(request.details.sharedMailboxAddress).toBe(DODSA1.mailbox);
@@ -635,7 +635,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
 
       await answer(chat, 'done', Q.review);
       const done = await answer(chat, 'confirm and finish', Q.submitted);
-      const request = (await requests.get(REFERENCE.exec(lastText(done))![1]!))!;
+      const request = (await requests.get(REFERENCE.exec(lastText(done))![1]!)) as NasRequestOf<'registration'>;
       expect(request.details.town).toBe('Leeds');
       expect(request.details.members.map((m) => [m.firstName, m.lastName, m.email, m.mobile, m.role, m.owner, m.sharedMailboxAccess])).toEqual([
         ['Jane', 'Smith', 'jane.smith@example.co.uk', jane.e164, 'Registered Manager', true, true],
@@ -660,7 +660,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     // Regressions: these four were answered "Sorry, that answer does not fit here" (the dialog took
     // "the state did not change" for "the machine refused it") although the machine had done what
     // was asked.
-    it('"send it again" sends a new passcode and says so, without "Sorry"', async () => {
+    it('"send it again" straight away sends no second passcode (they are 15 minutes apart), without "Sorry"', async () => {
       const chat = newChat();
       await throughQuestionnaire(chat, CARE_OTP_BY_EMAIL, /by: email/);
       await answer(chat, 'LS6 1BN', /registered at LS6 1BN/);
@@ -668,8 +668,8 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
       const awaiting = await answer(chat, MANAGER_EMAIL, Q.awaiting);
       expect(buttons(awaiting)).toContain('Send it again');
       const resent = await chat.say('Send it again');
-      // A new passcode was sent…
-      expect((await bot.assistant.adapters.outbox.latest(10)).filter((m) => m.tags?.odsCode === 'CPODS2')).toHaveLength(2);
+      // No second passcode so soon: the first one stands…
+      expect((await bot.assistant.adapters.outbox.latest(10)).filter((m) => m.tags?.odsCode === 'CPODS2')).toHaveLength(1);
       // …and the user is not told their answer did not fit.
       expect(texts(resent).join('\n')).not.toContain('Sorry');
       expect(texts(resent)).toEqual([expect.stringMatching(Q.awaiting)]);
@@ -764,7 +764,7 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
     return stdout;
   }
 
-  it('in memory: the passcode emailed is read with the outbox script; a passcode sent again replaces it', async () => {
+  it('in memory: the passcode emailed is read with the outbox script; asked for again at once, none is sent twice', async () => {
     const outboxFile = path.join(temp, 'outbox.jsonl');
     expect(await outboxScript(outboxFile)).toContain(`The outbox journal (${outboxFile}) is empty.`);
     const bot = await spawn({ OUTBOX_FILE: outboxFile });
@@ -779,20 +779,13 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
     expect(first).toContain(`  email  to ${MANAGER_EMAIL}\nSubject: Your NHSmail registration passcode\nTags: kind=otp, odsCode=CPODS2\n`);
     const oldCode = passcodeIn(first.replace(/\n {2}/g, '\n'));
 
+    // A second passcode no sooner than 15 minutes after the first: nothing more is sent.
     await answer(chat, 'send it again', Q.awaiting);
     const second = await outboxScript(outboxFile);
-    expect(second).toContain(`Latest 2 messages in ${outboxFile}, newest first:`);
-    const codes = [...second.matchAll(/is: ([A-Z2-9]{8})\n/g)].map((m) => m[1]);
-    expect(codes).toHaveLength(2);
-    expect(codes[1]).toBe(oldCode);
-    const code = codes[0]!;
-    expect(code).not.toBe(oldCode);
+    expect(second).toContain(`Latest 1 message in ${outboxFile}, newest first:`);
+    const code = oldCode;
 
     await answer(chat, 'I have my passcode', Q.locationId);
-    await answer(chat, '1-1002733005', Q.passcode);
-    const superseded = await chat.say(oldCode);
-    expect(texts(superseded)[0]).toMatch(/^These details could not be verified\..*You have 4 attempts left today\.$/);
-    expect(lastText(superseded)).toBe(Q.locationId);
     await answer(chat, '1-1002733005', Q.passcode);
     await answer(chat, `${code.slice(0, 4).toLowerCase()}-${code.slice(4).toLowerCase()}`, Q.town('Amazing Carehomes'));
     await bot.kill();
@@ -821,9 +814,12 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
       return Promise.all(keys.map((key) => direct.hgetall(key)));
     }
 
-    /** The references on the NAS stream, in order. */
+    /** The care queue's stream, which NAS workers read. */
+    const CARE_QUEUE = 'nhsca:nas:queue:{care}';
+
+    /** The references on the NAS care queue, in order. */
     async function streamReferences(): Promise<string[]> {
-      const entries = await direct.xrange('nhsca:nas:requests', '-', '+');
+      const entries = await direct.xrange(CARE_QUEUE, '-', '+');
       return entries.map(([, fields]) => fields[fields.indexOf('reference') + 1]!);
     }
 
@@ -838,7 +834,7 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
       await addMember(chat, 1, owner);
       const list = await addMember(chat, 2, second);
       expect(buttons(list)).toEqual(['Add another member', 'Done']);
-      expect(await direct.xlen('nhsca:nas:requests')).toBe(0);
+      expect(await direct.xlen(CARE_QUEUE)).toBe(0);
 
       await first.kill();
       expect(first.child.signalCode).toBe('SIGKILL');
@@ -858,18 +854,18 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
         const hashes = await requestHashes();
         expect(hashes.filter((h) => h.odsCode === 'CPODS2')).toHaveLength(1);
         expect(hashes.map((h) => h.reference)).toEqual([reference]);
-        expect(await direct.xlen('nhsca:nas:requests')).toBe(1);
+        expect(await direct.xlen(CARE_QUEUE)).toBe(1);
         expect(await streamReferences()).toEqual([reference]);
       };
       await checkOneRequest();
       const hash = (await direct.hgetall(`nhsca:nas:request:{${reference}}`))!;
-      expect(hash).toMatchObject({ reference, type: 'registration', status: 'submitted', odsCode: 'CPODS2' });
-      const document = JSON.parse(hash.document!) as { details: NasRequest['details'] };
-      expect(document.details.members.map((m) => [m.email, m.mobile, m.owner, m.mailboxAdmin])).toEqual([
+      expect(hash).toMatchObject({ reference, kind: 'registration', status: 'received', odsCode: 'CPODS2' });
+      const details = JSON.parse(hash.details!) as RegistrationRequestDetails;
+      expect(details.members.map((m) => [m.email, m.mobile, m.owner, m.mailboxAdmin])).toEqual([
         [owner.email, owner.e164, true, true],
         [second.email, second.e164, false, true],
       ]);
-      expect(await direct.get('nhsca:nas:pending-ods:{CPODS2}')).toBe(reference);
+      expect(await direct.hget('nhsca:nas:exclusive:{registration%3ACPODS2}', 'reference')).toBe(reference);
 
       // Killed again; the next process is asked to confirm again, and gets the redelivered confirm.
       await restarted.kill();
@@ -900,7 +896,7 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
       await addMember(chat, 1, { ...inventedMember(0, 6), title: 'Ms', role: 'Deputy Manager' });
       await addMember(chat, 2, { ...inventedMember(1, 6), title: 'Mr', role: 'Care Assistant', owner: 'yes' });
       await answer(chat, 'done', Q.review);
-      const before = await direct.xlen('nhsca:nas:requests');
+      const before = await direct.xlen(CARE_QUEUE);
 
       const press = (): ChannelActivity => chat.message('Confirm and finish');
       const shown = channel.transcript(chat.id).length;
@@ -916,9 +912,9 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
 
       const hashes = (await requestHashes()).filter((h) => h.odsCode === 'VAHC1');
       expect(hashes.map((h) => h.reference)).toEqual([reference]);
-      expect(await direct.xlen('nhsca:nas:requests')).toBe(before + 1);
+      expect(await direct.xlen(CARE_QUEUE)).toBe(before + 1);
       expect((await streamReferences()).filter((r) => r === reference)).toHaveLength(1);
-      expect((await requestHashes()).length).toBe(await direct.xlen('nhsca:nas:requests'));
+      expect((await requestHashes()).length).toBe(await direct.xlen(CARE_QUEUE));
     });
   });
 });

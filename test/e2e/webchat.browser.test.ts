@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
-import { REPO_ROOT, RunningBot, startBot } from '../helpers/bot';
+import { REPO_ROOT, RunningBot, startBot, startPrivateRedis } from '../helpers/bot';
+import { freePort, TestRedis } from '../helpers/redis';
 
 /**
  * The web chat page in a real browser: Debian's Chromium, headless, driven by playwright-core.
@@ -15,7 +16,8 @@ import { REPO_ROOT, RunningBot, startBot } from '../helpers/bot';
 
 /** What the functions given to page.evaluate use, in the browser (this project compiles without the DOM library). */
 declare const document: { activeElement: { id?: string } | null; documentElement: { scrollWidth: number; clientWidth: number } };
-declare function getComputedStyle(element: unknown): { backgroundColor: string; boxShadow: string };
+declare const localStorage: { getItem(key: string): string | null };
+declare function getComputedStyle(element: unknown): { backgroundColor: string; boxShadow: string; fontSize: string };
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -82,6 +84,49 @@ async function waitUntil(condition: () => Promise<boolean> | boolean, what: stri
   }
 }
 
+interface Target {
+  kind: 'text' | 'list' | 'button' | 'toggle';
+  name: string;
+  height: number;
+  fontSize: number;
+  /** A toggle's own box (its label is the larger target). */
+  box: number;
+}
+
+/**
+ * The touch targets of a card as the browser lays them out: text boxes, lists, buttons, and for
+ * each toggle its label (which toggles it too) and its own box.
+ */
+function measureTargets(card: Locator): Promise<Target[]> {
+  return card.evaluate((root) => {
+    const element = root as unknown as { querySelectorAll(selector: string): ArrayLike<DomElement> };
+    interface DomElement {
+      tagName: string;
+      type?: string;
+      id: string;
+      textContent: string | null;
+      getAttribute(name: string): string | null;
+      getBoundingClientRect(): { height: number; width: number };
+      ownerDocument: { querySelector(selector: string): DomElement | null };
+    }
+    const size = (el: DomElement) => parseFloat(getComputedStyle(el).fontSize);
+    const found: Target[] = [];
+    for (const el of Array.from(element.querySelectorAll('input, select, textarea, button'))) {
+      const rect = el.getBoundingClientRect();
+      const name = el.getAttribute('aria-label') || (el.tagName === 'BUTTON' ? el.textContent?.trim() : el.id) || el.id;
+      if (el.tagName === 'INPUT' && el.type === 'checkbox') {
+        const label = el.ownerDocument.querySelector(`label[for="${el.id}"]`);
+        const labelRect = label?.getBoundingClientRect();
+        found.push({ kind: 'toggle', name: label?.textContent?.trim() ?? name, height: labelRect?.height ?? 0, fontSize: label ? size(label) : 0, box: Math.min(rect.height, rect.width) });
+      } else {
+        const kind = el.tagName === 'BUTTON' ? 'button' : el.tagName === 'SELECT' ? 'list' : 'text';
+        found.push({ kind, name, height: rect.height, fontSize: size(el), box: Math.min(rect.height, rect.width) });
+      }
+    }
+    return found;
+  });
+}
+
 (RUN ? describe : describe.skip)('the web chat page in Chromium', () => {
   let bot: RunningBot;
   let context: BrowserContext;
@@ -113,13 +158,17 @@ async function waitUntil(condition: () => Promise<boolean> | boolean, what: stri
     });
     // Anything not to this machine is refused before it leaves (and fails the test).
     await context.route('**/*', (route) => (isLocal(route.request().url()) ? route.continue() : route.abort('blockedbyclient')));
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (message) => {
+    page = watch(context.pages()[0] ?? (await context.newPage()));
+  }, 60_000);
+
+  /** Records what a page logs and receives (each new page: after closing one and opening another). */
+  function watch(opened: Page): Page {
+    opened.on('console', (message) => {
       // Errors, refusals by the Content Security Policy, and cards Web Chat could not render (a warning).
       if (message.type() === 'error' || /Content Security Policy|Failed to render/i.test(message.text())) consoleProblems.push(message.text());
     });
-    page.on('pageerror', (error) => consoleProblems.push(`page error: ${error.message}`));
-    page.on('response', async (response) => {
+    opened.on('pageerror', (error) => consoleProblems.push(`page error: ${error.message}`));
+    opened.on('response', async (response) => {
       if (response.request().method() !== 'GET' || !/\/v3\/directline\/conversations\/[^/]+\/activities/.test(response.url())) return;
       try {
         const body = (await response.json()) as { activities: BotActivity[] };
@@ -128,7 +177,8 @@ async function waitUntil(condition: () => Promise<boolean> | boolean, what: stri
         // A poll cut short when the page closes.
       }
     });
-  }, 60_000);
+    return opened;
+  }
 
   afterAll(async () => {
     await context?.close();
@@ -253,6 +303,28 @@ async function waitUntil(condition: () => Promise<boolean> | boolean, what: stri
     expect(menus.size).toBe(1);
   }, 60_000);
 
+  it('carries on at the same step when the page is closed and opened again (localStorage and a resume token)', async () => {
+    const conversationOf = (urls: string[]) =>
+      urls.map((u) => /\/v3\/directline\/conversations\/([^/?]+)/.exec(u)?.[1]).filter((id): id is string => Boolean(id));
+    const before = conversationOf(requests).at(-1);
+    const kept = await page.evaluate(() => localStorage.getItem('nhsca.webchat.conversation.v2'));
+    expect(JSON.parse(kept ?? '{}')).toEqual({ conversationId: before, resumeToken: expect.any(String), savedAt: expect.any(Number) });
+    await page.close();
+    const from = requests.length;
+    page = watch(await context.newPage());
+    await page.goto(`${bot.url}/`);
+    await shows(/Organisation details/);
+    await shows(/all checks done/);
+    const after = requests.slice(from);
+    expect(after.some((u) => u.includes('/tokens/generate'))).toBe(false);
+    expect(after.some((u) => u.includes('/tokens/resume'))).toBe(true);
+    expect(new Set(conversationOf(after))).toEqual(new Set([before]));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-reopened.png') });
+    // The conversation goes on from where it was.
+    await type('LS6 1BN', /Amazing Carehomes/);
+    await type('back', /postcode/);
+  }, 60_000);
+
   it('fills in the member card: a bad mobile comes back beside the field; fixed, the member is listed', async () => {
     await type('LS6 1BN');
     await press('Amazing Carehomes – CPODS2', /CQC location ID/);
@@ -321,6 +393,59 @@ async function waitUntil(condition: () => Promise<boolean> | boolean, what: stri
     await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-members-list.png') });
   }, 120_000);
 
+  it('on a phone (390 px wide) every card input and button is at least 44 px tall, with 16 px text (iOS does not zoom)', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const newestCard = () => page.locator('.ac-adaptiveCard').last();
+    // The members list (buttons), then a second member's card (text boxes, lists and toggles).
+    await waitUntil(async () => (await newestCard().getByRole('button', { name: 'Add another member', exact: true }).count()) > 0, 'the members list');
+    const listTargets = await measureTargets(newestCard());
+    await (await choice('Add another member')).click();
+    await waitUntil(async () => (await newestCard().locator('input[type="checkbox"]').count()) > 0, "the second member's card, with toggles");
+    const memberTargets = await measureTargets(newestCard());
+    await newestCard().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-phone-member-card.png') });
+
+    expect(listTargets.filter((t) => t.kind === 'button').length).toBeGreaterThanOrEqual(2);
+    const kinds = new Set(memberTargets.map((t) => t.kind));
+    expect([...kinds].sort()).toEqual(['button', 'list', 'text', 'toggle']);
+    const tooSmall = [...listTargets, ...memberTargets].filter((t) => t.height < 44 || t.fontSize < 16 || (t.kind === 'toggle' && t.box < 24));
+    expect(tooSmall).toEqual([]);
+    // The send box too: iOS zooms into any field with text under 16 px.
+    const sendBox = page.getByPlaceholder('Type your message');
+    expect(await sendBox.evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBeGreaterThanOrEqual(16);
+    expect(await seriousViolations()).toEqual([]);
+    // The page still fits the width.
+    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }, 60_000);
+
+  it('"Start a new conversation" asks first, then starts afresh; the old conversation cannot be resumed', async () => {
+    const before = JSON.parse((await page.evaluate(() => localStorage.getItem('nhsca.webchat.conversation.v2'))) ?? '{}') as {
+      conversationId: string;
+      resumeToken: string;
+    };
+    const start = page.getByRole('button', { name: 'Start a new conversation' });
+    await start.click();
+    await expect(start.getAttribute('aria-expanded')).resolves.toBe('true');
+    await shows(/You will not be able to come back to this one/);
+    // Changing one's mind keeps everything.
+    await page.getByRole('button', { name: 'No, carry on with this one' }).click();
+    await expect(page.getByText('You will not be able to come back to this one').isVisible()).resolves.toBe(false);
+    await start.click();
+    expect(await seriousViolations()).toEqual([]);
+    await page.getByRole('button', { name: 'Yes, start a new one' }).click();
+    await shows(/This is a new conversation\./);
+    await shows(/What would you like to do\?/);
+    await waitUntil(async () => !/Members/.test(await transcriptText()), 'the old transcript to go');
+    const after = JSON.parse((await page.evaluate(() => localStorage.getItem('nhsca.webchat.conversation.v2'))) ?? '{}') as { conversationId: string };
+    expect(after.conversationId).toEqual(expect.any(String));
+    expect(after.conversationId).not.toBe(before.conversationId);
+    const resumed = await fetch(`${bot.url}/v3/directline/tokens/resume`, { method: 'POST', headers: { authorization: `Bearer ${before.resumeToken}` } });
+    expect(resumed.status).toBe(403);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-new-conversation.png') });
+  }, 60_000);
+
   it('sent nothing anywhere but this machine', () => {
     expect(requests.length).toBeGreaterThan(0);
     expect(elsewhere).toEqual([]);
@@ -329,4 +454,114 @@ async function waitUntil(condition: () => Promise<boolean> | boolean, what: stri
   it('logged no error, no refusal by the Content Security Policy and no card Web Chat could not render', () => {
     expect(consoleProblems).toEqual([]);
   });
+});
+
+(RUN ? describe : describe.skip)('the web chat page when the bot restarts (Redis)', () => {
+  let redis: TestRedis;
+  let port: number;
+  let bot: RunningBot | undefined;
+  let context: BrowserContext;
+  let userDataDir: string;
+  const requests: string[] = [];
+  const consoleProblems: string[] = [];
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    port = await freePort();
+    userDataDir = mkdtempSync(path.join(os.tmpdir(), 'nhsca-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 390, height: 844 },
+      locale: 'en-GB',
+      timezoneId: 'Europe/London',
+    });
+    context.on('request', (request) => requests.push(request.url()));
+    await context.route('**/*', (route) => (isLocal(route.request().url()) ? route.continue() : route.abort('blockedbyclient')));
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await bot?.close();
+    await redis?.stop();
+  });
+
+  async function open(): Promise<Page> {
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error' || /Content Security Policy|Failed to render/i.test(message.text())) consoleProblems.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleProblems.push(`page error: ${error.message}`));
+    await page.goto(`http://127.0.0.1:${port}/`);
+    return page;
+  }
+
+  const shows = (page: Page, pattern: RegExp) => waitUntil(async () => pattern.test(await page.locator('body').innerText()), `the page to show ${pattern}`);
+
+  async function press(page: Page, label: string, then: RegExp): Promise<void> {
+    const button = page.getByRole('toolbar', { name: 'Suggested actions' }).getByRole('button', { name: label, exact: true });
+    await waitUntil(async () => (await button.count()) > 0, `a "${label}" button`);
+    await button.first().click();
+    await shows(page, then);
+  }
+
+  it('closed before the restart and opened after it, the page carries on at the same step', async () => {
+    bot = await startBot({ REDIS_URL: redis.url }, { port });
+    let page = await open();
+    await shows(page, /What would you like to do\?/);
+    await press(page, 'Register my organisation for NHSmail', /check 1 of 6/);
+    await press(page, 'Care provider', /check 2 of 6/);
+    await page.close();
+
+    await bot.close();
+    bot = await startBot({ REDIS_URL: redis.url }, { port });
+    const from = requests.length;
+    page = await open();
+    await shows(page, /check 2 of 6/);
+    expect(requests.slice(from).some((u) => u.includes('/tokens/generate'))).toBe(false);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-after-restart.png') });
+    await press(page, 'No', /check 3 of 6/);
+    expect(consoleProblems).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('a message sent by another instance appears on the page (the notifier), and a status card is updated where it stands', async () => {
+    const page = await open();
+    await shows(page, /check 3 of 6/);
+    const { conversationId } = JSON.parse((await page.evaluate(() => localStorage.getItem('nhsca.webchat.conversation.v2'))) ?? '{}') as { conversationId: string };
+    // Instance B shares the Redis; the page talks only to the other one.
+    const other = await startBot({ REDIS_URL: redis.url });
+    try {
+      const conversationKey = other.assistant.engine.conversationKey({ channelId: 'webchat', conversationId });
+      const card = (status: string) => ({
+        type: 'AdaptiveCard',
+        version: '1.5',
+        body: [
+          { type: 'TextBlock', text: 'Registration REG-7KD9QX2P', weight: 'Bolder', wrap: true },
+          { type: 'TextBlock', text: `Status: ${status}`, wrap: true },
+        ],
+      });
+      const tag = 'status:REG-7KD9QX2P';
+      await expect(other.assistant.notifier.notify({ conversationKey }, { text: 'REG-7KD9QX2P: received', card: card('received'), updateTag: tag })).resolves.toMatchObject({
+        outcome: 'delivered',
+      });
+      await shows(page, /Status: received/);
+      await expect(other.assistant.notifier.notify({ conversationKey }, { text: 'REG-7KD9QX2P: in progress', card: card('in progress'), updateTag: tag })).resolves.toMatchObject({
+        outcome: 'delivered',
+        updated: true,
+      });
+      await shows(page, /Status: in progress/);
+      await waitUntil(async () => !/Status: received/.test(await page.locator('body').innerText()), 'the first status to be replaced');
+      expect(await page.getByText('Registration REG-7KD9QX2P').count()).toBe(1);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-status-card.png') });
+      // The conversation carries on where it was.
+      await press(page, 'Yes', /check 4 of 6/);
+      expect(consoleProblems).toEqual([]);
+      expect(requests.some((u) => u.startsWith(other.url))).toBe(false);
+    } finally {
+      await other.close();
+    }
+  }, 90_000);
 });

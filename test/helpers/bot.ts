@@ -61,6 +61,8 @@ export interface StartBotOptions {
   logger?: Logger;
   /** Test seams of the adapter: OpenID metadata on loopback, outbound credentials. */
   adapter?: AdapterOverrides;
+  /** A given port (a restart on the same address, e.g. for a page that keeps its conversation per origin). */
+  port?: number;
 }
 
 export interface RunningBot {
@@ -73,15 +75,16 @@ export interface RunningBot {
 /**
  * The bot in this process, as bot/index.ts wires it, on a free loopback port, logging nothing.
  * `env` is what the process environment would hold (REDIS_URL, MicrosoftAppId…). With Redis it
- * resolves once /readyz answers 200 (the client connects asynchronously).
+ * resolves once /readyz answers 200 (the client connects asynchronously). `port`: a given one (a
+ * restart on the same address, e.g. for a page that keeps its conversation per origin).
  */
 export async function startBot(env: Record<string, string> = {}, options: StartBotOptions = {}): Promise<RunningBot> {
   const config = loadConfig({ LOG_LEVEL: 'silent', ...UNLIMITED, ...env });
   const logger = options.logger ?? createLogger('silent');
   const assistant = createAssistant(config, logger);
   const adapter = createAdapter(config, logger, options.adapter);
-  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger, http: httpTimeouts(config) });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger, webChat: assistant.webChat, backOffice: assistant.backOffice, http: httpTimeouts(config) });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   const close = async () => {
