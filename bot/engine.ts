@@ -12,6 +12,7 @@ import {
   TurnLease,
 } from '../adapters/conversationStore';
 import type { TokenBuckets } from './rateLimits';
+import { ERASE_QUESTION, ERASE_QUESTION_MS, ERASED, eraseStep, KEPT } from './eraseRequests';
 import { ConversationDialog, Parsed } from '../dialogs/conversation';
 import type { Reply } from '../dialogs/types';
 import { ConversationEvent, ConversationMachine, flowSnapshot } from '../machines/conversation';
@@ -127,6 +128,8 @@ const Envelope = z.object({
   identityAskedAt: z.number().optional(),
   /** The last turn's replies, sent again to a redelivery of its activity (see `deliver`). */
   lastTurn: LastTurn.optional(),
+  /** When the user was asked to confirm "delete my data" (bot/eraseRequests.ts). */
+  eraseAskedAt: z.number().optional(),
 });
 type Envelope = z.infer<typeof Envelope>;
 
@@ -292,6 +295,35 @@ export class ConversationEngine {
         this.deliveringHere(key, activity);
         log.info({ outcome: 'ok', replayed: true, ms: msSince(started) }, 'turn');
         return { replies: envelope.lastTurn.replies as Reply[], outcome: 'ok', etag: saved.etag };
+      }
+
+      const erase = input.kind === 'message' && !restored.restarted ? eraseStep(input.text, !!envelope?.eraseAskedAt && this.now() - envelope.eraseAskedAt < ERASE_QUESTION_MS) : undefined;
+      if (erase) {
+        // "Delete my data": asked once, then the stored conversation is erased (or kept).
+        if (erase === 'confirm') {
+          await this.options.store.erase!(lease);
+          this.delivered.delete(key);
+          log.info({ outcome: 'erased', ms: msSince(started) }, 'turn');
+          return { replies: [ERASED], outcome: 'ok' };
+        }
+        const position = envelope ? this.options.dialog.position(actor.getSnapshot()) : null;
+        const replies =
+          erase === 'ask'
+            ? [ERASE_QUESTION]
+            : [KEPT, ...this.options.dialog.render({ before: position, after: actor.getSnapshot(), parsed: { kind: 'greet' } }).slice(-1)];
+        const { eraseAskedAt: _asked, ...rest } = envelope ?? ({} as Partial<Envelope>);
+        const next: Envelope = {
+          ...(envelope ? rest : { schemaVersion: SCHEMA_VERSION, snapshot: actor.getPersistedSnapshot() as unknown as Record<string, unknown> }),
+          recentActivities: [...(envelope?.recentActivities ?? []), ...(activity ? [activity] : [])].slice(-REMEMBERED_ACTIVITIES),
+          lastTurnAt: this.now(),
+          lastTurn: { activity, said, replies: replies as z.infer<typeof StoredReply>[] },
+          ...(erase === 'ask' ? { eraseAskedAt: this.now() } : {}),
+        } as Envelope;
+        const saved = await this.commitOrFindOut(lease, JSON.stringify(next), log);
+        if (saved.outcome !== 'saved') return this.notSaved(saved.outcome, stateBefore, started, log);
+        keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
+        this.deliveringHere(key, activity);
+        return { replies, outcome: 'ok', etag: saved.etag };
       }
 
       const isNew = !envelope;
