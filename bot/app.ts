@@ -22,7 +22,16 @@ import type { DirectLineState } from '../adapters/directLineState';
 import { MemoryDirectLineState } from '../adapters/memoryDirectLineState';
 import { RedisDirectLineState } from '../adapters/redisDirectLineState';
 import type { WebChatSetup } from './directLine';
+import type { ConversationReferences } from '../adapters/conversationReferences';
+import { MemoryConversationReferences } from '../adapters/memoryConversationReferences';
+import { RedisConversationReferences } from '../adapters/redisConversationReferences';
+import { Notifier } from './notifier';
+import { createAdapter } from './server';
 import { TokenBuckets } from './rateLimits';
+import type { ServiceEvents } from '../adapters/serviceEvents';
+import type { BackOfficeSetup } from './backOffice';
+import { backOfficeSetup, countingAdapters, createServiceEvents } from './backOffice/wiring';
+import { createTellRequester } from './backOffice/tellRequester';
 
 /** Everything the assistant needs, wired from configuration: memory by default, Redis with REDIS_URL. */
 export interface Assistant {
@@ -32,6 +41,13 @@ export interface Assistant {
   bot: CareAssistantBot;
   /** The web chat page's channel: its state (shared by every instance with Redis), whether it is on. */
   webChat: WebChatSetup & { state: DirectLineState };
+  /** How to reach each conversation later (kept as long as its state). */
+  references: ConversationReferences;
+  /** Messages and events to other conversations (CONTRACTS §7). */
+  notifier: Notifier;
+  /** The dashboard's counters (bot/backOffice), and the NAS back office (off without NAS_API_TOKENS). */
+  events: ServiceEvents;
+  backOffice: BackOfficeSetup;
   /** Resolves when the state store can be used (rejects after a few seconds if it cannot). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -54,11 +70,12 @@ export function memoryAdapters(
   directory = new EmbeddedOrganisationDirectory(),
   outboxJournal?: string,
   requestOptions: Omit<NasRequestsOptions, 'now'> = {},
+  outboxRetentionMs?: number,
 ): FlowAdapters {
   return {
     directory,
     passcodes: new MemoryOneTimePasscodes({ now }),
-    outbox: new MemoryOutbox({ now, journal: outboxJournal }),
+    outbox: new MemoryOutbox({ now, journal: outboxJournal, retentionMs: outboxRetentionMs }),
     requests: new MemoryNasRequests({ ...requestOptions, now }),
   };
 }
@@ -70,6 +87,7 @@ export interface AssistantOptions {
 
 export function createAssistant(config: Config, logger: Logger, now: () => number = Date.now, options: AssistantOptions = {}): Assistant {
   const ttlMs = config.STATE_TTL_DAYS * 24 * 60 * 60 * 1000;
+  const outboxRetentionMs = config.OUTBOX_RETENTION_HOURS * 60 * 60 * 1000;
   // Floods: per conversation in the store (across instances), per user in this process.
   const limits = {
     queueMax: config.CONVERSATION_QUEUE_MAX,
@@ -81,6 +99,10 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   const directory = new EmbeddedOrganisationDirectory();
   let adapters: FlowAdapters;
   let directLineState: DirectLineState;
+  let references: ConversationReferences;
+  // A day longer than the state: a reference is saved again at most twice a day (bot/bot.ts).
+  const referencesTtlMs = ttlMs + 24 * 60 * 60 * 1000;
+  let events: ServiceEvents;
   if (config.REDIS_URL) {
     // Reconnection attempts fail about once a second during an outage: log one in thirty.
     let lastLogged = 0;
@@ -93,13 +115,22 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     });
     store = new RedisConversationStore(redis, { ttlMs, ...limits });
     directLineState = new RedisDirectLineState(redis, { now, limits: { ttlMs } });
+    references = new RedisConversationReferences(redis, { ttlMs: referencesTtlMs, now });
     adapters = {
       directory,
       passcodes: new RedisOneTimePasscodes(redis, { now }),
-      outbox: new RedisOutbox(redis, { now }),
+      outbox: new RedisOutbox(redis, { now, retentionMs: outboxRetentionMs }),
       requests: new RedisNasRequests(redis, { now, retentionDays: config.NAS_RETENTION_DAYS, logger }),
     };
-    ready = () => waitUntilReady(redis);
+    events = createServiceEvents(redis, logger, now);
+    ready = async () => {
+      await waitUntilReady(redis);
+      // Whole messages the earlier version kept in the outbox without end (passcodes included).
+      void (adapters.outbox as RedisOutbox)
+        .forgetOldContent()
+        .then((removed) => removed && logger.info({ removed }, 'outbox: removed content kept past its retention'))
+        .catch((error: Error) => logger.warn({ err: error }, 'outbox: could not remove old content'));
+    };
     closeStore = async () => {
       await store.close();
       redis.disconnect();
@@ -107,19 +138,55 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   } else {
     store = new MemoryConversationStore({ ttlMs, ...limits }, now);
     directLineState = new MemoryDirectLineState({ now, limits: { ttlMs } });
-    adapters = memoryAdapters(now, directory, options.outboxJournal, { retentionDays: config.NAS_RETENTION_DAYS, logger });
+    references = new MemoryConversationReferences({ ttlMs: referencesTtlMs, now });
+    adapters = memoryAdapters(now, directory, options.outboxJournal, { retentionDays: config.NAS_RETENTION_DAYS, logger }, outboxRetentionMs);
+    events = createServiceEvents(undefined, logger, now);
     closeStore = () => store.close();
   }
+  adapters = countingAdapters(adapters, events);
   const { machine, dialog, flows } = buildConversation(adapters);
   const userRate = new TokenBuckets({ perMinute: config.USER_RATE_LIMIT_PER_MINUTE, burst: config.USER_RATE_LIMIT_BURST }, now);
   const engine = new ConversationEngine({ machine, dialog, store, logger, now, userRate, flows });
-  const webChat = { enabled: webChatEnabled(config), state: directLineState, appId: config.MicrosoftAppId, trustedProxies: config.WEBCHAT_TRUSTED_PROXIES };
+  // Proactive messages reach Bot Framework channels through an adapter of their own (made when
+  // first needed, so a process that never notifies makes none) and web chat through its state.
+  let proactiveAdapter: ReturnType<typeof createAdapter> | undefined;
+  const notifier = new Notifier({
+    engine,
+    references,
+    outbox: adapters.outbox,
+    logger,
+    now,
+    webChat: { state: directLineState, appId: config.MicrosoftAppId },
+    botFramework: { adapter: () => (proactiveAdapter ??= createAdapter(config, logger)), appId: config.MicrosoftAppId },
+  });
+  const webChat: Assistant['webChat'] = {
+    enabled: webChatEnabled(config),
+    state: directLineState,
+    appId: config.MicrosoftAppId,
+    trustedProxies: config.WEBCHAT_TRUSTED_PROXIES,
+    // A page back in a conversation whose transcript the channel had let go: say where it stands.
+    onReopened: (conversation) => void notifier.showPosition({ conversationReference: webChatReference(conversation, config.MicrosoftAppId) }),
+  };
+  const bot = new CareAssistantBot(engine, { references, logger });
   const stopRetention = scheduleRetention(adapters.requests, logger);
+  const backOffice = backOfficeSetup(config, { requests: adapters.requests, outbox: adapters.outbox, events, tellRequester: createTellRequester(notifier) }, logger, now);
   const close = async () => {
     stopRetention();
+    await events.close();
     await closeStore();
   };
-  return { engine, store, adapters, bot: new CareAssistantBot(engine), webChat, ready, close };
+  return { engine, store, adapters, bot, webChat, references, notifier, events, backOffice, ready, close };
+}
+
+/** A web chat conversation's reference, as its turns have it (the service URL is never used). */
+function webChatReference(conversation: { id: string; userId: string }, appId: string | undefined) {
+  return {
+    channelId: 'webchat',
+    serviceUrl: 'http://127.0.0.1/directline/connector',
+    conversation: { id: conversation.id },
+    user: { id: conversation.userId },
+    bot: { id: appId ?? 'nhsmail-care-assistant' },
+  };
 }
 
 /** How often finished NAS requests past their retention are looked for (every instance may do it). */

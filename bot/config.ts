@@ -81,6 +81,21 @@ const ConfigSchema = z
       .min(1, { error: 'must be a whole number of days from 1 to 36500' })
       .max(36500, { error: 'must be a whole number of days from 1 to 36500' })
       .default(730),
+    // Idle keep-alive sockets stay open longer than a load balancer's idle timeout (Azure 240 s,
+    // AWS 60 s), so the balancer, not the bot, closes them: no reset on a reused socket.
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: count('milliseconds an idle keep-alive connection is kept', 3_600_000, 1_000).default(245_000),
+    HTTP_HEADERS_TIMEOUT_MS: count('milliseconds to receive request headers', 3_600_000, 1_000).optional(),
+    /** Hosts the bot may send replies to (the activity's serviceUrl); see serviceUrlHosts. */
+    SERVICE_URL_HOSTS: z
+      .string()
+      .transform((value) => value.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean))
+      .refine((hosts) => hosts.length > 0 && hosts.every((host) => /^(\*\.)?[a-z0-9.:-]+$/.test(host)), {
+        error: 'must be a comma-separated list of host names, e.g. smba.trafficmanager.net,*.botframework.com',
+      })
+      .optional(),
+    OUTBOUND_TIMEOUT_MS: count('milliseconds a call to the channel may take', 60_000, 100).default(5_000),
+    /** How long the outbox keeps a message's content (passcodes) for a delivery provider. */
+    OUTBOX_RETENTION_HOURS: count('hours the outbox keeps what a message says', 24 * 30, 1).default(72),
   });
 
 /** Settings that only make sense together; checked even when single values are wrong. */
@@ -90,6 +105,10 @@ function crossChecks(raw: Record<string, string | undefined>): string[] {
   if (raw.MicrosoftAppId && type !== 'UserAssignedMSI' && !raw.MicrosoftAppPassword) {
     problems.push('MicrosoftAppPassword must be set when MicrosoftAppId is set');
   }
+  const keepAlive = Number(raw.HTTP_KEEP_ALIVE_TIMEOUT_MS ?? 245_000);
+  if (raw.HTTP_HEADERS_TIMEOUT_MS && Number(raw.HTTP_HEADERS_TIMEOUT_MS) <= keepAlive) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS (Node closes a reused socket otherwise)');
+  }
   if (raw.MicrosoftAppId && type === 'SingleTenant' && !raw.MicrosoftAppTenantId) {
     problems.push('MicrosoftAppTenantId must be set when MicrosoftAppType is SingleTenant');
   }
@@ -97,6 +116,20 @@ function crossChecks(raw: Record<string, string | undefined>): string[] {
 }
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** How long an idle keep-alive socket is kept, and how long request headers may take. */
+export function httpTimeouts(config: Config): { keepAliveTimeoutMs: number; headersTimeoutMs: number } {
+  return { keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS, headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS ?? config.HTTP_KEEP_ALIVE_TIMEOUT_MS + 5_000 };
+}
+
+/**
+ * Where replies may go: SERVICE_URL_HOSTS when set; otherwise, in Emulator mode, this machine only
+ * (the caller chooses the serviceUrl and nobody vouches for it); with MicrosoftAppId, any host the
+ * Bot Framework token names (its serviceurl claim must match the activity's).
+ */
+export function serviceUrlHosts(config: Config): readonly string[] | undefined {
+  return config.SERVICE_URL_HOSTS ?? (config.MicrosoftAppId ? undefined : ['localhost', '127.0.0.1', '::1']);
+}
 
 /** Without authentication (Emulator mode) the bot listens on this machine only, unless told otherwise. */
 export function listenHost(config: Config): string {

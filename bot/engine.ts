@@ -13,6 +13,7 @@ import {
 } from '../adapters/conversationStore';
 import type { TokenBuckets } from './rateLimits';
 import { ConversationDialog, Parsed } from '../dialogs/conversation';
+import { expectingFor, holdsPassword, PASSWORD_DROPPED } from '../dialogs/passwordHelp/drop';
 import type { Reply } from '../dialogs/types';
 import { ConversationEvent, ConversationMachine, flowSnapshot } from '../machines/conversation';
 import type { FlowSession } from '../machines/flow';
@@ -189,6 +190,37 @@ interface LiveConversation {
   envelope: Envelope;
 }
 
+/** Something put into a conversation from outside its turns (a notification: bot/notifier.ts, deliverNotification). */
+export interface Delivery {
+  /** Said first, as they are (e.g. "REG-7KD9QX2P is now in progress"). */
+  replies?: Reply[];
+  /**
+   * For the conversation's machine (e.g. a NAS status change, an owner's answer): sent only when
+   * the machine takes it; then what the conversation says next follows the replies, and the new
+   * state is saved.
+   */
+  event?: ConversationEvent;
+  /** Also say where the conversation stands (its current question), as after a greeting. */
+  showPosition?: boolean;
+  /**
+   * When the event did not move it (or there was none) and a flow is waiting on a question, ask
+   * it again after the replies: on the web page a new message takes the question's buttons away.
+   */
+  repeatPrompt?: boolean;
+}
+
+export interface DeliveryResult {
+  /** 'notSent': `send` failed (the channel refused); 'busy' / 'unavailable': nothing was done. */
+  outcome: 'delivered' | 'notSent' | 'busy' | 'unavailable' | 'error';
+  /** The event was taken and the conversation's new state saved. */
+  moved: boolean;
+  /** Whether the conversation has state with the bot (it is not new or expired). */
+  known: boolean;
+  /** What was said (or would have been). */
+  replies: Reply[];
+  error?: unknown;
+}
+
 export class ConversationEngine {
   private readonly now: () => number;
   /**
@@ -253,7 +285,10 @@ export class ConversationEngine {
         log.info({ outcome: 'duplicate', replayed: replies.length > 0, ms: msSince(started) }, 'turn');
         return { replies, outcome: 'duplicate', etag: lease.stored?.etag, replayOfUndelivered: replies.length > 0 && !!envelope.lastTurn?.undelivered };
       }
-      const said = saidHash(input);
+      // A message that looks like a password never reaches the dialogs, the machine or a log, and
+      // not even its hash is kept (SPEC §2): the user is warned and asked the same again.
+      const dropped = input.kind === 'message' && holdsPassword(input.text, input.value, expectingFor(flowSnapshot(actor.getSnapshot())?.value));
+      const said = dropped ? 'passwordDropped' : saidHash(input);
       if (envelope?.lastTurn?.undelivered && envelope.lastTurn.said === said && input.kind === 'message' && !restored.restarted) {
         // The user never saw the answer to this very message and sent it again: that answer,
         // not the message applied a second time.
@@ -287,7 +322,11 @@ export class ConversationEngine {
       stateBefore = isNew ? 'new' : describeState(beforeSnapshot);
       const before = isNew ? null : this.options.dialog.position(beforeSnapshot);
       const parsed: Parsed =
-        input.kind === 'conversationStart' ? { kind: 'greet' } : this.options.dialog.parse(input.text ?? '', beforeSnapshot, input.value);
+        input.kind === 'conversationStart'
+          ? { kind: 'greet' }
+          : dropped
+            ? { kind: 'invalid', message: PASSWORD_DROPPED }
+            : this.options.dialog.parse(input.text ?? '', beforeSnapshot, input.value);
       // Whether the machine takes the event at all, decided before it is sent.
       const accepted = parsed.kind !== 'event' || canTake(beforeSnapshot, parsed.event);
       if (parsed.kind === 'event') actor.send(parsed.event);
@@ -304,6 +343,7 @@ export class ConversationEngine {
         ...(restored.flowRestarted ? { flowRestarted: restored.flowRestarted } : {}),
         returning: !!envelope && this.now() - envelope.lastTurnAt > RETURNING_AFTER_MS,
       });
+      if (dropped && replies[0]?.text !== PASSWORD_DROPPED) replies.unshift({ text: PASSWORD_DROPPED });
       const persisted = actor.getPersistedSnapshot() as unknown as Record<string, unknown>;
       const next: Envelope = {
         schemaVersion: SCHEMA_VERSION,
@@ -319,7 +359,7 @@ export class ConversationEngine {
       if (saved.outcome !== 'saved') return this.notSaved(saved.outcome, stateBefore, started, log);
       keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
       this.deliveringHere(key, activity);
-      if (log.isLevelEnabled('info')) log.info({ outcome: 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');
+      if (log.isLevelEnabled('info')) log.info({ outcome: dropped ? 'passwordDropped' : 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');
       return { replies, outcome: 'ok', etag: saved.etag };
     } catch (error) {
       await this.options.store.release(lease);
@@ -457,6 +497,91 @@ export class ConversationEngine {
       this.live.delete(oldest!);
     }
     return true;
+  }
+
+  /**
+   * Delivers into a conversation between its turns, under its lease, so that it never races a
+   * turn: turns of the same conversation wait (on any instance) until `send` has been called with
+   * what to say and the new state (when an event moved it) is saved. `send` puts the replies on
+   * the channel; when it throws, the state change is still saved (the machine has moved: NAS's
+   * change is real) and the outcome is 'notSent', so the caller can tell the user another way.
+   */
+  async deliverNotification(
+    conversation: Pick<TurnInput, 'channelId' | 'conversationId'>,
+    delivery: Delivery,
+    send: (replies: Reply[], context: { known: boolean; moved: boolean }) => Promise<void>,
+  ): Promise<DeliveryResult> {
+    const key = this.conversationKey(conversation);
+    const log = this.options.logger.child({ conversation: key, delivery: true });
+    let lease: TurnLease;
+    try {
+      lease = await this.options.store.begin(key);
+    } catch (error) {
+      const busy = error instanceof ConversationBusyError;
+      log.warn({ err: error, outcome: busy ? 'busy' : 'unavailable' }, 'delivery not started');
+      return { outcome: busy ? 'busy' : 'unavailable', moved: false, known: false, replies: [], error };
+    }
+    let actor: Actor<ConversationMachine> | undefined;
+    let keptLive = false;
+    let committed = false;
+    try {
+      const cached = this.live.get(key);
+      this.live.delete(key);
+      const reusable = cached && lease.stored && cached.etag === lease.stored.etag;
+      if (cached && !reusable) cached.actor.stop();
+      const session = this.session(key, { ...conversation, kind: 'message' });
+      const restored = reusable ? { actor: cached.actor, envelope: cached.envelope as Envelope | undefined, restarted: false } : this.restore(lease.stored?.data, log, session);
+      actor = restored.actor;
+      const envelope = restored.restarted ? undefined : restored.envelope;
+      const rendered: Reply[] = [];
+      let moved = false;
+      if (envelope) {
+        const beforeSnapshot = actor.getSnapshot();
+        const before = this.options.dialog.position(beforeSnapshot);
+        if (delivery.event && canTake(beforeSnapshot, delivery.event)) {
+          actor.send(delivery.event);
+          await settle(actor, SETTLE_TIMEOUT_MS);
+          const after = actor.getSnapshot();
+          if (after.status !== 'active') throw new Error(`conversation machine is ${after.status}`);
+          rendered.push(...this.options.dialog.render({ before, after, parsed: { kind: 'event', event: delivery.event }, accepted: true }));
+          moved = true;
+        } else if (delivery.showPosition) {
+          rendered.push(...this.options.dialog.render({ before, after: beforeSnapshot, parsed: { kind: 'greet' }, returning: true }));
+        } else if (delivery.repeatPrompt && before.flow && !before.flow.menuOpen) {
+          rendered.push(before.flow.dialog.prompt(before.flow.snapshot));
+        }
+      }
+      const replies = [...(delivery.replies ?? []), ...rendered];
+      let sendError: unknown;
+      try {
+        if (replies.length > 0) await send(replies, { known: !!envelope, moved });
+      } catch (error) {
+        sendError = error ?? new Error('the channel refused the delivery');
+        log.warn({ err: error }, 'delivery not sent');
+      }
+      if (moved && envelope) {
+        // A notification is not the user's turn: when they last spoke, and their last turn's
+        // replies (for a redelivery), stay as they were.
+        const persisted = actor.getPersistedSnapshot() as unknown as Record<string, unknown>;
+        const next: Envelope = { ...envelope, schemaVersion: SCHEMA_VERSION, snapshot: persisted, flowVersions: flowVersionsOf(persisted, this.options.flows ?? []) };
+        committed = true;
+        const saved = await this.commitOrFindOut(lease, JSON.stringify(next), log);
+        if (saved.outcome === 'saved') keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
+        else return { outcome: 'unavailable', moved: false, known: true, replies, error: sendError };
+      } else {
+        await this.options.store.release(lease);
+        if (envelope && lease.stored) keptLive = this.keepLive(key, { etag: lease.stored.etag, actor, envelope });
+      }
+      log.info({ outcome: sendError ? 'notSent' : 'delivered', moved }, 'delivery');
+      return { outcome: sendError ? 'notSent' : 'delivered', moved, known: !!envelope, replies, ...(sendError ? { error: sendError } : {}) };
+    } catch (error) {
+      if (!committed) await this.options.store.release(lease);
+      const unavailable = error instanceof StoreUnavailableError;
+      log.warn({ err: error }, 'delivery failed');
+      return { outcome: unavailable ? 'unavailable' : 'error', moved: false, known: false, replies: [], error };
+    } finally {
+      if (!keptLive) actor?.stop();
+    }
   }
 
   /** Asks the channel who the user is; a failed or slow lookup leaves the identity unknown. */

@@ -1,4 +1,4 @@
-import { listenHost, loadConfigOrExit, outboxFile } from './config';
+import { httpTimeouts, listenHost, loadConfigOrExit, outboxFile } from './config';
 import { createAssistant } from './app';
 import { createLogger } from './logger';
 import { createAdapter, createServer } from './server';
@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const assistant = createAssistant(config, logger, Date.now, { outboxJournal: outboxFile(config) });
   const adapter = createAdapter(config, logger);
-  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger, webChat: assistant.webChat });
+  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger, webChat: assistant.webChat, backOffice: assistant.backOffice, http: httpTimeouts(config) });
   // Serve even when Redis is not there yet: turns then say the service is briefly unavailable,
   // /readyz answers 503, and the connection is retried until it works.
   await assistant.ready().catch((error: Error) => logger.warn({ err: error }, 'starting before the state store is ready'));

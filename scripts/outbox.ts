@@ -17,7 +17,8 @@ export const DEFAULT_LIMIT = 20;
 const USAGE = `Usage: npm run outbox [-- --limit N] [-- --prefix P]
   Prints the latest N (default ${DEFAULT_LIMIT}) messages of the outbox in Redis, newest first.
   REDIS_URL must point to the Redis the bot uses; --prefix is its key prefix (default ${DEFAULT_KEY_PREFIX}).
-  Without REDIS_URL it reads the journal of a bot running in memory (OUTBOX_FILE, default .data/outbox.jsonl).`;
+  Without REDIS_URL it reads the journal of a bot running in memory (OUTBOX_FILE, default .data/outbox.jsonl).
+  A message's content is kept for OUTBOX_RETENTION_HOURS (72); older ones show only when, where and what about.`;
 
 export interface OutboxArgs {
   limit: number;
@@ -38,7 +39,7 @@ export function parseArgs(argv: readonly string[]): OutboxArgs {
 
 export function formatMessage(message: OutboxMessage): string {
   const lines = [
-    `${new Date(message.createdAt).toISOString()}  ${message.channel}  to ${message.recipient}`,
+    `${new Date(message.createdAt).toISOString()}  ${message.channel}  to ${message.recipient}${message.redacted ? '  (past its retention: content removed)' : ''}`,
   ];
   if (message.subject) lines.push(`Subject: ${message.subject}`);
   if (message.tags && Object.keys(message.tags).length) {

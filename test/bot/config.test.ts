@@ -1,4 +1,4 @@
-import { ConfigError, listenHost, loadConfig, outboxFile } from '../../bot/config';
+import { httpTimeouts, ConfigError, listenHost, loadConfig, outboxFile } from '../../bot/config';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -13,6 +13,8 @@ function problems(env: Record<string, string>): string[] {
 describe('configuration from the environment', () => {
   it('has working defaults: port 3978, memory state, 30 days, info logs, no authentication', () => {
     expect(loadConfig({})).toMatchObject({ PORT: 3978, MicrosoftAppType: 'MultiTenant', STATE_TTL_DAYS: 30, LOG_LEVEL: 'info' });
+    expect(httpTimeouts(loadConfig({}))).toEqual({ keepAliveTimeoutMs: 245_000, headersTimeoutMs: 250_000 });
+    expect(httpTimeouts(loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000', HTTP_HEADERS_TIMEOUT_MS: '70000' }))).toEqual({ keepAliveTimeoutMs: 65_000, headersTimeoutMs: 70_000 });
     expect(loadConfig({})).toMatchObject({ RATE_LIMIT_PER_MINUTE: 30, RATE_LIMIT_BURST: 10, USER_RATE_LIMIT_PER_MINUTE: 60, CONVERSATION_QUEUE_MAX: 10 });
     expect(loadConfig({})).toMatchObject({ NAS_RETENTION_DAYS: 730 });
   });
@@ -75,6 +77,10 @@ describe('configuration from the environment', () => {
     [{ NAS_RETENTION_DAYS: '0' }, /^NAS_RETENTION_DAYS must be a whole number of days from 1 to 36500 \(got "0"\)$/],
     [{ NAS_RETENTION_DAYS: 'two years' }, /^NAS_RETENTION_DAYS must be a whole number of days/],
     [{ NAS_RETENTION_DAYS: '365.5' }, /^NAS_RETENTION_DAYS must be a whole number of days/],
+    [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '500' }, /^HTTP_KEEP_ALIVE_TIMEOUT_MS must be a whole number of milliseconds an idle keep-alive connection is kept, from 1000 to 3600000/],
+    [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000', HTTP_HEADERS_TIMEOUT_MS: '60000' }, /^HTTP_HEADERS_TIMEOUT_MS must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS/],
+    [{ OUTBOX_RETENTION_HOURS: '0' }, /^OUTBOX_RETENTION_HOURS must be a whole number of hours the outbox keeps what a message says, from 1 to 720/],
+    [{ OUTBOUND_TIMEOUT_MS: '50' }, /^OUTBOUND_TIMEOUT_MS must be a whole number of milliseconds a call to the channel may take, from 100 to 60000/],
     [{ MicrosoftAppType: 'Multi' }, /^MicrosoftAppType must be one of MultiTenant, SingleTenant, UserAssignedMSI/],
     [{ CHAT_CONVERSATION_ID: 'two words' }, /^CHAT_CONVERSATION_ID must be 1 to 100 letters, digits or \. _ - : @ \(got "two words"\)$/],
     [{ CHAT_CONVERSATION_ID: 'x'.repeat(101) }, /^CHAT_CONVERSATION_ID must be 1 to 100/],
