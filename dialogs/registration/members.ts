@@ -141,6 +141,8 @@ export const MEMBER_LIST_STEPS = {
       }
     },
     hint: 'Say "add another", "done", "edit 2 email" or "remove 2".',
+    help: () =>
+      `These are the people who will get a new NHSmail account: ${MIN_MEMBERS} to ${MAX_MEMBERS} in all, the first being the shared mailbox owner. Say "add another" to add someone, "edit 2 email" (or "change Ben's mobile") to change a detail, "remove 2" to take someone off, and "done" when the list is complete.`,
   },
   'members.confirmRemoval': {
     prompt: (c) => {

@@ -64,6 +64,8 @@ export const REVIEW_STEPS = {
     parse: (text) => (confirms(text) ? { type: 'CONFIRM' } : undefined),
     card: (value) => (value.action === 'confirm' ? { type: 'CONFIRM' } : undefined),
     hint: 'Say "confirm and finish" when everything is right, or "back" to change it.',
+    help: (c) =>
+      `This is everything that goes to the National Administration Service. Check the names, email addresses and mobile numbers especially: the welcome emails and temporary passwords go there. Say "back" to change the members, or "confirm and finish" to send it. Questions: ${adminWithHours(c)}.`,
   },
   'review.submitted': {
     prompt: (c) => {

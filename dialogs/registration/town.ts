@@ -71,6 +71,8 @@ export const TOWN_STEPS = {
     }),
     parse: (text) => (parseYesNo(text) || ['continue', 'next', 'ok', 'carry on', 'go on'].includes(normalise(text)) || normalise(text) === '1' ? { type: 'CONTINUE' } : undefined),
     hint: 'Say "continue" to add the people who need accounts, or "back" to change the town.',
+    help: () =>
+      'This will be the address of your organisation\'s shared mailbox, made from the town, the organisation\'s name and its ODS code. It cannot be chosen freely. Say "back" to change the town part, or "continue" to add the people who need accounts.',
   },
 } satisfies Record<string, Step<RegistrationContext>>;
 

@@ -539,3 +539,18 @@ describe('found trying it again as a new user: finishing', () => {
     expect(JSON.stringify(typed)).toMatch(/What is their first name\?/);
   });
 });
+
+describe('found trying it again as a new user: help where it is asked', () => {
+  it('"help" at the members list, the review and the shared mailbox address says what that step is for', async () => {
+    const t = transcript();
+    await verifiedCare(t);
+    await t.say('Leeds');
+    await t.say('Leeds');
+    expect(await t.ask('help')).toMatch(/made from the town, the organisation's name and its ODS code/);
+    await answerAll(t, ['continue', ...OWNER]);
+    expect(await t.ask('help')).toMatch(/2 to 10 in all, the first being the shared mailbox owner/);
+    await answerAll(t, SECOND);
+    await t.say('done');
+    expect(await t.ask('help')).toMatch(/everything that goes to the National Administration Service/);
+  });
+});
