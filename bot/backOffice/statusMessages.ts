@@ -1,5 +1,5 @@
 import type { NasRequest, NasRequestStatus } from '../../adapters/nasRequests';
-import { AdaptiveCard, card, escapeCardText, heading, paragraph } from '../../dialogs/cards';
+import { AdaptiveCard, card, labelled, plain, run } from '../../dialogs/cards';
 import { ADMIN_EMAIL, NAS_HOURS } from '../../dialogs/contacts';
 import { kindName, STATUS_NAMES } from './views';
 
@@ -81,17 +81,15 @@ export function statusMessage(request: NasRequest, previous: NasRequestStatus): 
   const steps = nextSteps(request, previous);
   const status = STATUS_NAMES[request.status];
   const updated = new Date(request.updatedAt).toLocaleString('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });
-  const facts = [
-    { title: 'Reference', value: request.reference },
-    { title: 'Status', value: status },
-    { title: 'Updated', value: updated },
-  ];
+  // Organisation names, NAS's question and reason are not ours: plain text runs, never markdown.
   return {
     text: [headline, ...steps].join('\n\n'),
     card: card([
-      heading(escapeCardText(headline)),
-      { type: 'FactSet', facts: facts.map((f) => ({ title: f.title, value: escapeCardText(f.value) })) },
-      ...steps.map((s) => paragraph(escapeCardText(s))),
+      { type: 'RichTextBlock', inlines: [run(headline, { weight: 'Bolder', size: 'Medium' })] },
+      labelled('Reference', request.reference),
+      labelled('Status', status),
+      labelled('Updated', updated),
+      ...steps.map((step) => plain(step, { spacing: 'Medium' })),
     ]),
     emailSubject: `${request.reference}: ${status}`,
   };
