@@ -32,6 +32,7 @@ import type { ServiceEvents } from '../adapters/serviceEvents';
 import type { BackOfficeSetup } from './backOffice';
 import { backOfficeSetup, countingAdapters, createServiceEvents } from './backOffice/wiring';
 import { createTellRequester } from './backOffice/tellRequester';
+import { countTurn } from './backOffice/turnEvents';
 
 /** Everything the assistant needs, wired from configuration: memory by default, Redis with REDIS_URL. */
 export interface Assistant {
@@ -146,7 +147,7 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   adapters = countingAdapters(adapters, events);
   const { machine, dialog, flows } = buildConversation(adapters);
   const userRate = new TokenBuckets({ perMinute: config.USER_RATE_LIMIT_PER_MINUTE, burst: config.USER_RATE_LIMIT_BURST }, now);
-  const engine = new ConversationEngine({ machine, dialog, store, logger, now, userRate, flows });
+  const engine = new ConversationEngine({ machine, dialog, store, logger, now, userRate, flows, onTurn: (turn) => countTurn(events, turn) });
   // Proactive messages reach Bot Framework channels through an adapter of their own (made when
   // first needed, so a process that never notifies makes none) and web chat through its state.
   let proactiveAdapter: ReturnType<typeof createAdapter> | undefined;

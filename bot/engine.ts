@@ -19,6 +19,7 @@ import { ConversationEvent, ConversationMachine, flowSnapshot } from '../machine
 import type { FlowSession } from '../machines/flow';
 import { SCHEMA_VERSION, flowVersionsOf, sessionChange, settle, upgrade } from './flowSnapshots';
 import type { Flow } from './flows/types';
+import type { TurnObservation } from './backOffice/turnEvents';
 
 /**
  * One turn, as data: load the conversation's snapshot, parse the message into an event, run the
@@ -168,6 +169,8 @@ export interface EngineOptions {
   flows?: readonly Flow[];
   /** Per-user message limit (in this process); the per-conversation one is the store's. */
   userRate?: TokenBuckets;
+  /** Told of every saved turn, to count it for the dashboard (bot/backOffice/turnEvents.ts); must not throw or wait. */
+  onTurn?: (turn: TurnObservation) => void;
 }
 
 export function hashId(value: string, length = 16): string {
@@ -359,6 +362,15 @@ export class ConversationEngine {
       if (saved.outcome !== 'saved') return this.notSaved(saved.outcome, stateBefore, started, log);
       keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
       this.deliveringHere(key, activity);
+      this.observe({
+        conversationKey: key,
+        channelId: input.channelId,
+        isNew,
+        ...(isNew ? {} : { before: beforeSnapshot, beforeFlow: before?.flow?.snapshot }),
+        after,
+        parsed: parsed.kind,
+        ...(parsed.kind === 'event' ? { eventType: parsed.event.type } : {}),
+      });
       if (log.isLevelEnabled('info')) log.info({ outcome: dropped ? 'passwordDropped' : 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');
       return { replies, outcome: 'ok', etag: saved.etag };
     } catch (error) {
@@ -486,6 +498,14 @@ export class ConversationEngine {
       log.warn({ err: error, commit: outcome }, 'commit failed or timed out; outcome checked');
       // A commit that landed used the turn's token as its etag.
       return { outcome, etag: lease.token };
+    }
+  }
+
+  private observe(turn: TurnObservation): void {
+    try {
+      this.options.onTurn?.(turn);
+    } catch {
+      // What watches the turns never changes them.
     }
   }
 
