@@ -20,6 +20,14 @@ import type { FlowSession } from '../machines/flow';
 import { SCHEMA_VERSION, flowVersionsOf, sessionChange, settle, upgrade } from './flowSnapshots';
 import type { Flow } from './flows/types';
 import type { TurnObservation } from './backOffice/turnEvents';
+import type { RequestDesk } from './backOffice/requestDesk';
+import { ROUTES } from '../dialogs/routing';
+
+/** Looking a request up must not hold the turn for long. */
+const REQUEST_DESK_TIMEOUT_MS = 5_000;
+const DESK_TIMED_OUT = 'Sorry, I cannot look that request up just now. Please try again in a minute, or contact NAS quoting the reference.';
+/** Without a request store to look in: the routing table's answer. */
+const requestStatusRoute = () => ROUTES.find((r) => r.id === 'requestStatus')!.answer();
 
 /**
  * One turn, as data: load the conversation's snapshot, parse the message into an event, run the
@@ -171,6 +179,8 @@ export interface EngineOptions {
   userRate?: TokenBuckets;
   /** Told of every saved turn, to count it for the dashboard (bot/backOffice/turnEvents.ts); must not throw or wait. */
   onTurn?: (turn: TurnObservation) => void;
+  /** Answers a message about a NAS request by its reference, from the request store (bot/backOffice/requestDesk.ts). */
+  requestDesk?: RequestDesk;
 }
 
 export function hashId(value: string, length = 16): string {
@@ -324,12 +334,14 @@ export class ConversationEngine {
       const beforeSnapshot = actor.getSnapshot();
       stateBefore = isNew ? 'new' : describeState(beforeSnapshot);
       const before = isNew ? null : this.options.dialog.position(beforeSnapshot);
-      const parsed: Parsed =
+      const read: Parsed =
         input.kind === 'conversationStart'
           ? { kind: 'greet' }
           : dropped
             ? { kind: 'invalid', message: PASSWORD_DROPPED }
             : this.options.dialog.parse(input.text ?? '', beforeSnapshot, input.value);
+      // A message about a NAS request is answered from the store, then the conversation carries on.
+      const parsed: Parsed = read.kind === 'request' ? { kind: 'say', text: await this.askDesk(read, key, input.channelId, log) } : read;
       // Whether the machine takes the event at all, decided before it is sent.
       const accepted = parsed.kind !== 'event' || canTake(beforeSnapshot, parsed.event);
       if (parsed.kind === 'event') actor.send(parsed.event);
@@ -498,6 +510,20 @@ export class ConversationEngine {
       log.warn({ err: error, commit: outcome }, 'commit failed or timed out; outcome checked');
       // A commit that landed used the turn's token as its etag.
       return { outcome, etag: lease.token };
+    }
+  }
+
+  private async askDesk(asked: Extract<Parsed, { kind: 'request' }>, conversationKey: string, channelId: string, log: Logger): Promise<string> {
+    const desk = this.options.requestDesk;
+    if (!desk) return requestStatusRoute();
+    try {
+      return await Promise.race([
+        desk({ reference: asked.reference, text: asked.text, ...(asked.answer !== undefined ? { answer: asked.answer } : {}), conversationKey, channelId }),
+        new Promise<string>((resolve) => setTimeout(() => resolve(DESK_TIMED_OUT), REQUEST_DESK_TIMEOUT_MS).unref()),
+      ]);
+    } catch (error) {
+      log.warn({ err: error }, 'request desk failed');
+      return DESK_TIMED_OUT;
     }
   }
 

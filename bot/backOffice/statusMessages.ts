@@ -1,5 +1,5 @@
 import type { NasRequest, NasRequestStatus } from '../../adapters/nasRequests';
-import { AdaptiveCard, card, labelled, plain, run } from '../../dialogs/cards';
+import { AdaptiveCard, card, labelled, plain, run, submit } from '../../dialogs/cards';
 import { ADMIN_EMAIL, NAS_HOURS } from '../../dialogs/contacts';
 import { kindName, STATUS_NAMES } from './views';
 
@@ -75,6 +75,17 @@ const HEADLINE: Record<NasRequestStatus, (what: string) => string> = {
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
+/** Where the requester types their answer on the card (dialogs/conversation.ts reads `nasAnswer`). */
+const answerBox = (reference: string) => ({
+  type: 'Input.Text',
+  id: 'answer',
+  label: `Your answer for ${reference}`,
+  isMultiline: true,
+  maxLength: 2000,
+  isRequired: true,
+  errorMessage: 'Please write your answer.',
+});
+
 export function statusMessage(request: NasRequest, previous: NasRequestStatus): StatusMessage {
   const what = whatItIs(request);
   const headline = `${HEADLINE[request.status](what)} (${request.reference}).`;
@@ -90,7 +101,8 @@ export function statusMessage(request: NasRequest, previous: NasRequestStatus): 
       labelled('Status', status),
       labelled('Updated', updated),
       ...steps.map((step) => plain(step, { spacing: 'Medium' })),
-    ]),
+      ...(request.status === 'waitingForRequester' ? [answerBox(request.reference)] : []),
+    ], request.status === 'waitingForRequester' ? [submit('Send my answer to NAS', { action: 'nasAnswer', reference: request.reference }, { form: true, style: 'positive' })] : []),
     emailSubject: `${request.reference}: ${status}`,
   };
 }
