@@ -32,6 +32,9 @@ import type { ServiceEvents } from '../adapters/serviceEvents';
 import type { BackOfficeSetup } from './backOffice';
 import { backOfficeSetup, countingAdapters, createServiceEvents } from './backOffice/wiring';
 import { createTellRequester } from './backOffice/tellRequester';
+import { countTurn } from './backOffice/turnEvents';
+import { createRequestDesk } from './backOffice/requestDesk';
+import { BackOffice } from './backOffice/service';
 
 /** Everything the assistant needs, wired from configuration: memory by default, Redis with REDIS_URL. */
 export interface Assistant {
@@ -147,7 +150,13 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   adapters = countingAdapters(adapters, events);
   const { machine, dialog, flows } = buildConversation(adapters);
   const userRate = new TokenBuckets({ perMinute: config.USER_RATE_LIMIT_PER_MINUTE, burst: config.USER_RATE_LIMIT_BURST }, now);
-  const engine = new ConversationEngine({ machine, dialog, store, logger, now, userRate, flows });
+  // The back office is made after the engine (its notifier needs the engine): looked up when asked.
+  let office: BackOffice | undefined;
+  const engine = new ConversationEngine({
+    machine, dialog, store, logger, now, userRate, flows,
+    onTurn: (turn) => countTurn(events, turn),
+    requestDesk: createRequestDesk(() => office),
+  });
   // Proactive messages reach Bot Framework channels through an adapter of their own (made when
   // first needed, so a process that never notifies makes none) and web chat through its state.
   let proactiveAdapter: ReturnType<typeof createAdapter> | undefined;
@@ -171,6 +180,7 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   const bot = new CareAssistantBot(engine, { references, logger });
   const stopRetention = scheduleRetention(adapters.requests, logger);
   const backOffice = backOfficeSetup(config, { requests: adapters.requests, outbox: adapters.outbox, events, tellRequester: createTellRequester(notifier) }, logger, now);
+  office = new BackOffice(backOffice);
   const close = async () => {
     stopRetention();
     await events.close();

@@ -20,6 +20,15 @@ import { ConversationEvent, ConversationMachine, flowSnapshot } from '../machine
 import type { FlowSession } from '../machines/flow';
 import { SCHEMA_VERSION, flowVersionsOf, sessionChange, settle, upgrade } from './flowSnapshots';
 import type { Flow } from './flows/types';
+import type { TurnObservation } from './backOffice/turnEvents';
+import type { RequestDesk } from './backOffice/requestDesk';
+import { ROUTES } from '../dialogs/routing';
+
+/** Looking a request up must not hold the turn for long. */
+const REQUEST_DESK_TIMEOUT_MS = 5_000;
+const DESK_TIMED_OUT = 'Sorry, I cannot look that request up just now. Please try again in a minute, or contact NAS quoting the reference.';
+/** Without a request store to look in: the routing table's answer. */
+const requestStatusRoute = () => ROUTES.find((r) => r.id === 'requestStatus')!.answer();
 
 /**
  * One turn, as data: load the conversation's snapshot, parse the message into an event, run the
@@ -171,6 +180,10 @@ export interface EngineOptions {
   flows?: readonly Flow[];
   /** Per-user message limit (in this process); the per-conversation one is the store's. */
   userRate?: TokenBuckets;
+  /** Told of every saved turn, to count it for the dashboard (bot/backOffice/turnEvents.ts); must not throw or wait. */
+  onTurn?: (turn: TurnObservation) => void;
+  /** Answers a message about a NAS request by its reference, from the request store (bot/backOffice/requestDesk.ts). */
+  requestDesk?: RequestDesk;
 }
 
 export function hashId(value: string, length = 16): string {
@@ -353,12 +366,14 @@ export class ConversationEngine {
       const beforeSnapshot = actor.getSnapshot();
       stateBefore = isNew ? 'new' : describeState(beforeSnapshot);
       const before = isNew ? null : this.options.dialog.position(beforeSnapshot);
-      const parsed: Parsed =
+      const read: Parsed =
         input.kind === 'conversationStart'
           ? { kind: 'greet' }
           : dropped
             ? { kind: 'invalid', message: PASSWORD_DROPPED }
             : this.options.dialog.parse(input.text ?? '', beforeSnapshot, input.value);
+      // A message about a NAS request is answered from the store, then the conversation carries on.
+      const parsed: Parsed = read.kind === 'request' ? { kind: 'say', text: await this.askDesk(read, key, input.channelId, log) } : read;
       // Whether the machine takes the event at all, decided before it is sent.
       const accepted = parsed.kind !== 'event' || canTake(beforeSnapshot, parsed.event);
       if (parsed.kind === 'event') actor.send(parsed.event);
@@ -391,6 +406,15 @@ export class ConversationEngine {
       if (saved.outcome !== 'saved') return this.notSaved(saved.outcome, stateBefore, started, log);
       keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
       this.deliveringHere(key, activity);
+      this.observe({
+        conversationKey: key,
+        channelId: input.channelId,
+        isNew,
+        ...(isNew ? {} : { before: beforeSnapshot, beforeFlow: before?.flow?.snapshot }),
+        after,
+        parsed: parsed.kind,
+        ...(parsed.kind === 'event' ? { eventType: parsed.event.type } : {}),
+      });
       if (log.isLevelEnabled('info')) log.info({ outcome: dropped ? 'passwordDropped' : 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');
       return { replies, outcome: 'ok', etag: saved.etag };
     } catch (error) {
@@ -518,6 +542,28 @@ export class ConversationEngine {
       log.warn({ err: error, commit: outcome }, 'commit failed or timed out; outcome checked');
       // A commit that landed used the turn's token as its etag.
       return { outcome, etag: lease.token };
+    }
+  }
+
+  private async askDesk(asked: Extract<Parsed, { kind: 'request' }>, conversationKey: string, channelId: string, log: Logger): Promise<string> {
+    const desk = this.options.requestDesk;
+    if (!desk) return requestStatusRoute();
+    try {
+      return await Promise.race([
+        desk({ reference: asked.reference, text: asked.text, ...(asked.answer !== undefined ? { answer: asked.answer } : {}), conversationKey, channelId }),
+        new Promise<string>((resolve) => setTimeout(() => resolve(DESK_TIMED_OUT), REQUEST_DESK_TIMEOUT_MS).unref()),
+      ]);
+    } catch (error) {
+      log.warn({ err: error }, 'request desk failed');
+      return DESK_TIMED_OUT;
+    }
+  }
+
+  private observe(turn: TurnObservation): void {
+    try {
+      this.options.onTurn?.(turn);
+    } catch {
+      // What watches the turns never changes them.
     }
   }
 

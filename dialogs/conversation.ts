@@ -2,7 +2,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import { ConversationContext, ConversationEvent, flowInProgress, flowSnapshot } from '../machines/conversation';
 import { NATIONAL_HELPDESK } from './contacts';
 import { normalise, parseChoice, parseGlobalCommand, parseYesNoAnswer } from './parsing';
-import { route } from './routing';
+import { requestAsked, route } from './routing';
 import type { FormState } from './cards';
 import type { FlowDialog, FlowParse, Reply } from './types';
 
@@ -16,7 +16,9 @@ export type Parsed =
   /** Something to tell before asking the same again (where to find a code, who to contact). */
   | { kind: 'say'; text: string }
   /** First contact, or "hello": greet and show the menu (or where they are). */
-  | { kind: 'greet' };
+  | { kind: 'greet' }
+  /** About a NAS request by its reference (its status, or an answer to NAS's question): the bot looks it up and says. */
+  | { kind: 'request'; reference: string; text: string; answer?: string };
 
 /** Where the conversation stands, read from the root machine's snapshot. */
 export interface Position {
@@ -63,6 +65,12 @@ export class ConversationDialog {
   parse(text: string, snapshot: AnyMachineSnapshot, value?: unknown): Parsed {
     const { flow, leaving } = this.position(snapshot);
     const action = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>).action : undefined;
+    // The answer box of a status card NAS asked a question with (bot/backOffice/statusMessages.ts).
+    if (action === 'nasAnswer') {
+      const card = value as Record<string, unknown>;
+      const reference = requestAsked(String(card.reference ?? ''));
+      return reference ? { kind: 'request', reference: reference.reference, text: String(card.answer ?? ''), answer: String(card.answer ?? '') } : { kind: 'notUnderstood' };
+    }
     if (typeof action === 'string' && action !== 'back') {
       if (!flow || flow.menuOpen || flow.confirmLeave || !flow.dialog.parseCard) return { kind: 'notUnderstood' };
       return this.fromFlow(flow.dialog.parseCard(value as Record<string, unknown>, flow.snapshot), '');
@@ -88,6 +96,9 @@ export class ConversationDialog {
         ? { kind: 'event', event: { type: 'RESUME' } }
         : { kind: 'event', event: { type: 'TO_FLOW', event: { type: 'BACK' } } };
     }
+
+    const asked = requestAsked(text);
+    if (asked && !flow?.confirmLeave) return { kind: 'request', ...asked };
 
     const finished = flow && flow.dialog.isFinished?.(flow.snapshot);
     if (flow && !flow.menuOpen) {

@@ -1,4 +1,6 @@
 import { ADMIN_EMAIL, NAS_HOURS, NATIONAL_HELPDESK, ODS_HELPDESK_EMAIL } from './contacts';
+import { NAS_REFERENCE_PREFIXES } from '../adapters/nasRequests';
+import { OTP_ALPHABET } from '../adapters/oneTimePasscodes';
 import { normalise } from './parsing';
 
 /**
@@ -77,7 +79,7 @@ export const ROUTES: readonly Route[] = [
     id: 'requestStatus',
     pattern: /\b(status|progress|update|news)\b.*\b(request|registration|application|reference)\b|\bwhere('s| is) (my|our) (request|registration|application)\b|\b(heard nothing|not heard back|haven'?t heard)\b/,
     answer: () =>
-      `${NOT_HERE_YET} For the progress of a request, contact ${NAS}, quoting your reference (it starts with REG-). You will also be told in this chat when NAS changes its status.`,
+      `Tell me the reference and I will check where it is, for example "status of REG-7KD9QX2P" (it starts with REG- for a registration, PWD- for a password reset, and was in my message when the request was made). You are also told in this chat when NAS changes its status; or contact ${NAS}, quoting the reference.`,
   },
   {
     id: 'activation',
@@ -97,4 +99,18 @@ export function route(text: string): Route | undefined {
   const t = normalise(text);
   if (!t) return undefined;
   return ROUTES.find((r) => r.pattern.test(t));
+}
+
+/** A NAS reference anywhere in a message, as people type it (any case, a space for the dash). */
+const REFERENCE_IN_TEXT = new RegExp(`\\b(${Object.values(NAS_REFERENCE_PREFIXES).join('|')})[\\s-]?([${OTP_ALPHABET}]{8})\\b`, 'i');
+
+/**
+ * A message about a NAS request, anywhere in a conversation: one that names its reference ("what
+ * is the status of REG-7KD9QX2P?", or an answer to NAS's question: "REG-7KD9QX2P: the town is
+ * Leeds"). The bot looks the request up (bot/backOffice/requestDesk.ts). No flow question takes
+ * an answer shaped like a reference, so this comes before the flow in progress.
+ */
+export function requestAsked(text: string): { reference: string; text: string } | undefined {
+  const found = REFERENCE_IN_TEXT.exec(text);
+  return found ? { reference: `${found[1]!.toUpperCase()}-${found[2]!.toUpperCase()}`, text } : undefined;
 }

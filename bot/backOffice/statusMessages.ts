@@ -1,6 +1,5 @@
 import type { NasRequest, NasRequestStatus } from '../../adapters/nasRequests';
-import { AdaptiveCard, card, heading, paragraph } from '../../dialogs/cards';
-import { quoteInline as escapeCardText } from '../../dialogs/text';
+import { AdaptiveCard, card, labelled, plain, run, submit } from '../../dialogs/cards';
 import { ADMIN_EMAIL, NAS_HOURS } from '../../dialogs/contacts';
 import { kindName, STATUS_NAMES } from './views';
 
@@ -76,24 +75,34 @@ const HEADLINE: Record<NasRequestStatus, (what: string) => string> = {
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
+/** Where the requester types their answer on the card (dialogs/conversation.ts reads `nasAnswer`). */
+const answerBox = (reference: string) => ({
+  type: 'Input.Text',
+  id: 'answer',
+  label: `Your answer for ${reference}`,
+  isMultiline: true,
+  maxLength: 2000,
+  isRequired: true,
+  errorMessage: 'Please write your answer.',
+});
+
 export function statusMessage(request: NasRequest, previous: NasRequestStatus): StatusMessage {
   const what = whatItIs(request);
   const headline = `${HEADLINE[request.status](what)} (${request.reference}).`;
   const steps = nextSteps(request, previous);
   const status = STATUS_NAMES[request.status];
   const updated = new Date(request.updatedAt).toLocaleString('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });
-  const facts = [
-    { title: 'Reference', value: request.reference },
-    { title: 'Status', value: status },
-    { title: 'Updated', value: updated },
-  ];
+  // Organisation names, NAS's question and reason are not ours: plain text runs, never markdown.
   return {
     text: [headline, ...steps].join('\n\n'),
     card: card([
-      heading(escapeCardText(headline)),
-      { type: 'FactSet', facts: facts.map((f) => ({ title: f.title, value: escapeCardText(f.value) })) },
-      ...steps.map((s) => paragraph(escapeCardText(s))),
-    ]),
+      { type: 'RichTextBlock', inlines: [run(headline, { weight: 'Bolder', size: 'Medium' })] },
+      labelled('Reference', request.reference),
+      labelled('Status', status),
+      labelled('Updated', updated),
+      ...steps.map((step) => plain(step, { spacing: 'Medium' })),
+      ...(request.status === 'waitingForRequester' ? [answerBox(request.reference)] : []),
+    ], request.status === 'waitingForRequester' ? [submit('Send my answer to NAS', { action: 'nasAnswer', reference: request.reference }, { form: true, style: 'positive' })] : []),
     emailSubject: `${request.reference}: ${status}`,
   };
 }
