@@ -73,6 +73,8 @@ export interface PasswordCheckOptions {
 function isOrdinary(word: string, options: PasswordCheckOptions): boolean {
   if (EMAIL.test(word) || WEB_ADDRESS.test(word) || REFERENCE.test(word) || PRODUCT_VERSION.test(word) || CAPITALS_CODE.test(word)) return true;
   if (VOUCH_CODE.test(word) || NUMBER_WORD.test(word)) return true;
+  // A link somewhere in the word (markdown [text](https://…), a pasted URL in brackets).
+  if (/(?:https?:\/\/|www\.)[^\s]/i.test(word)) return true;
   if (cqcContactId(word).ok || cqcLocationId(word).ok) return true;
   // A registration passcode is read in any case, but "Summer22" has the same letters: unless one is
   // awaited, only as people type a code they read — all capitals, all small letters, or the first
