@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { ConversationStore } from '../adapters/conversationStore';
 import { MemoryConversationStore } from '../adapters/memoryConversationStore';
-import { createRedisClient, RedisConversationStore, waitUntilReady } from '../adapters/redisConversationStore';
+import { RedisConversationStore } from '../adapters/redisConversationStore';
+import { createRedis, redisTopology, waitUntilReady } from '../adapters/redis';
 import { ConversationDialog } from '../dialogs/conversation';
 import { createConversationMachine } from '../machines/conversation';
 import { CareAssistantBot } from './bot';
@@ -43,7 +44,10 @@ import { RedisResetVouches } from '../adapters/redisResetVouches';
 import type { RedisClient } from '../adapters/redisCalls';
 import type { Proactive } from './flows/passwordHelp';
 
-/** Everything the assistant needs, wired from configuration: memory by default, Redis with REDIS_URL. */
+/**
+ * Everything the assistant needs, wired from configuration: memory by default, Redis with
+ * REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (one client for every adapter).
+ */
 export interface Assistant {
   engine: ConversationEngine;
   store: ConversationStore;
@@ -130,10 +134,11 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   // A day longer than the state: a reference is saved again at most twice a day (bot/bot.ts).
   const referencesTtlMs = ttlMs + 24 * 60 * 60 * 1000;
   let events: ServiceEvents;
-  if (config.REDIS_URL) {
+  const topology = redisTopology(config);
+  if (topology) {
     // Reconnection attempts fail about once a second during an outage: log one in thirty.
     let lastLogged = 0;
-    const redis = createRedisClient(config.REDIS_URL, {
+    const redis = createRedis(topology, {
       onError: (error) => {
         if (Date.now() - lastLogged < 30_000) return;
         lastLogged = Date.now();
