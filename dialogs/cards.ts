@@ -7,6 +7,8 @@
  * nothing becomes a link and nothing invisible is added to what a user may copy.
  */
 
+import { quote } from './text';
+
 export type AdaptiveCard = Record<string, unknown>;
 export type Element = Record<string, unknown>;
 
@@ -27,6 +29,12 @@ export function card(body: Element[], actions: Element[] = []): AdaptiveCard {
     ...(actions.length ? { actions } : {}),
   };
 }
+
+/**
+ * Text from outside in a card's markdown (a TextBlock, a FactSet value): markdown escaped, nothing
+ * invisible added. For what a user typed, `plain` is better still (no markdown at all).
+ */
+export const escapeCardText = quote;
 
 /** Our own wording (markdown allowed). */
 export const heading = (text: string): Element => ({ type: 'TextBlock', text, weight: 'Bolder', size: 'Medium', wrap: true });

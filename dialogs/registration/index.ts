@@ -21,9 +21,10 @@ import { VERIFICATION_STEPS, verificationProblem } from './verification';
  * dialogs/memberEntry.
  */
 
-type ListedStep = Exclude<RegistrationStep, 'members.entering'>;
+/** The registration's states worded here (the member being entered is worded by dialogs/memberEntry). */
+export type ListedStep = Exclude<RegistrationStep, 'members.entering'>;
 
-const STEPS: Steps<ListedStep, RegistrationContext> = {
+export const STEPS: Steps<ListedStep, RegistrationContext> = {
   ...CHECK_STEPS,
   ...ORGANISATION_STEPS,
   ...VERIFICATION_STEPS,

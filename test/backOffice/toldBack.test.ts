@@ -97,6 +97,9 @@ describe('NAS status changes told back in the chat that raised the request', () 
     const steps = JSON.stringify(cardOf(update.activity));
     expect(steps).toContain('welcome email with their username');
     expect(steps).toContain('log in at www.nhs.net, change the password');
+    // Addresses are shown as they are, with nothing invisible inside them (issue 7, defect 12).
+    expect(steps).toContain('www.nhs.net');
+    expect(steps).not.toContain('\u200b');
   });
 
   it('Emulator: a change through the API of another instance reaches the chat; a question from NAS is asked there', async () => {

@@ -68,7 +68,9 @@ describe('the outcome of a commit that failed or timed out', () => {
     const storedStep = async () => {
       const key = engine.conversationKey({ channelId: 'test', conversationId });
       const data = (await reader.read(key))?.data;
-      return data ? (JSON.parse(data).snapshot.children.flow.snapshot.value as string) : undefined;
+      // The question the registration is at: the leaf of its nested state ({ checks: 'toolkit' } → toolkit).
+      const leaf = (value: unknown): string => (typeof value === 'string' ? value : leaf(Object.values(value as Record<string, unknown>)[0]));
+      return data ? leaf(JSON.parse(data).snapshot.children.flow.snapshot.value) : undefined;
     };
     return { say, hooks, storedStep };
   }
