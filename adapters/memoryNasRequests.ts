@@ -113,6 +113,14 @@ export class MemoryNasRequests implements NasRequests {
     return request && copy(request);
   }
 
+  async forConversation(conversationKey: string, limit = 20): Promise<NasRequest[]> {
+    return [...this.requests.values()]
+      .filter((r) => r.requester.conversationKey === conversationKey)
+      .sort(newestFirst)
+      .slice(0, limit)
+      .map(copy);
+  }
+
   async update(reference: string, change: NasStatusUpdate, expectedVersion?: number): Promise<UpdateResult> {
     const request = this.requests.get(normaliseReference(reference) ?? '');
     if (!request) return { outcome: 'notFound' };

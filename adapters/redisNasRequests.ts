@@ -33,7 +33,7 @@ import {
 } from './nasRequestRecords';
 import { DEFAULT_KEY_PREFIX } from './redisConversationStore';
 import { RedisNasQueues } from './redisNasQueues';
-import { isWorkable, retentionMsFor } from './nasRequestQueries';
+import { isWorkable, newestFirst, retentionMsFor } from './nasRequestQueries';
 import { ScriptName, SCRIPTS } from './redisNasScripts';
 
 /**
@@ -132,6 +132,11 @@ export class RedisNasRequests implements NasRequests {
   }
 
   /** The first version's index of the pending registration for an ODS code. */
+  /** The requests raised from a conversation: a sorted set of REF by createdAt. */
+  conversationIndexFor(conversationKey: string): string {
+    return `${this.keyPrefix}nas:conversation:${tag(conversationKey)}`;
+  }
+
   legacyPendingKeyFor(odsCode: string): string {
     return `${this.keyPrefix}nas:pending-ods:{${odsCode}}`;
   }
@@ -149,7 +154,7 @@ export class RedisNasRequests implements NasRequests {
       if (!first) {
         const stored = await this.read(reference);
         if (stored) {
-          await this.queues.enqueue(stored);
+          await this.indexed(stored);
           return (await this.outcome(stored, submission, 'repeated')) as SubmitResult<NasRequestOf<K>>;
         }
       }
@@ -168,7 +173,7 @@ export class RedisNasRequests implements NasRequests {
         continue;
       }
       const written = fromStoredFields(record(reply[1] ?? []));
-      await this.queues.enqueue(written);
+      await this.indexed(written);
       // The one call that wrote the request reports `created` (however many raced), the rest `repeated`.
       const existing = exclusive.held === true && reply[0] === 'written' ? exclusive.existing : undefined;
       return (await this.outcome(written, submission, reply[0] === 'written' ? 'created' : 'repeated', existing)) as SubmitResult<
@@ -351,10 +356,32 @@ export class RedisNasRequests implements NasRequests {
   }
 
   /** Deletes a request: its idempotency key, exclusive key (if it holds it) and hash, each a step. */
+  /** The last steps of a submission, each on its own slot: the conversation's index, the queue. */
+  private async indexed(request: NasRequest): Promise<void> {
+    const index = this.conversationIndexFor(request.requester.conversationKey);
+    await this.call('submit', () => this.redis.zadd(index, request.createdAt, request.reference));
+    await this.queues.enqueue(request);
+  }
+
+  async forConversation(conversationKey: string, limit = 20): Promise<NasRequest[]> {
+    const [references, legacy] = await Promise.all([
+      this.call('forConversation', () => this.redis.zrevrange(this.conversationIndexFor(conversationKey), 0, limit - 1)),
+      // The first version kept one registration per conversation.
+      this.call('forConversation', () => this.redis.get(`${this.keyPrefix}nas:by-conversation:{${conversationKey}}`)),
+    ]);
+    const all = [...new Set([...references, ...(legacy ? [legacy] : [])])];
+    const requests = await Promise.all(all.map((reference) => this.read(reference)));
+    return requests
+      .filter((r): r is NasRequest => r !== undefined && r.requester.conversationKey === conversationKey)
+      .sort(newestFirst)
+      .slice(0, limit);
+  }
+
   private async deleteRequest(request: NasRequest): Promise<void> {
     await this.script('nhscaNasDeleteIfV2', this.idempotencyKeyFor(request.idempotencyKey), request.reference);
     if (request.exclusiveKey) await this.release(request.exclusiveKey, request.reference, 'abandoned');
     await this.call('purge', () => this.redis.del(this.requestKey(request.reference)));
+    await this.call('purge', () => this.redis.zrem(this.conversationIndexFor(request.requester.conversationKey), request.reference));
   }
 
   private async read(reference: string): Promise<NasRequest | undefined> {

@@ -45,6 +45,8 @@ export interface VouchAnswer {
   /** The owner who answered. */
   by: string;
   at: number;
+  /** How the owner proved who they are: signed in to Teams as themselves, or the code only their mailbox received. */
+  via?: 'teams' | 'email';
 }
 
 export interface ResetVouch {

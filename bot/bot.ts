@@ -1,4 +1,6 @@
 import { ActivityHandler, ActivityTypes, CardFactory, MessageFactory, TeamsInfo, TurnContext } from 'botbuilder';
+import type { Logger } from 'pino';
+import { ConversationReferences, keptReference } from '../adapters/conversationReferences';
 import type { Reply } from '../dialogs/types';
 import type { ConversationEngine, TurnInput, UserIdentity } from './engine';
 
@@ -44,8 +46,24 @@ async function teamsIdentity(context: TurnContext): Promise<UserIdentity | undef
  * The Bot Framework face of the assistant. Thin on purpose: it turns activities into engine
  * turns and the engine's replies into activities; the conversation itself lives elsewhere.
  */
+export interface CareAssistantBotOptions {
+  /** Where each conversation's reference is kept, so that it can be messaged later (bot/notifier.ts). */
+  references?: ConversationReferences;
+  logger?: Logger;
+}
+
+/** A reference is saved again when it changes, or this long after it was last saved (its TTL slides). */
+const REFERENCE_REFRESH_MS = 12 * 60 * 60 * 1000;
+/** References this process remembers having saved (to skip saving the same again every turn). */
+const REMEMBERED_REFERENCES = 5_000;
+
 export class CareAssistantBot extends ActivityHandler {
-  constructor(private readonly engine: ConversationEngine) {
+  private readonly savedReferences = new Map<string, { signature: string; at: number }>();
+
+  constructor(
+    private readonly engine: ConversationEngine,
+    private readonly options: CareAssistantBotOptions = {},
+  ) {
     super();
 
     this.onMessage(async (context, next) => {
@@ -74,18 +92,53 @@ export class CareAssistantBot extends ActivityHandler {
     if (activity.type === ActivityTypes.Message && activity.channelId === 'msteams') {
       await context.sendActivity({ type: ActivityTypes.Typing });
     }
-    await this.engine.turn({
+    const conversationReference = TurnContext.getConversationReference(activity);
+    const key = this.engine.conversationKey({ channelId: activity.channelId, conversationId: activity.conversation.id });
+    const result = await this.engine.turn({
       ...input,
       channelId: activity.channelId,
       conversationId: activity.conversation.id,
       activityId: activity.id,
       userId: activity.from?.id,
-      conversationReference: TurnContext.getConversationReference(activity),
-      identify: activity.channelId === 'msteams' ? () => teamsIdentity(context) : undefined,
+      conversationReference,
+      identify:
+        activity.channelId === 'msteams'
+          ? async () => {
+              const identity = await teamsIdentity(context);
+              // Known now: the person can be found by their address (an owner asked to vouch).
+              await this.keepReference(key, conversationReference, identity);
+              return identity;
+            }
+          : undefined,
       // The engine sends after saving, and keeps what the channel refuses.
       deliver: async (replies) => {
         await context.sendActivities(toActivities(replies, activity.channelId));
       },
     });
+    if (result.outcome !== 'error') await this.keepReference(key, conversationReference);
+  }
+
+  /**
+   * Keeps how to reach this conversation later, when it changed or has not been saved for a
+   * while; with the user's addresses when the channel has just said who they are. Never fails a
+   * turn: a reference not kept only means a later message may go by email instead.
+   */
+  private async keepReference(key: string, reference: unknown, identity?: UserIdentity): Promise<void> {
+    const { references, logger } = this.options;
+    const kept = keptReference(reference);
+    if (!references || !kept) return;
+    const signature = JSON.stringify(kept);
+    const previous = this.savedReferences.get(key);
+    const now = Date.now();
+    const addresses = [identity?.email, identity?.userPrincipalName].filter((a): a is string => typeof a === 'string' && a.length > 0);
+    if (!addresses.length && previous?.signature === signature && now - previous.at < REFERENCE_REFRESH_MS) return;
+    try {
+      await references.save(key, kept, addresses);
+      this.savedReferences.delete(key);
+      this.savedReferences.set(key, { signature, at: now });
+      if (this.savedReferences.size > REMEMBERED_REFERENCES) this.savedReferences.delete(this.savedReferences.keys().next().value!);
+    } catch (error) {
+      logger?.warn({ err: error, conversation: key }, 'conversation reference not kept');
+    }
   }
 }

@@ -2,11 +2,21 @@ import { Activity, ActivityTypes, BotAdapter, ConversationReference, ResourceRes
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import * as readline from 'node:readline';
-import { outboxJournalPath } from '../adapters/memoryOutbox';
 import { redisTopology } from '../adapters/redis';
 import { createAssistant } from './app';
-import { loadConfigOrExit } from './config';
+import { loadConfigOrExit, outboxFile } from './config';
 import { createLogger } from './logger';
+
+/**
+ * The assistant's markdown as a terminal shows it: bold and code marks dropped, escaped
+ * characters shown as themselves.
+ */
+export function plainText(markdown: string): string {
+  return markdown
+    .replace(/\*\*(.+?)\*\*/g, '$1')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/\\([\\`*_[\]~<>|#+\-.!()])/g, '$1');
+}
 
 /**
  * `npm run chat`: the same bot, machines and store in a terminal. Buttons are shown as a
@@ -25,7 +35,7 @@ export class ConsoleAdapter extends BotAdapter {
   async sendActivities(_context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
     for (const activity of activities) {
       if (activity.type !== ActivityTypes.Message) continue;
-      this.write(`\nassistant> ${activity.text ?? ''}`);
+      this.write(`\nassistant> ${plainText(activity.text ?? '')}`);
       const choices = (activity.suggestedActions?.actions ?? []).map((action) => String(action.title ?? action.value));
       if (choices.length) {
         this.lastChoices = choices;
@@ -77,9 +87,9 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit({ LOG_LEVEL: 'silent', ...process.env });
   // Logs go to stderr so they never mix with the conversation.
   const logger = createLogger(config.LOG_LEVEL, process.stderr);
-  const assistant = createAssistant(config, logger, Date.now, { outboxJournal: outboxJournalPath() });
+  const assistant = createAssistant(config, logger, Date.now, { outboxJournal: outboxFile(config) });
   await assistant.ready().catch(() => process.stderr.write('The state store (Redis) is not reachable yet; retrying.\n'));
-  const conversationId = process.env.CHAT_CONVERSATION_ID || `terminal-${userInfo().username}`;
+  const conversationId = config.CHAT_CONVERSATION_ID ?? `terminal-${userInfo().username}`;
   const adapter = new ConsoleAdapter((line) => process.stdout.write(`${line}\n`), conversationId);
   const logic = (context: TurnContext) => assistant.bot.run(context);
 

@@ -80,6 +80,14 @@ const ConfigSchema = z
       .max(3650, { error: 'must be a number of days greater than 0 (at most 3650)' })
       .default(30),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    /** In memory (no REDIS_URL), the file the outbox is journalled to, for `npm run outbox`; default .data/outbox.jsonl. */
+    OUTBOX_FILE: z.string().trim().max(4096, { error: 'must be a file path of at most 4096 characters' }).optional(),
+    /** The terminal chat's conversation (default: one per user), to carry one on or start another. */
+    CHAT_CONVERSATION_ID: z
+      .string()
+      .trim()
+      .regex(/^[\w.:@-]{1,100}$/, { error: 'must be 1 to 100 letters, digits or . _ - : @' })
+      .optional(),
     /** The web chat page and its Direct Line routes. Unset: on without MicrosoftAppId only (see webChatEnabled). */
     WEBCHAT_ENABLED: z
       .string()
@@ -108,7 +116,33 @@ const ConfigSchema = z
       .min(1, { error: 'must be a whole number of days from 1 to 36500' })
       .max(36500, { error: 'must be a whole number of days from 1 to 36500' })
       .default(730),
+    // Idle keep-alive sockets stay open longer than a load balancer's idle timeout (Azure 240 s,
+    // AWS 60 s), so the balancer, not the bot, closes them: no reset on a reused socket.
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: count('milliseconds an idle keep-alive connection is kept', 3_600_000, 1_000).default(245_000),
+    HTTP_HEADERS_TIMEOUT_MS: count('milliseconds to receive request headers', 3_600_000, 1_000).optional(),
+    /** Hosts the bot may send replies to (the activity's serviceUrl); see serviceUrlHosts. */
+    SERVICE_URL_HOSTS: z
+      .string()
+      .transform((value) => value.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean))
+      .refine((hosts) => hosts.length > 0 && hosts.every((host) => /^(\*\.)?[a-z0-9.:-]+$/.test(host)), {
+        error: 'must be a comma-separated list of host names, e.g. smba.trafficmanager.net,*.botframework.com',
+      })
+      .optional(),
+    OUTBOUND_TIMEOUT_MS: count('milliseconds a call to the channel may take', 60_000, 100).default(5_000),
+    /** How long the outbox keeps a message's content (passcodes) for a delivery provider. */
+    /** Listen beyond this machine without authentication anyway (behind something that authenticates). */
+    ALLOW_UNAUTHENTICATED: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .transform((value) => value === 'true')
+      .default(false),
+    OUTBOX_RETENTION_HOURS: count('hours the outbox keeps what a message says', 24 * 30, 1).default(72),
   });
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
 
 /** Settings that only make sense together; checked even when single values are wrong. */
 function crossChecks(raw: Record<string, string | undefined>): string[] {
@@ -116,6 +150,15 @@ function crossChecks(raw: Record<string, string | undefined>): string[] {
   const type = raw.MicrosoftAppType ?? 'MultiTenant';
   if (raw.MicrosoftAppId && type !== 'UserAssignedMSI' && !raw.MicrosoftAppPassword) {
     problems.push('MicrosoftAppPassword must be set when MicrosoftAppId is set');
+  }
+  const keepAlive = Number(raw.HTTP_KEEP_ALIVE_TIMEOUT_MS ?? 245_000);
+  if (raw.HTTP_HEADERS_TIMEOUT_MS && Number(raw.HTTP_HEADERS_TIMEOUT_MS) <= keepAlive) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS (Node closes a reused socket otherwise)');
+  }
+  if (!raw.MicrosoftAppId && raw.HOST && !isLoopback(raw.HOST.trim()) && raw.ALLOW_UNAUTHENTICATED !== 'true') {
+    problems.push(
+      `HOST ${raw.HOST.trim()} would let anyone who can reach this machine talk to the bot without authentication: set MicrosoftAppId and MicrosoftAppPassword, listen on loopback (127.0.0.1), or set ALLOW_UNAUTHENTICATED=true`,
+    );
   }
   if (raw.MicrosoftAppId && type === 'SingleTenant' && !raw.MicrosoftAppTenantId) {
     problems.push('MicrosoftAppTenantId must be set when MicrosoftAppType is SingleTenant');
@@ -162,9 +205,28 @@ function redisTopologyChecks(raw: Record<string, string | undefined>): string[] 
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+/** How long an idle keep-alive socket is kept, and how long request headers may take. */
+export function httpTimeouts(config: Config): { keepAliveTimeoutMs: number; headersTimeoutMs: number } {
+  return { keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS, headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS ?? config.HTTP_KEEP_ALIVE_TIMEOUT_MS + 5_000 };
+}
+
+/**
+ * Where replies may go: SERVICE_URL_HOSTS when set; otherwise, in Emulator mode, this machine only
+ * (the caller chooses the serviceUrl and nobody vouches for it); with MicrosoftAppId, any host the
+ * Bot Framework token names (its serviceurl claim must match the activity's).
+ */
+export function serviceUrlHosts(config: Config): readonly string[] | undefined {
+  return config.SERVICE_URL_HOSTS ?? (config.MicrosoftAppId ? undefined : ['localhost', '127.0.0.1', '::1']);
+}
+
 /** Without authentication (Emulator mode) the bot listens on this machine only, unless told otherwise. */
 export function listenHost(config: Config): string {
   return config.HOST ?? (config.MicrosoftAppId ? '0.0.0.0' : '127.0.0.1');
+}
+
+/** Where a bot running in memory journals its outbox: OUTBOX_FILE, or .data/outbox.jsonl in the working directory. */
+export function outboxFile(config: Pick<Config, 'OUTBOX_FILE'>): string {
+  return config.OUTBOX_FILE || `${process.cwd()}/.data/outbox.jsonl`;
 }
 
 /**

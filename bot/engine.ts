@@ -12,9 +12,23 @@ import {
   TurnLease,
 } from '../adapters/conversationStore';
 import type { TokenBuckets } from './rateLimits';
+import { ERASE_QUESTION, ERASE_QUESTION_MS, ERASED, eraseStep, KEPT } from './eraseRequests';
 import { ConversationDialog, Parsed } from '../dialogs/conversation';
+import { expectingFor, holdsPassword, PASSWORD_DROPPED } from '../dialogs/passwordHelp/drop';
 import type { Reply } from '../dialogs/types';
 import { ConversationEvent, ConversationMachine, flowSnapshot } from '../machines/conversation';
+import type { FlowSession } from '../machines/flow';
+import { SCHEMA_VERSION, flowVersionsOf, sessionChange, settle, upgrade } from './flowSnapshots';
+import type { Flow } from './flows/types';
+import type { TurnObservation } from './backOffice/turnEvents';
+import type { RequestDesk } from './backOffice/requestDesk';
+import { ROUTES } from '../dialogs/routing';
+
+/** Looking a request up must not hold the turn for long. */
+const REQUEST_DESK_TIMEOUT_MS = 5_000;
+const DESK_TIMED_OUT = 'Sorry, I cannot look that request up just now. Please try again in a minute, or contact NAS quoting the reference.';
+/** Without a request store to look in: the routing table's answer. */
+const requestStatusRoute = () => ROUTES.find((r) => r.id === 'requestStatus')!.answer();
 
 /**
  * One turn, as data: load the conversation's snapshot, parse the message into an event, run the
@@ -22,8 +36,8 @@ import { ConversationEvent, ConversationMachine, flowSnapshot } from '../machine
  * for sending. Nothing here knows about Bot Framework: `bot/` turns activities into `TurnInput`.
  */
 
-/** Bump when a release changes machines so that older snapshots can no longer be restored. */
-export const SCHEMA_VERSION = 1;
+/** The envelope's and root machine's version (each flow's snapshot has its own: bot/flowSnapshots.ts). */
+export { SCHEMA_VERSION };
 
 /** How many recent activity ids are remembered to recognise a redelivered message. */
 const REMEMBERED_ACTIVITIES = 20;
@@ -119,6 +133,8 @@ const LastTurn = z.object({
 const Envelope = z.object({
   schemaVersion: z.number().int(),
   snapshot: z.record(z.string(), z.unknown()),
+  /** The version of each flow's snapshot inside `snapshot` (schema 2). */
+  flowVersions: z.record(z.string(), z.number().int()).optional(),
   recentActivities: z.array(z.string()).max(100),
   lastTurnAt: z.number(),
   /** Who the user is, once the channel has said (later flows tell shared mailbox owners by it). */
@@ -127,6 +143,8 @@ const Envelope = z.object({
   identityAskedAt: z.number().optional(),
   /** The last turn's replies, sent again to a redelivery of its activity (see `deliver`). */
   lastTurn: LastTurn.optional(),
+  /** When the user was asked to confirm "delete my data" (bot/eraseRequests.ts). */
+  eraseAskedAt: z.number().optional(),
 });
 type Envelope = z.infer<typeof Envelope>;
 
@@ -158,8 +176,14 @@ export interface EngineOptions {
   store: ConversationStore;
   logger: Logger;
   now?: () => number;
+  /** The flows the machine was built from: their snapshot versions and migrations. */
+  flows?: readonly Flow[];
   /** Per-user message limit (in this process); the per-conversation one is the store's. */
   userRate?: TokenBuckets;
+  /** Told of every saved turn, to count it for the dashboard (bot/backOffice/turnEvents.ts); must not throw or wait. */
+  onTurn?: (turn: TurnObservation) => void;
+  /** Answers a message about a NAS request by its reference, from the request store (bot/backOffice/requestDesk.ts). */
+  requestDesk?: RequestDesk;
 }
 
 export function hashId(value: string, length = 16): string {
@@ -180,6 +204,37 @@ interface LiveConversation {
   etag: string;
   actor: Actor<ConversationMachine>;
   envelope: Envelope;
+}
+
+/** Something put into a conversation from outside its turns (a notification: bot/notifier.ts, deliverNotification). */
+export interface Delivery {
+  /** Said first, as they are (e.g. "REG-7KD9QX2P is now in progress"). */
+  replies?: Reply[];
+  /**
+   * For the conversation's machine (e.g. a NAS status change, an owner's answer): sent only when
+   * the machine takes it; then what the conversation says next follows the replies, and the new
+   * state is saved.
+   */
+  event?: ConversationEvent;
+  /** Also say where the conversation stands (its current question), as after a greeting. */
+  showPosition?: boolean;
+  /**
+   * When the event did not move it (or there was none) and a flow is waiting on a question, ask
+   * it again after the replies: on the web page a new message takes the question's buttons away.
+   */
+  repeatPrompt?: boolean;
+}
+
+export interface DeliveryResult {
+  /** 'notSent': `send` failed (the channel refused); 'busy' / 'unavailable': nothing was done. */
+  outcome: 'delivered' | 'notSent' | 'busy' | 'unavailable' | 'error';
+  /** The event was taken and the conversation's new state saved. */
+  moved: boolean;
+  /** Whether the conversation has state with the bot (it is not new or expired). */
+  known: boolean;
+  /** What was said (or would have been). */
+  replies: Reply[];
+  error?: unknown;
 }
 
 export class ConversationEngine {
@@ -231,7 +286,7 @@ export class ConversationEngine {
       if (cached && !reusable) cached.actor.stop();
       const restored = reusable
         ? { actor: cached.actor, envelope: cached.envelope as Envelope | undefined, restarted: false }
-        : this.restore(lease.stored?.data, log);
+        : this.restore(lease.stored?.data, log, this.session(key, input));
       actor = restored.actor;
       const envelope = restored.envelope;
       const unchanged = () => {
@@ -246,7 +301,10 @@ export class ConversationEngine {
         log.info({ outcome: 'duplicate', replayed: replies.length > 0, ms: msSince(started) }, 'turn');
         return { replies, outcome: 'duplicate', etag: lease.stored?.etag, replayOfUndelivered: replies.length > 0 && !!envelope.lastTurn?.undelivered };
       }
-      const said = saidHash(input);
+      // A message that looks like a password never reaches the dialogs, the machine or a log, and
+      // not even its hash is kept (SPEC §2): the user is warned and asked the same again.
+      const dropped = input.kind === 'message' && holdsPassword(input.text, input.value, expectingFor(flowSnapshot(actor.getSnapshot())?.value));
+      const said = dropped ? 'passwordDropped' : saidHash(input);
       if (envelope?.lastTurn?.undelivered && envelope.lastTurn.said === said && input.kind === 'message' && !restored.restarted) {
         // The user never saw the answer to this very message and sent it again: that answer,
         // not the message applied a second time.
@@ -263,6 +321,35 @@ export class ConversationEngine {
         return { replies: envelope.lastTurn.replies as Reply[], outcome: 'ok', etag: saved.etag };
       }
 
+      const erase = input.kind === 'message' && !restored.restarted ? eraseStep(input.text, !!envelope?.eraseAskedAt && this.now() - envelope.eraseAskedAt < ERASE_QUESTION_MS) : undefined;
+      if (erase) {
+        // "Delete my data": asked once, then the stored conversation is erased (or kept).
+        if (erase === 'confirm') {
+          await this.options.store.erase!(lease);
+          this.delivered.delete(key);
+          log.info({ outcome: 'erased', ms: msSince(started) }, 'turn');
+          return { replies: [ERASED], outcome: 'ok' };
+        }
+        const position = envelope ? this.options.dialog.position(actor.getSnapshot()) : null;
+        const replies =
+          erase === 'ask'
+            ? [ERASE_QUESTION]
+            : [KEPT, ...this.options.dialog.render({ before: position, after: actor.getSnapshot(), parsed: { kind: 'greet' } }).slice(-1)];
+        const { eraseAskedAt: _asked, ...rest } = envelope ?? ({} as Partial<Envelope>);
+        const next: Envelope = {
+          ...(envelope ? rest : { schemaVersion: SCHEMA_VERSION, snapshot: actor.getPersistedSnapshot() as unknown as Record<string, unknown> }),
+          recentActivities: [...(envelope?.recentActivities ?? []), ...(activity ? [activity] : [])].slice(-REMEMBERED_ACTIVITIES),
+          lastTurnAt: this.now(),
+          lastTurn: { activity, said, replies: replies as z.infer<typeof StoredReply>[] },
+          ...(erase === 'ask' ? { eraseAskedAt: this.now() } : {}),
+        } as Envelope;
+        const saved = await this.commitOrFindOut(lease, JSON.stringify(next), log);
+        if (saved.outcome !== 'saved') return this.notSaved(saved.outcome, stateBefore, started, log);
+        keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
+        this.deliveringHere(key, activity);
+        return { replies, outcome: 'ok', etag: saved.etag };
+      }
+
       const isNew = !envelope;
       // A channel may say "conversation started" more than once (Teams on reinstall): greet once.
       if (input.kind === 'conversationStart' && !isNew && !restored.restarted) {
@@ -273,15 +360,24 @@ export class ConversationEngine {
       const askAgain = !envelope?.identityAskedAt || this.now() - envelope.identityAskedAt > IDENTIFY_RETRY_MS;
       const asked = !envelope?.identity && input.identify !== undefined && askAgain;
       const identity = envelope?.identity ?? (asked ? await this.identify(input, log) : undefined);
+      // The root machine hands who the user is and where to reach them to every flow it starts.
+      const change = sessionChange(actor.getSnapshot(), this.session(key, input, identity));
+      if (change) actor.send({ type: 'SESSION', session: change });
       const beforeSnapshot = actor.getSnapshot();
       stateBefore = isNew ? 'new' : describeState(beforeSnapshot);
       const before = isNew ? null : this.options.dialog.position(beforeSnapshot);
-      const parsed: Parsed =
-        input.kind === 'conversationStart' ? { kind: 'greet' } : this.options.dialog.parse(input.text ?? '', beforeSnapshot, input.value);
+      const read: Parsed =
+        input.kind === 'conversationStart'
+          ? { kind: 'greet' }
+          : dropped
+            ? { kind: 'invalid', message: PASSWORD_DROPPED }
+            : this.options.dialog.parse(input.text ?? '', beforeSnapshot, input.value);
+      // A message about a NAS request is answered from the store, then the conversation carries on.
+      const parsed: Parsed = read.kind === 'request' ? { kind: 'say', text: await this.askDesk(read, key, input.channelId, log) } : read;
       // Whether the machine takes the event at all, decided before it is sent.
       const accepted = parsed.kind !== 'event' || canTake(beforeSnapshot, parsed.event);
-      if (parsed.kind === 'event') actor.send(withOrigin(parsed.event, key, input));
-      await settle(actor);
+      if (parsed.kind === 'event') actor.send(parsed.event);
+      await settle(actor, SETTLE_TIMEOUT_MS);
       const after = actor.getSnapshot();
       if (after.status !== 'active') throw new Error(`conversation machine is ${after.status}`);
 
@@ -291,11 +387,15 @@ export class ConversationEngine {
         parsed,
         accepted,
         restarted: restored.restarted,
+        ...(restored.flowRestarted ? { flowRestarted: restored.flowRestarted } : {}),
         returning: !!envelope && this.now() - envelope.lastTurnAt > RETURNING_AFTER_MS,
       });
+      if (dropped && replies[0]?.text !== PASSWORD_DROPPED) replies.unshift({ text: PASSWORD_DROPPED });
+      const persisted = actor.getPersistedSnapshot() as unknown as Record<string, unknown>;
       const next: Envelope = {
         schemaVersion: SCHEMA_VERSION,
-        snapshot: actor.getPersistedSnapshot() as unknown as Record<string, unknown>,
+        snapshot: persisted,
+        flowVersions: flowVersionsOf(persisted, this.options.flows ?? []),
         recentActivities: [...(envelope?.recentActivities ?? []), ...(activity ? [activity] : [])].slice(-REMEMBERED_ACTIVITIES),
         lastTurnAt: this.now(),
         ...(identity ? { identity } : {}),
@@ -306,7 +406,16 @@ export class ConversationEngine {
       if (saved.outcome !== 'saved') return this.notSaved(saved.outcome, stateBefore, started, log);
       keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
       this.deliveringHere(key, activity);
-      if (log.isLevelEnabled('info')) log.info({ outcome: 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');
+      this.observe({
+        conversationKey: key,
+        channelId: input.channelId,
+        isNew,
+        ...(isNew ? {} : { before: beforeSnapshot, beforeFlow: before?.flow?.snapshot }),
+        after,
+        parsed: parsed.kind,
+        ...(parsed.kind === 'event' ? { eventType: parsed.event.type } : {}),
+      });
+      if (log.isLevelEnabled('info')) log.info({ outcome: dropped ? 'passwordDropped' : 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');
       return { replies, outcome: 'ok', etag: saved.etag };
     } catch (error) {
       await this.options.store.release(lease);
@@ -360,7 +469,7 @@ export class ConversationEngine {
   private async markUndelivered(key: string, etag: string, undelivered: boolean, log: Logger): Promise<void> {
     let lease: TurnLease | undefined;
     try {
-      lease = await this.options.store.begin(key);
+      lease = await this.options.store.begin(key, { limited: false });
       const envelope = lease.stored?.etag === etag ? parseEnvelope(lease.stored.data) : undefined;
       if (!envelope?.lastTurn) return await this.options.store.release(lease);
       const marked: Envelope = { ...envelope, lastTurn: { ...envelope.lastTurn, undelivered } };
@@ -436,6 +545,28 @@ export class ConversationEngine {
     }
   }
 
+  private async askDesk(asked: Extract<Parsed, { kind: 'request' }>, conversationKey: string, channelId: string, log: Logger): Promise<string> {
+    const desk = this.options.requestDesk;
+    if (!desk) return requestStatusRoute();
+    try {
+      return await Promise.race([
+        desk({ reference: asked.reference, text: asked.text, ...(asked.answer !== undefined ? { answer: asked.answer } : {}), conversationKey, channelId }),
+        new Promise<string>((resolve) => setTimeout(() => resolve(DESK_TIMED_OUT), REQUEST_DESK_TIMEOUT_MS).unref()),
+      ]);
+    } catch (error) {
+      log.warn({ err: error }, 'request desk failed');
+      return DESK_TIMED_OUT;
+    }
+  }
+
+  private observe(turn: TurnObservation): void {
+    try {
+      this.options.onTurn?.(turn);
+    } catch {
+      // What watches the turns never changes them.
+    }
+  }
+
   private keepLive(key: string, conversation: LiveConversation): true {
     this.live.set(key, conversation);
     if (this.live.size > LIVE_CONVERSATIONS) {
@@ -444,6 +575,92 @@ export class ConversationEngine {
       this.live.delete(oldest!);
     }
     return true;
+  }
+
+  /**
+   * Delivers into a conversation between its turns, under its lease, so that it never races a
+   * turn: turns of the same conversation wait (on any instance) until `send` has been called with
+   * what to say and the new state (when an event moved it) is saved. `send` puts the replies on
+   * the channel; when it throws, the state change is still saved (the machine has moved: NAS's
+   * change is real) and the outcome is 'notSent', so the caller can tell the user another way.
+   */
+  async deliverNotification(
+    conversation: Pick<TurnInput, 'channelId' | 'conversationId'>,
+    delivery: Delivery,
+    send: (replies: Reply[], context: { known: boolean; moved: boolean }) => Promise<void>,
+  ): Promise<DeliveryResult> {
+    const key = this.conversationKey(conversation);
+    const log = this.options.logger.child({ conversation: key, delivery: true });
+    let lease: TurnLease;
+    try {
+      // A notification is not a message of the user's: it neither meets nor spends their rate limit.
+      lease = await this.options.store.begin(key, { limited: false });
+    } catch (error) {
+      const busy = error instanceof ConversationBusyError;
+      log.warn({ err: error, outcome: busy ? 'busy' : 'unavailable' }, 'delivery not started');
+      return { outcome: busy ? 'busy' : 'unavailable', moved: false, known: false, replies: [], error };
+    }
+    let actor: Actor<ConversationMachine> | undefined;
+    let keptLive = false;
+    let committed = false;
+    try {
+      const cached = this.live.get(key);
+      this.live.delete(key);
+      const reusable = cached && lease.stored && cached.etag === lease.stored.etag;
+      if (cached && !reusable) cached.actor.stop();
+      const session = this.session(key, { ...conversation, kind: 'message' });
+      const restored = reusable ? { actor: cached.actor, envelope: cached.envelope as Envelope | undefined, restarted: false } : this.restore(lease.stored?.data, log, session);
+      actor = restored.actor;
+      const envelope = restored.restarted ? undefined : restored.envelope;
+      const rendered: Reply[] = [];
+      let moved = false;
+      if (envelope) {
+        const beforeSnapshot = actor.getSnapshot();
+        const before = this.options.dialog.position(beforeSnapshot);
+        if (delivery.event && canTake(beforeSnapshot, delivery.event)) {
+          actor.send(delivery.event);
+          await settle(actor, SETTLE_TIMEOUT_MS);
+          const after = actor.getSnapshot();
+          if (after.status !== 'active') throw new Error(`conversation machine is ${after.status}`);
+          rendered.push(...this.options.dialog.render({ before, after, parsed: { kind: 'event', event: delivery.event }, accepted: true }));
+          moved = true;
+        } else if (delivery.showPosition) {
+          rendered.push(...this.options.dialog.render({ before, after: beforeSnapshot, parsed: { kind: 'greet' }, returning: true }));
+        } else if (delivery.repeatPrompt && before.flow && !before.flow.menuOpen) {
+          rendered.push(before.flow.dialog.prompt(before.flow.snapshot));
+        }
+      }
+      const replies = [...(delivery.replies ?? []), ...rendered];
+      let sendError: unknown;
+      try {
+        if (replies.length > 0) await send(replies, { known: !!envelope, moved });
+      } catch (error) {
+        sendError = error ?? new Error('the channel refused the delivery');
+        log.warn({ err: error }, 'delivery not sent');
+      }
+      if (moved && envelope) {
+        // A notification is not the user's turn: when they last spoke, and their last turn's
+        // replies (for a redelivery), stay as they were.
+        const persisted = actor.getPersistedSnapshot() as unknown as Record<string, unknown>;
+        const next: Envelope = { ...envelope, schemaVersion: SCHEMA_VERSION, snapshot: persisted, flowVersions: flowVersionsOf(persisted, this.options.flows ?? []) };
+        committed = true;
+        const saved = await this.commitOrFindOut(lease, JSON.stringify(next), log);
+        if (saved.outcome === 'saved') keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
+        else return { outcome: 'unavailable', moved: false, known: true, replies, error: sendError };
+      } else {
+        await this.options.store.release(lease);
+        if (envelope && lease.stored) keptLive = this.keepLive(key, { etag: lease.stored.etag, actor, envelope });
+      }
+      log.info({ outcome: sendError ? 'notSent' : 'delivered', moved }, 'delivery');
+      return { outcome: sendError ? 'notSent' : 'delivered', moved, known: !!envelope, replies, ...(sendError ? { error: sendError } : {}) };
+    } catch (error) {
+      if (!committed) await this.options.store.release(lease);
+      const unavailable = error instanceof StoreUnavailableError;
+      log.warn({ err: error }, 'delivery failed');
+      return { outcome: unavailable ? 'unavailable' : 'error', moved: false, known: false, replies: [], error };
+    } finally {
+      if (!keptLive) actor?.stop();
+    }
   }
 
   /** Asks the channel who the user is; a failed or slow lookup leaves the identity unknown. */
@@ -464,53 +681,73 @@ export class ConversationEngine {
 
   /** Who the user of a conversation is, if the channel has said (for flows and for tests). */
   async identityOf(input: Pick<TurnInput, 'channelId' | 'conversationId'>): Promise<UserIdentity | undefined> {
-    const lease = await this.options.store.begin(this.conversationKey(input));
+    const lease = await this.options.store.begin(this.conversationKey(input), { limited: false });
     await this.options.store.release(lease);
     return lease.stored ? parseEnvelope(lease.stored.data)?.identity : undefined;
   }
 
   /**
-   * The stored conversation as a running actor. Anything that cannot be restored (corrupt JSON,
-   * an older schema version, states that no longer exist) starts a fresh conversation instead.
+   * The stored conversation as a running actor, brought up to date (bot/flowSnapshots.ts).
+   * Anything that cannot be restored (corrupt JSON, an unknown schema version, states that no
+   * longer exist) starts a fresh conversation instead; a flow whose snapshot cannot be carried
+   * over to its current version is dropped alone (`flowRestarted`).
    */
   private restore(
     data: string | undefined,
     log: Logger,
-  ): { actor: Actor<ConversationMachine>; envelope?: Envelope; restarted: boolean } {
+    session: FlowSession,
+  ): { actor: Actor<ConversationMachine>; envelope?: Envelope; restarted: boolean; flowRestarted?: string } {
     if (data !== undefined) {
       const envelope = parseEnvelope(data);
+      const upgraded = envelope && upgrade(envelope, this.options.flows ?? [], session);
       if (!envelope) {
         log.warn({ reason: 'unreadable' }, 'stored conversation discarded');
-      } else if (envelope.schemaVersion !== SCHEMA_VERSION) {
+      } else if (!upgraded) {
         log.warn({ reason: 'schemaVersion', found: envelope.schemaVersion }, 'stored conversation discarded');
       } else {
-        const actor = this.startActor(envelope.snapshot);
-        if (actor) return { actor, envelope, restarted: false };
+        const actor = this.startActor(upgraded.snapshot, session);
+        if (actor) {
+          if (upgraded.flowRestarted) log.warn({ reason: 'flowVersion', flow: upgraded.flowRestarted }, 'stored flow discarded');
+          return { actor, envelope, restarted: false, ...(upgraded.flowRestarted ? { flowRestarted: upgraded.flowRestarted } : {}) };
+        }
         log.warn({ reason: 'unrestorable' }, 'stored conversation discarded');
       }
       // Keep the activity history so a redelivery is still recognised.
-      const fresh = this.startActor(undefined)!;
+      const fresh = this.startActor(undefined, session)!;
       const kept = envelope ? { ...envelope, snapshot: {}, lastTurnAt: this.now() } : undefined;
       return { actor: fresh, envelope: kept, restarted: true };
     }
-    return { actor: this.startActor(undefined)!, restarted: false };
+    return { actor: this.startActor(undefined, session)!, restarted: false };
+  }
+
+  /** The conversation as the root machine hands it to flows. */
+  private session(conversationKey: string, input: TurnInput, user?: UserIdentity): FlowSession {
+    return {
+      channelId: input.channelId,
+      conversationKey,
+      conversationReference: input.conversationReference ?? null,
+      ...(user ? { user } : {}),
+    };
   }
 
   /** A restored conversation must be one the dialogs can talk about (its context intact). */
   private canSpeak(snapshot: AnyMachineSnapshot): boolean {
     try {
       const { flow } = this.options.dialog.position(snapshot);
-      if (flow) flow.dialog.prompt(flow.snapshot);
+      if (flow) {
+        flow.dialog.prompt(flow.snapshot);
+        flow.dialog.progress(flow.snapshot);
+      }
       return true;
     } catch {
       return false;
     }
   }
 
-  private startActor(snapshot: Record<string, unknown> | undefined): Actor<ConversationMachine> | undefined {
+  private startActor(snapshot: Record<string, unknown> | undefined, session: FlowSession): Actor<ConversationMachine> | undefined {
     let failed = false;
     try {
-      const actor = createActor(this.options.machine, snapshot ? { snapshot: snapshot as never } : {});
+      const actor = createActor(this.options.machine, snapshot ? { snapshot: snapshot as never, input: session } : { input: session });
       // Without an error observer XState rethrows actor errors asynchronously, which would
       // take the whole process down.
       actor.subscribe({ error: () => (failed = true) });
@@ -535,12 +772,6 @@ function canTake(snapshot: AnyMachineSnapshot, event: ConversationEvent): boolea
   return snapshot.can(event) && (flowSnapshot(snapshot)?.can(event.event) ?? false);
 }
 
-/** A confirmation carries where it came from, so the request can tell its requester later. */
-function withOrigin(event: ConversationEvent, conversationKey: string, input: TurnInput): ConversationEvent {
-  if (event.type !== 'TO_FLOW' || event.event.type !== 'CONFIRM') return event;
-  return { ...event, event: { ...event.event, origin: { conversationKey, conversationReference: input.conversationReference ?? null } } };
-}
-
 /** What the user said, as a short hash: the same message typed again has the same one. */
 function saidHash(input: TurnInput): string {
   const text = (input.text ?? '').trim().toLowerCase().replace(/\s+/g, ' ');
@@ -558,17 +789,4 @@ function parseEnvelope(data: string): Envelope | undefined {
 
 function msSince(started: bigint): number {
   return Number((process.hrtime.bigint() - started) / 1000n) / 1000;
-}
-
-/** Waits until neither the conversation nor its flow is in a state tagged `busy`. */
-async function settle(actor: Actor<ConversationMachine>): Promise<void> {
-  const busy = () => {
-    const snapshot = actor.getSnapshot();
-    return snapshot.hasTag('busy' as never) || !!flowSnapshot(snapshot)?.hasTag('busy');
-  };
-  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  while (busy()) {
-    if (Date.now() > deadline) throw new Error('invoked work did not settle in time');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
 }

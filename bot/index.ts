@@ -1,5 +1,4 @@
-import { listenHost, loadConfigOrExit } from './config';
-import { outboxJournalPath } from '../adapters/memoryOutbox';
+import { httpTimeouts, listenHost, loadConfigOrExit, outboxFile } from './config';
 import { createAssistant } from './app';
 import { describeTopology, redisTopology } from '../adapters/redis';
 import { createLogger } from './logger';
@@ -9,9 +8,9 @@ import { createAdapter, createServer } from './server';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
-  const assistant = createAssistant(config, logger, Date.now, { outboxJournal: outboxJournalPath() });
+  const assistant = createAssistant(config, logger, Date.now, { outboxJournal: outboxFile(config) });
   const adapter = createAdapter(config, logger);
-  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger, webChat: assistant.webChat });
+  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger, webChat: assistant.webChat, backOffice: assistant.backOffice, http: httpTimeouts(config) });
   // Serve even when Redis is not there yet: turns then say the service is briefly unavailable,
   // /readyz answers 503, and the connection is retried until it works.
   await assistant.ready().catch((error: Error) => logger.warn({ err: error }, 'starting before the state store is ready'));

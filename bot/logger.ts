@@ -1,8 +1,9 @@
 import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
+import { findPasswords, PASSWORD_PLACEHOLDER } from '../dialogs/passwordSafety';
 
 /**
- * JSON logs with personal data taken out: email addresses, phone numbers and anything that
- * looks like a one-time passcode never reach a log line, wherever they appear in it. Errors keep
+ * JSON logs with personal data taken out: passwords, email addresses, phone numbers and anything
+ * that looks like a one-time passcode never reach a log line, wherever they appear in it. Errors keep
  * their type, message, stack and cause (redacted like everything else).
  */
 
@@ -12,8 +13,28 @@ const PHONE = /(?:\+|\b00|\b0)\d(?:[\s().-]*\d){8,13}\b/g;
 // 8 characters of the passcode alphabet, possibly split 4-4, containing a digit and a letter.
 const PASSCODE = /\b(?=[A-Z2-9\s-]{8,9}\b)(?=[A-Z\s-]*[2-9])(?=[2-9\s-]*[A-Z])[A-HJ-NP-Z2-9]{4}[\s-]?[A-HJ-NP-Z2-9]{4}\b/gi;
 
+/** Paths, stack frames and JSON in a log line are code, not a password someone typed. */
+const STRUCTURAL = /[/\\{}<>"]|:\d+/;
+
+/**
+ * Anything that looks like a password, as the engine drops it (dialogs/passwordSafety.ts) — except
+ * a word that only meets the password rules and is plainly code (a stack frame's path, a state as
+ * JSON), so that errors stay readable. A stated one ("my password is …") always goes.
+ */
+function scrubPasswords(text: string): string {
+  let out = '';
+  let at = 0;
+  for (const found of findPasswords(text)) {
+    if (found.reason === 'meetsPasswordRules' && STRUCTURAL.test(text.slice(found.start, found.end))) continue;
+    out += text.slice(at, found.start) + PASSWORD_PLACEHOLDER;
+    at = found.end;
+  }
+  return out + text.slice(at);
+}
+
 export function redact(text: string): string {
-  return text.replace(EMAIL, '[email]').replace(PHONE, '[phone]').replace(PASSCODE, '[code]');
+  // Passwords first: an address or number inside one must not leave the rest of it behind.
+  return scrubPasswords(text).replace(EMAIL, '[email]').replace(PHONE, '[phone]').replace(PASSCODE, '[code]');
 }
 
 /** An error as plain data: its message and stack live in non-enumerable properties. */

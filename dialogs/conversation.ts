@@ -1,7 +1,8 @@
 import type { AnyMachineSnapshot } from 'xstate';
-import { ConversationEvent, flowSnapshot } from '../machines/conversation';
+import { ConversationContext, ConversationEvent, flowInProgress, flowSnapshot } from '../machines/conversation';
 import { NATIONAL_HELPDESK } from './contacts';
-import { normalise, parseChoice, parseGlobalCommand } from './parsing';
+import { normalise, parseChoice, parseGlobalCommand, parseYesNoAnswer } from './parsing';
+import { requestAsked, route } from './routing';
 import type { FormState } from './cards';
 import type { FlowDialog, FlowParse, Reply } from './types';
 
@@ -12,35 +13,53 @@ export type Parsed =
   | { kind: 'notUnderstood' }
   /** An answer of the right kind that is wrong: the message says what is wrong. */
   | { kind: 'invalid'; message: string; form?: FormState }
+  /** Something to tell before asking the same again (where to find a code, who to contact). */
+  | { kind: 'say'; text: string }
   /** First contact, or "hello": greet and show the menu (or where they are). */
-  | { kind: 'greet' };
+  | { kind: 'greet' }
+  /** About a NAS request by its reference (its status, or an answer to NAS's question): the bot looks it up and says. */
+  | { kind: 'request'; reference: string; text: string; answer?: string };
 
 /** Where the conversation stands, read from the root machine's snapshot. */
 export interface Position {
-  flow?: { dialog: FlowDialog; menuOpen: boolean; snapshot: AnyMachineSnapshot };
+  flow?: { dialog: FlowDialog; menuOpen: boolean; confirmLeave: boolean; snapshot: AnyMachineSnapshot };
+  /** What "yes" does while the user is asked whether to leave the flow. */
+  leaving?: 'cancel' | 'restart';
 }
 
-const GREETINGS = new Set(['hi', 'hello', 'hey', 'hiya', 'good morning', 'good afternoon', 'good evening', 'hi there', 'hello there', 'start']);
+const GREETINGS = new Set([
+  'hi', 'hello', 'hey', 'hiya', 'good morning', 'good afternoon', 'good evening', 'hi there', 'hello there', 'start', 'morning', 'afternoon',
+  'hello again', 'hi again', 'hey there', "i'm back", 'im back', 'i am back', 'back again',
+]);
 const RESUME_LABEL = (dialog: FlowDialog) => `Carry on: ${dialog.menuLabel}`;
 
 export class ConversationDialog {
   constructor(private readonly flows: readonly FlowDialog[]) {}
 
   position(snapshot: AnyMachineSnapshot): Position {
-    const value = snapshot.value as string | { inFlow?: Record<string, string> };
-    if (typeof value === 'string' || !value.inFlow) return {};
-    const [flowId, mode] = Object.entries(value.inFlow)[0] ?? [];
-    const dialog = this.flows.find((f) => f.id === flowId);
+    const inProgress = flowInProgress(snapshot, this.flows.map((f) => f.id));
+    const dialog = inProgress && this.flows.find((f) => f.id === inProgress.id);
     const child = flowSnapshot(snapshot);
-    if (!dialog || !child) return {};
-    return { flow: { dialog, menuOpen: mode === 'menuOpen', snapshot: child } };
+    if (!inProgress || !dialog || !child) return {};
+    const leaving = (snapshot.context as ConversationContext | undefined)?.leaving;
+    return { flow: { dialog, menuOpen: inProgress.menuOpen, confirmLeave: inProgress.confirmLeave, snapshot: child }, ...(leaving ? { leaving } : {}) };
   }
 
-  /** A flow's parse result as what it means here. */
-  private fromFlow(result: FlowParse): Parsed {
-    if (!result) return { kind: 'notUnderstood' };
+  /** A flow's parse result as what it means here; not understood → a routed answer when there is one. */
+  private fromFlow(result: FlowParse, text: string): Parsed {
+    if (!result) return this.routed(text);
     if ('invalid' in result) return { kind: 'invalid', message: String(result.invalid), form: result.form as FormState | undefined };
+    if ('say' in result) return { kind: 'say', text: String(result.say) };
     return { kind: 'event', event: { type: 'TO_FLOW', event: result } };
+  }
+
+  /** `canStart`: no flow is in progress (or its menu is open), so a routed flow may start. */
+  private routed(text: string, canStart = false): Parsed {
+    const found = route(text);
+    if (found?.flow && canStart && this.flows.some((f) => f.id === found.flow!.id)) {
+      return { kind: 'event', event: { type: 'START_FLOW', flow: found.flow.id, start: found.flow.start(text) } };
+    }
+    return found ? { kind: 'say', text: found.answer() } : { kind: 'notUnderstood' };
   }
 
   /**
@@ -48,30 +67,61 @@ export class ConversationDialog {
    * `action` says which button was pressed). Empty text with no value is not understood.
    */
   parse(text: string, snapshot: AnyMachineSnapshot, value?: unknown): Parsed {
-    const { flow } = this.position(snapshot);
+    const { flow, leaving } = this.position(snapshot);
     const action = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>).action : undefined;
+    // The answer box of a status card NAS asked a question with (bot/backOffice/statusMessages.ts).
+    if (action === 'nasAnswer') {
+      const card = value as Record<string, unknown>;
+      const reference = requestAsked(String(card.reference ?? ''));
+      return reference ? { kind: 'request', reference: reference.reference, text: String(card.answer ?? ''), answer: String(card.answer ?? '') } : { kind: 'notUnderstood' };
+    }
     if (typeof action === 'string' && action !== 'back') {
-      if (!flow || flow.menuOpen || !flow.dialog.parseCard) return { kind: 'notUnderstood' };
-      return this.fromFlow(flow.dialog.parseCard(value as Record<string, unknown>, flow.snapshot));
+      if (!flow || flow.menuOpen || flow.confirmLeave || !flow.dialog.parseCard) return { kind: 'notUnderstood' };
+      return this.fromFlow(flow.dialog.parseCard(value as Record<string, unknown>, flow.snapshot), '');
+    }
+    if (flow?.confirmLeave) {
+      const yes = parseYesNoAnswer(text);
+      if (yes === true) return { kind: 'event', event: { type: leaving === 'restart' ? 'RESTART' : 'CANCEL' } };
+      if (yes === false || parseGlobalCommand(text) === 'back') return { kind: 'event', event: { type: 'RESUME' } };
+      if (parseGlobalCommand(text) === 'menu') return { kind: 'event', event: { type: 'MENU' } };
+      return { kind: 'notUnderstood' };
     }
     const command = action === 'back' ? 'back' : parseGlobalCommand(text);
     if (command === 'help') return { kind: 'help' };
     if (command === 'menu') return flow && !flow.menuOpen ? { kind: 'event', event: { type: 'MENU' } } : { kind: 'greet' };
     if (command && !flow) return { kind: 'greet' };
-    if (command === 'cancel') return { kind: 'event', event: { type: 'CANCEL' } };
-    if (command === 'restart') return { kind: 'event', event: { type: 'RESTART' } };
+    if (command === 'cancel' || command === 'restart') {
+      const lose = flow!.dialog.wouldLose?.(flow!.snapshot);
+      if (lose) return { kind: 'event', event: { type: 'ASK_LEAVE', leave: command } };
+      return { kind: 'event', event: { type: command === 'cancel' ? 'CANCEL' : 'RESTART' } };
+    }
     if (command === 'back') {
       return flow!.menuOpen
         ? { kind: 'event', event: { type: 'RESUME' } }
         : { kind: 'event', event: { type: 'TO_FLOW', event: { type: 'BACK' } } };
     }
 
-    if (flow && !flow.menuOpen) return this.fromFlow(flow.dialog.parse(text, flow.snapshot));
-    const choice = parseChoice(text, this.menuOptions(flow?.dialog));
+    const asked = requestAsked(text);
+    if (asked && !flow?.confirmLeave) return { kind: 'request', ...asked };
+
+    const finished = flow && flow.dialog.isFinished?.(flow.snapshot);
+    if (flow && !flow.menuOpen) {
+      // A finished flow asked for again ("register another organisation") starts a new one.
+      if (finished && this.asksAgain(text, flow.dialog)) return { kind: 'event', event: { type: 'RESTART' } };
+      if (GREETINGS.has(normalise(text))) return { kind: 'greet' };
+      return this.fromFlow(flow.dialog.parse(text, flow.snapshot), text);
+    }
+    const choice = parseChoice(text, this.menuOptions(flow));
     if (choice === 'resume') return { kind: 'event', event: { type: 'RESUME' } };
+    if (choice === 'again') return { kind: 'event', event: { type: 'RESTART' } };
     if (choice) return { kind: 'event', event: { type: 'START_FLOW', flow: choice } };
     if (GREETINGS.has(normalise(text))) return { kind: 'greet' };
-    return { kind: 'notUnderstood' };
+    return this.routed(text, true);
+  }
+
+  private asksAgain(text: string, dialog: FlowDialog): boolean {
+    const t = normalise(text);
+    return [normalise(dialog.againLabel ?? ''), ...(dialog.againSynonyms ?? [])].filter(Boolean).includes(t) || t === normalise(dialog.menuLabel);
   }
 
   /**
@@ -86,12 +136,18 @@ export class ConversationDialog {
     /** Whether the machine took the event (false: the answer is refused and asked again). */
     accepted?: boolean;
     restarted?: boolean;
+    /** The flow in progress could not be picked up (its machine changed), so it starts again. */
+    flowRestarted?: string;
     returning?: boolean;
   }): Reply[] {
     const { before, after, parsed } = input;
     const replies: Reply[] = [];
     if (input.restarted) {
       replies.push({ text: "Sorry, I couldn't pick up our earlier conversation, so we are starting again." });
+    }
+    if (input.flowRestarted) {
+      const label = this.flows.find((f) => f.id === input.flowRestarted)?.menuLabel ?? 'what you were doing';
+      replies.push({ text: `Sorry, this service has changed since we last spoke, so I couldn't pick up where you were ("${label}"). Please start it again from the menu; anything already sent to NAS is kept.` });
     }
     const was = before ?? {};
     const now = this.position(after);
@@ -101,6 +157,8 @@ export class ConversationDialog {
         replies.push({ text: 'Cancelled. Nothing was sent, and nothing you told me in that step was kept.' });
       } else if (parsed.kind === 'help') {
         replies.push({ text: this.generalHelp() });
+      } else if (parsed.kind === 'say') {
+        replies.push({ text: parsed.text });
       } else if (parsed.kind === 'notUnderstood') {
         replies.push({ text: `Sorry, I did not understand that. ${this.menuHint()}` });
       } else if (!before || parsed.kind === 'greet' || input.restarted) {
@@ -110,11 +168,19 @@ export class ConversationDialog {
       return replies;
     }
 
-    const { dialog, snapshot, menuOpen } = now.flow;
+    const { dialog, snapshot, menuOpen, confirmLeave } = now.flow;
     if (menuOpen) {
       if (parsed.kind === 'help') replies.push({ text: this.generalHelp() });
+      else if (parsed.kind === 'say') replies.push({ text: parsed.text });
       else if (parsed.kind === 'notUnderstood') replies.push({ text: `Sorry, I did not understand that. ${this.menuHint()}` });
-      replies.push(this.menu(dialog));
+      replies.push(this.menu(dialog, snapshot));
+      return replies;
+    }
+    if (confirmLeave) {
+      if (parsed.kind === 'notUnderstood') replies.push({ text: 'Please answer yes or no.' });
+      const lose = dialog.wouldLose?.(snapshot) ?? 'what you have entered';
+      const question = now.leaving === 'restart' ? 'Start again from the beginning?' : `Cancel this ${dialog.noun ?? 'request'}?`;
+      replies.push({ text: `${question} You would lose ${lose}, and would need to do it again.`, choices: ['Yes', 'No'] });
       return replies;
     }
 
@@ -127,6 +193,10 @@ export class ConversationDialog {
     }
     if (parsed.kind === 'help') {
       replies.push({ text: dialog.help(snapshot) });
+    } else if (parsed.kind === 'greet') {
+      if (!input.returning) replies.push({ text: 'Hello again. Here is where we are:' });
+    } else if (parsed.kind === 'say') {
+      replies.push({ text: parsed.text });
     } else if (parsed.kind === 'notUnderstood') {
       replies.push({ text: `Sorry, I did not understand that. ${dialog.hint(snapshot)}` });
     } else if (parsed.kind === 'invalid') {
@@ -134,12 +204,17 @@ export class ConversationDialog {
       replies.push(dialog.prompt(snapshot, parsed.form));
       return replies;
     } else if (entered) {
-      replies.push({ text: event?.type === 'RESTART' ? 'Starting again from the beginning.' : dialog.intro() });
+      const again = event?.type === 'RESTART' && flowBefore && !flowBefore.confirmLeave && dialog.isFinished?.(flowBefore.snapshot);
+      replies.push({
+        text: again ? `A new ${dialog.noun ?? 'request'}. ${dialog.intro()}` : event?.type === 'RESTART' ? 'Starting again from the beginning.' : dialog.intro(),
+      });
     } else if (flowBefore?.menuOpen) {
       replies.push({ text: 'Carrying on where you left off.' });
+    } else if (flowBefore?.confirmLeave) {
+      replies.push({ text: 'Carrying on: nothing was lost.' });
     } else if (event?.type === 'TO_FLOW' && event.event.type === 'BACK') {
       if (input.accepted === false) {
-        replies.push({ text: 'This is the first question, so there is nothing to go back to.' });
+        replies.push({ text: dialog.cannotGoBack(snapshot) });
       } else {
         const previous = dialog.previousAnswer(snapshot);
         if (previous) replies.push({ text: `Going back. Last time you answered: ${previous}.` });
@@ -159,28 +234,36 @@ export class ConversationDialog {
     return [
       "Hello, I'm the NHSmail care assistant for care providers and dental practices in England. I can help you:",
       offers,
+      'I can also tell you who to contact about leavers and new starters.',
       'At any point you can say "help", "back", "menu", "cancel" or "start again".',
     ].join('\n');
   }
 
-  /** With a flow in progress, the menu offers to carry on with it instead of starting it anew. */
-  private menuOptions(inProgress?: FlowDialog) {
+  /** With a flow in progress, the menu offers to carry on with it (or, once finished, to start another). */
+  private menuOptions(inProgress?: Position['flow']) {
     const others = this.flows
-      .filter((f) => f.id !== inProgress?.id)
+      .filter((f) => f.id !== inProgress?.dialog.id)
       .map((f) => ({ value: f.id, label: f.menuLabel, synonyms: f.menuSynonyms }));
     if (!inProgress) return others;
+    const { dialog, snapshot } = inProgress;
+    if (dialog.isFinished?.(snapshot) && dialog.againLabel) {
+      const again = { value: 'again', label: dialog.againLabel, synonyms: [...(dialog.againSynonyms ?? []), normalise(dialog.menuLabel), ...dialog.menuSynonyms] };
+      return [again, ...others];
+    }
     const resume = {
       value: 'resume',
-      label: RESUME_LABEL(inProgress),
-      synonyms: ['carry on', 'continue', 'resume', normalise(inProgress.menuLabel), ...inProgress.menuSynonyms],
+      label: RESUME_LABEL(dialog),
+      synonyms: ['carry on', 'continue', 'resume', normalise(dialog.menuLabel), ...dialog.menuSynonyms],
     };
     return [resume, ...others];
   }
 
-  private menu(inProgress?: FlowDialog): Reply {
+  private menu(inProgress?: FlowDialog, snapshot?: AnyMachineSnapshot): Reply {
+    const position = inProgress && snapshot ? { dialog: inProgress, snapshot, menuOpen: true, confirmLeave: false } : undefined;
+    const finished = position && inProgress!.isFinished?.(snapshot!);
     return {
-      text: inProgress ? 'Menu. What would you like to do? Your progress so far is kept.' : 'What would you like to do?',
-      choices: this.menuOptions(inProgress).map((o) => o.label),
+      text: inProgress && !finished ? 'Menu. What would you like to do? Your progress so far is kept.' : 'What would you like to do?',
+      choices: this.menuOptions(position).map((o) => o.label),
     };
   }
 

@@ -42,8 +42,15 @@ const WEB_ADDRESS = /^(?:https?:\/\/|www\.)\S+$/i;
 const PRODUCT_VERSION = /^(?:windows|win|office|microsoft|iphone|ipad|ios|android|macos|galaxy|pixel|outlook|covid|sars-cov)-?\d{1,4}$/i;
 /** Codes in capitals and digits only, such as a helpdesk ticket (INC-0012345). */
 const CAPITALS_CODE = /^[A-Z]{2,5}[-/_]?\d[\dA-Z/_-]*$/;
-/** Runs of letters as people write words: lower, Title, CAPITALS, or one inner capital (McDonald, iPhone). */
-const WORDLIKE = /^(?:\p{Ll}+|\p{Lu}\p{Ll}*|\p{Lu}+|\p{Lu}?\p{Ll}+\p{Lu}\p{Ll}+)$/u;
+/** A shared mailbox owner's vouching code as the email writes it: 7KD9-QX2P-M4TN (in one case). */
+const VOUCH_CODE = /^(?:[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}|[a-hj-np-z2-9]{4}-[a-hj-np-z2-9]{4}-[a-hj-np-z2-9]{4})$/;
+/** A number joined to a word: 12-character, 24-hour, 90-day. */
+const NUMBER_WORD = /^\d{1,4}-\p{Ll}+$/u;
+/**
+ * Runs of letters as people write words: lower, Title, CAPITALS, one inner capital (McDonald,
+ * iPhone), or an acronym run into a word (NHSmail, NHSnet, ICBs) — "I can't get into NHSmail."
+ */
+const WORDLIKE = /^(?:\p{Ll}+|\p{Lu}\p{Ll}*|\p{Lu}+|\p{Lu}?\p{Ll}+\p{Lu}\p{Ll}+|\p{Lu}{2,}\p{Ll}+)$/u;
 /** Punctuation that joins or ends words in ordinary writing. */
 const WRITING_PUNCTUATION = /^[-'’‘.!?&/:;()"“”…]+$/u;
 
@@ -62,10 +69,22 @@ export interface PasswordCheckOptions {
   expecting?: 'passcode';
 }
 
+/** Starts as a CQC location or contact ID does: `1-` or `CON1-` and digits. */
+const CQC_ID_SHAPED = /^(?:con1|1)-\d{4,}/i;
+
+/** A link written as markdown, `[text](http://…)`: a link pasted or typed, never a password. */
+const MARKDOWN_LINK = /\]\((?:https?:\/\/|www\.|mailto:)/i;
+
 /** What ordinary writing or an expected answer looks like, though it meets the password rules. */
 function isOrdinary(word: string, options: PasswordCheckOptions): boolean {
+  if (MARKDOWN_LINK.test(word)) return true;
   if (EMAIL.test(word) || WEB_ADDRESS.test(word) || REFERENCE.test(word) || PRODUCT_VERSION.test(word) || CAPITALS_CODE.test(word)) return true;
+  if (VOUCH_CODE.test(word) || NUMBER_WORD.test(word)) return true;
+  // A link somewhere in the word (markdown [text](https://…), a pasted URL in brackets).
+  if (/(?:https?:\/\/|www\.)[^\s]/i.test(word)) return true;
   if (cqcContactId(word).ok || cqcLocationId(word).ok) return true;
+  // A CQC ID mistyped ("1-1002733005X", "CON1-12345678O") is an answer to put right, not a password.
+  if (CQC_ID_SHAPED.test(word)) return true;
   // A registration passcode is read in any case, but "Summer22" has the same letters: unless one is
   // awaited, only as people type a code they read — all capitals, all small letters, or the first
   // capitalised by a phone with the digits among the letters (not a word and then a number).
@@ -82,8 +101,9 @@ function isOrdinary(word: string, options: PasswordCheckOptions): boolean {
   return false;
 }
 
-const LEADING = /^["'“‘(<[]+/u;
-const TRAILING = /["'”’)>\].,;:!?]+$/u;
+// Quotes, brackets and markdown emphasis around a word (**PWD-7KD9QX2P** copied from a reply).
+const LEADING = /^["'“‘(<[*_]+/u;
+const TRAILING = /["'”’)>\].,;:!?*_]+$/u;
 
 /** The word as typed, and without quotes or brackets around it and sentence punctuation after it. */
 function variants(word: string): string[] {

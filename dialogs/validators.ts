@@ -6,43 +6,59 @@
  */
 import { z } from 'zod';
 import { parsePhoneNumberWithError, ParseError, validatePhoneNumberLength } from 'libphonenumber-js/max';
-import { OTP_ALPHABET, OTP_LENGTH } from '../adapters/oneTimePasscodes';
+import {
+  CARE_ROLES,
+  DENTAL_ROLES,
+  MAILBOX_TOWN_MAX_LETTERS,
+  NAME_MAX_LENGTH,
+  NHSMAIL_DOMAINS,
+  PASSCODE_ALPHABET,
+  PASSCODE_LENGTH,
+  ROLES,
+  SHARED_MAILBOX_PREFIX,
+  TITLES,
+  TOWN_MAX_LENGTH,
+  townLetters,
+  withoutAccents,
+  type CareRole,
+  type DentalRole,
+  type RegisteringKind,
+  type Role,
+  type Title,
+} from '../machines/registration/rules';
 import { normalise, parseChoice, parseYesNo, type ChoiceOption } from './parsing';
+import { listOf, quoteInline, shown } from './text';
+
+export { CARE_ROLES, DENTAL_ROLES, NAME_MAX_LENGTH, NHSMAIL_DOMAINS, ROLES, SHARED_MAILBOX_PREFIX, TITLES, TOWN_MAX_LENGTH, MAILBOX_TOWN_MAX_LETTERS };
+export type { CareRole, DentalRole, RegisteringKind, Role, Title };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
-/** The organisation kinds that register through this route (hospices do not). */
-export type RegisteringKind = 'care' | 'dental';
-
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 const fail = <T = never>(error: string): Result<T> => ({ ok: false, error });
-
-/** What the user typed, for quoting back: trimmed, and cut short when very long. */
-function shown(text: string, max = 40): string {
-  const t = text.trim().replace(/\s+/g, ' ');
-  const chars = [...t];
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : t;
-}
 
 /** Trimmed, NFKC-normalised (full-width digits and letters become ordinary ones), Unicode dashes as "-". */
 function tidy(text: string): string {
   return text.normalize('NFKC').replace(/[\u2010-\u2015\u2212]/g, '-').trim();
 }
 
-/** "a", "b" and "c" */
-function listOf(items: readonly string[], conjunction: 'and' | 'or'): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
-}
-
 /** Distinct characters, each in curly quotes: “#”, “2” */
 function quotedChars(chars: readonly string[]): string {
-  return listOf([...new Set(chars)].map((c) => `“${c}”`), 'and');
+  return listOf([...new Set(chars)].map((c) => `“${quoteInline(c)}”`), 'and');
 }
 
-/** Latin letters with their accents taken off (é → e); other characters unchanged. */
-function withoutAccents(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}+/gu, '').normalize('NFC');
+/**
+ * The answer inside a sentence: "It's 1-1002733005.", "LS6 1BN please", "our ODS code is VX1AB"
+ * → the value alone. Only for codes and postcodes, never for names.
+ */
+export function core(text: string): string {
+  let t = text.normalize('NFKC').replace(/[\u2018\u2019]/g, "'").trim();
+  t = t.replace(/[.!?,;:]+$/, '').trim();
+  t = t.replace(/(?:[,\s]+(?:please|pls|thanks|thank you|ta|cheers|x+))+$/i, '').trim();
+  t = t.replace(/^(?:ok(?:ay)?|so|um+|er+|right|yes|yeah|sure|hi|hello)[,\s]+/i, '');
+  t = t.replace(/^(?:it'?s|it is|that'?s|that is|this is|here it is|here you go|i think it'?s|i think it is)[:,\s]+/i, '');
+  t = t.replace(/^(?:(?:my|our|the|its|it's)\s+)?[a-z' -]{2,40}?\s+(?:is|are|=)[:\s]+/i, '');
+  return t.replace(/^["“”']+|["“”']+$/g, '').trim();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -63,7 +79,17 @@ const INWARD = /^\d[ABD-HJLNP-UW-Z]{2}$/;
 const POSTCODE_EXAMPLES = 'a full postcode such as LL11 1AA, or just its first part such as LL11';
 
 export function postcode(text: string): Result<Postcode> {
-  const typed = tidy(text);
+  const exact = postcodeOf(tidy(text));
+  if (exact.ok) return exact;
+  const inner = postcodeOf(tidy(core(text)));
+  if (inner.ok) return inner;
+  // A full postcode somewhere in a sentence.
+  const found = [...tidy(text).toUpperCase().matchAll(/\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b/g)].map((m) => postcodeOf(`${m[1]} ${m[2]}`)).filter((r) => r.ok);
+  if (found.length === 1) return found[0]!;
+  return exact;
+}
+
+function postcodeOf(typed: string): Result<Postcode> {
   if (!typed) return fail(`The postcode is missing; please type ${POSTCODE_EXAMPLES}.`);
   const compact = typed.replace(/\s+/g, '').toUpperCase();
   if (/[^A-Z0-9]/.test(compact)) {
@@ -84,7 +110,13 @@ export function postcode(text: string): Result<Postcode> {
 }
 
 export function odsCode(text: string): Result<string> {
-  const typed = tidy(text);
+  const exact = odsCodeOf(tidy(text));
+  if (exact.ok) return exact;
+  const inner = odsCodeOf(tidy(core(text)));
+  return inner.ok ? inner : exact;
+}
+
+function odsCodeOf(typed: string): Result<string> {
   const rule = 'ODS codes have 3 to 6 letters and digits, such as VX1AB';
   if (!typed) return fail(`The ODS code is missing; ${rule}.`);
   const code = typed.toUpperCase();
@@ -106,7 +138,16 @@ const LOCATION_RULE = 'a CQC location ID is 1- followed by 9 to 11 digits, such 
 
 /** `1-` followed by 9 to 11 digits. Spaces anywhere are ignored; nothing else is corrected. */
 export function cqcLocationId(text: string): Result<string> {
-  const typed = tidy(text);
+  const exact = cqcLocationIdOf(tidy(text));
+  if (exact.ok) return exact;
+  const inner = cqcLocationIdOf(tidy(core(text)));
+  if (inner.ok) return inner;
+  // One location ID somewhere in a sentence: "It's 1-1002733005 I think".
+  const found = [...tidy(text).matchAll(/(?<![\p{L}\d-])1\s?-\s?\d{9,11}(?![\p{L}\d])/gu)].map((m) => cqcLocationIdOf(m[0]));
+  return found.length === 1 && found[0]!.ok ? found[0]! : exact;
+}
+
+function cqcLocationIdOf(typed: string): Result<string> {
   if (!typed) return fail(`The CQC location ID is missing; ${LOCATION_RULE}.`);
   const id = typed.replace(/\s+/g, '').toUpperCase();
   if (/^1-\d{9,11}$/.test(id)) return ok(id);
@@ -136,11 +177,20 @@ const CONTACT_DIGITS_MAX = 12;
 const CONTACT_RULE = 'a CQC contact ID is CON1- or 1- followed by digits, such as CON1-123456789';
 
 export function cqcContactId(text: string): Result<string> {
-  const typed = tidy(text);
+  const exact = cqcContactIdOf(tidy(text));
+  if (exact.ok) return exact;
+  const inner = cqcContactIdOf(tidy(core(text)));
+  if (inner.ok) return inner;
+  const found = [...tidy(text).matchAll(/\b(?:CON1|1)\s?-?\s?\d{6,12}\b/gi)].map((m) => cqcContactIdOf(m[0]));
+  return found.length === 1 && found[0]!.ok ? found[0]! : exact;
+}
+
+function cqcContactIdOf(typed: string): Result<string> {
   if (!typed) {
     return fail(`The CQC contact ID is missing; it is printed on the registered manager's certificate, and ${CONTACT_RULE}.`);
   }
-  const id = typed.replace(/\s+/g, '').toUpperCase();
+  // "CON1 223456789": a space instead of the dash.
+  const id = typed.toUpperCase().replace(/^CON1\s+(?=\d)/, 'CON1-').replace(/\s+/g, '');
   const match = /^((?:CON)?1-)(\d+)$/.exec(id);
   if (!match) return fail(`${shown(typed)} is not a CQC contact ID: ${CONTACT_RULE}.`);
   const digits = match[2]!;
@@ -153,10 +203,10 @@ export function cqcContactId(text: string): Result<string> {
   return ok(id);
 }
 
-/** 8 characters of OTP_ALPHABET; case, spaces and dashes do not matter. Value: upper case, no separators. */
+/** 8 characters of PASSCODE_ALPHABET; case, spaces and dashes do not matter. Value: upper case, no separators. */
 export function oneTimePasscode(text: string): Result<string> {
   const code = tidy(text).replace(/[\s-]+/g, '').toUpperCase();
-  if (!code) return fail(`The passcode is missing; it is the ${OTP_LENGTH} characters in the email or letter you were sent.`);
+  if (!code) return fail(`The passcode is missing; it is the ${PASSCODE_LENGTH} characters in the email or letter you were sent.`);
   const chars = [...code];
   const lookalikes = chars.filter((c) => '0O1I'.includes(c));
   if (lookalikes.length > 0) {
@@ -164,17 +214,28 @@ export function oneTimePasscode(text: string): Result<string> {
       `The passcode cannot contain ${quotedChars(lookalikes)}: passcodes never contain 0, O, 1 or I — check for a similar-looking character.`,
     );
   }
-  const others = chars.filter((c) => !OTP_ALPHABET.includes(c));
+  const others = chars.filter((c) => !PASSCODE_ALPHABET.includes(c));
   if (others.length > 0) {
     return fail(`The passcode cannot contain ${quotedChars(others)}: passcodes have only capital letters and the digits 2 to 9.`);
   }
-  if (chars.length < OTP_LENGTH) {
-    return fail(`The passcode has ${chars.length} characters, but passcodes have ${OTP_LENGTH} — check that none is missing.`);
+  if (chars.length < PASSCODE_LENGTH) {
+    return fail(`The passcode has ${chars.length} characters, but passcodes have ${PASSCODE_LENGTH} — check that none is missing.`);
   }
-  if (chars.length > OTP_LENGTH) {
-    return fail(`The passcode has ${chars.length} characters, but passcodes have ${OTP_LENGTH} — check for an extra one.`);
+  if (chars.length > PASSCODE_LENGTH) {
+    return fail(`The passcode has ${chars.length} characters, but passcodes have ${PASSCODE_LENGTH} — check for an extra one.`);
   }
   return ok(code);
+}
+
+/**
+ * A passcode as a message gives it: alone, or inside a sentence ("my passcode is Q4QN 29MM").
+ * `oneTimePasscode` stays strict, for telling a word apart from a password (dialogs/passwordSafety.ts).
+ */
+export function oneTimePasscodeIn(text: string): Result<string> {
+  const exact = oneTimePasscode(text);
+  if (exact.ok) return exact;
+  const inner = oneTimePasscode(core(text));
+  return inner.ok ? inner : exact;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -200,20 +261,25 @@ function lettersText(text: string, field: string, max: number): Result<string> {
   return ok(value);
 }
 
-export const NAME_MAX_LENGTH = 50;
-export const TOWN_MAX_LENGTH = 50;
-
 export function personName(text: string, field: 'first name' | 'last name'): Result<string> {
-  return lettersText(text, field, NAME_MAX_LENGTH);
+  const result = lettersText(text, field, NAME_MAX_LENGTH);
+  return result.ok ? ok(capitalised(result.value)) : result;
+}
+
+/**
+ * A name typed all in small letters (or all in capitals, as phones and tired hands do) with a
+ * capital at the start of each part: "bob o'neill" → "Bob O'Neill". A name typed with capitals of
+ * its own ("d'Artagnan", "McDonald") is kept as typed.
+ */
+function capitalised(name: string): string {
+  if (name !== name.toLowerCase() && name !== name.toUpperCase()) return name;
+  return name.toLowerCase().replace(/(^|[\s'-])(\p{L})/gu, (_m, before: string, letter: string) => `${before}${letter.toUpperCase()}`);
 }
 
 /** The postcode town as typed (SPEC §1.4): letters, spaces, hyphens and apostrophes, 1–50 characters. */
 export function townName(text: string): Result<string> {
   return lettersText(text, 'town', TOWN_MAX_LENGTH);
 }
-
-/** The most letters the town part of a shared mailbox address may have. */
-export const MAILBOX_TOWN_MAX_LETTERS = 10;
 
 export interface MailboxTown {
   /** The town's letters a–z only, lower case, accents taken off ("Stoke-on-Trent" → "stokeontrent"). */
@@ -226,7 +292,7 @@ export interface MailboxTown {
 
 /** The town as it goes into the shared mailbox address: takes a town already checked by `townName`. */
 export function mailboxTown(town: string): Result<MailboxTown> {
-  const letters = withoutAccents(town).toLowerCase().replace(/[^a-z]/g, '');
+  const letters = townLetters(town);
   if (!letters) {
     return fail(
       `The town ${shown(town)} has no letters a to z for the shared mailbox address; please type an abbreviation of it in the letters a to z.`,
@@ -257,47 +323,8 @@ export function townAbbreviation(text: string): Result<string> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Shared mailbox address
-// ---------------------------------------------------------------------------------------------
-
-export const SHARED_MAILBOX_PREFIX: Readonly<Record<RegisteringKind, string>> = { care: 'care', dental: 'nhsdental' };
-/** The most characters before the @ of an address. */
-export const LOCAL_PART_MAX_LENGTH = 64;
-
-export interface SharedMailboxInput {
-  kind: RegisteringKind;
-  /** The town part: at most 10 lower-case letters (from `mailboxTown` or `townAbbreviation`). */
-  town: string;
-  /** The organisation's name, as registered. */
-  name: string;
-  odsCode: string;
-}
-
-/**
- * `care.<town>.<name><odscode>@nhs.net` or `nhsdental.<town>.<name><odscode>@nhs.net`, where
- * `<name>` is the organisation name in lower case with accents taken off and everything but letters
- * and digits removed, cut so that the part before the @ is at most 64 characters.
- */
-export function sharedMailboxAddress(input: SharedMailboxInput): Result<string> {
-  if (!new RegExp(`^[a-z]{1,${MAILBOX_TOWN_MAX_LETTERS}}$`).test(input.town)) {
-    return fail(`The town part of the shared mailbox address must be 1 to ${MAILBOX_TOWN_MAX_LETTERS} lower-case letters, not ${shown(input.town)}.`);
-  }
-  const ods = odsCode(input.odsCode);
-  if (!ods.ok) return ods;
-  const name = withoutAccents(input.name).toLowerCase().replace(/[^a-z0-9]/g, '');
-  if (!name) return fail(`The organisation name ${shown(input.name)} has no letters or digits for the shared mailbox address.`);
-  const head = `${SHARED_MAILBOX_PREFIX[input.kind]}.${input.town}.`;
-  const tail = ods.value.toLowerCase();
-  const room = LOCAL_PART_MAX_LENGTH - head.length - tail.length;
-  return ok(`${head}${name.slice(0, room)}${tail}@nhs.net`);
-}
-
-// ---------------------------------------------------------------------------------------------
 // Members: email, mobile, title, role
 // ---------------------------------------------------------------------------------------------
-
-/** NHSmail's own domains: an address here (or at any subdomain) already has an NHSmail account. */
-export const NHSMAIL_DOMAINS: readonly string[] = ['nhs.net'];
 
 export interface EmailOptions {
   /** Domains whose addresses are refused, subdomains included; NHSMAIL_DOMAINS by default. */
@@ -318,7 +345,7 @@ export function email(text: string, options: EmailOptions = {}): Result<string> 
   if (at < 0) return fail(`${shown(typed)} is not a valid email address: it has no @ (${domainExample}).`);
   const local = address.slice(0, at);
   const domain = address.slice(at + 1);
-  if (!local || local.includes('@') || !LOCAL_PART.test(local) || local.length > LOCAL_PART_MAX_LENGTH) {
+  if (!local || local.includes('@') || !LOCAL_PART.test(local) || local.length > 64) {
     return fail(`${shown(typed)} is not a valid email address: the part before the @ is not right (${domainExample}).`);
   }
   const labels = domain.split('.');
@@ -405,8 +432,6 @@ export function ukMobile(text: string): Result<string> {
   return parsed.isValid() ? notMobile : invalid;
 }
 
-export const TITLES = ['Mr', 'Mrs', 'Miss', 'Ms', 'Mx', 'Dr', 'Prof'] as const;
-export type Title = (typeof TITLES)[number];
 
 const NO_TITLE = 'none';
 const TITLE_SYNONYMS: Partial<Record<Title, readonly string[]>> = { Dr: ['doctor'], Prof: ['professor'] };
@@ -427,33 +452,6 @@ export function title(text: string): Result<Title | undefined> {
     `“${shown(text)}” is not a title the account can have: choose ${listOf([...TITLES], 'or')}, or say “none” for no title.`,
   );
 }
-
-export const CARE_ROLES = [
-  'Registered Manager',
-  'Deputy Manager',
-  'Nurse',
-  'Senior Care Worker',
-  'Care Assistant',
-  'Administration & Clerical',
-  'Other',
-] as const;
-export const DENTAL_ROLES = [
-  'Dentist',
-  'Dental Nurse',
-  'Dental Hygienist',
-  'Dental Therapist',
-  'Practice Manager',
-  'Receptionist',
-  'Administration & Clerical',
-  'Other',
-] as const;
-export type CareRole = (typeof CARE_ROLES)[number];
-export type DentalRole = (typeof DENTAL_ROLES)[number];
-export type Role = CareRole | DentalRole;
-export const ROLES: { readonly care: readonly CareRole[]; readonly dental: readonly DentalRole[] } = {
-  care: CARE_ROLES,
-  dental: DENTAL_ROLES,
-};
 
 const ROLE_SYNONYMS: Partial<Record<Role, readonly string[]>> = {
   'Registered Manager': ['rm', 'manager registered', 'home manager'],
@@ -477,7 +475,14 @@ export function role(text: string, kind: RegisteringKind): Result<Role> {
   const t = normalise(text);
   const who = kind === 'care' ? 'a care provider' : 'a dental practice';
   if (!t) return fail(`The role is missing; please choose one of: ${choices}.`);
-  const picked = parseChoice(text, roleOptions(kind));
+  const options = roleOptions(kind);
+  const exact = options.find((o) => normalise(o.label) === t || o.synonyms?.includes(t));
+  if (exact) return ok(exact.value);
+  // A word that only one role's name has: "senior carer" is the Senior Care Worker, "the registered one" the Registered Manager.
+  const words = t.split(' ').filter((w) => w.length >= 4);
+  const named = roles.filter((r) => words.some((w) => normalise(r).split(' ').includes(w)));
+  if (named.length === 1) return ok(named[0]!);
+  const picked = parseChoice(text, options);
   if (picked) return ok(picked);
   const number = /^(?:#|no |number |option )?(\d+)$/.exec(t);
   if (number) return fail(`There is no role number ${number[1]}; please choose a number from 1 to ${roles.length}, or type the role.`);
@@ -485,7 +490,34 @@ export function role(text: string, kind: RegisteringKind): Result<Role> {
   if (candidates.length > 1) {
     return fail(`The role “${shown(text)}” could be ${listOf(candidates, 'or')}; please say which.`);
   }
+  const misspelt = closest(t, roleOptions(kind));
+  if (misspelt) return ok(misspelt);
   return fail(`“${shown(text)}” is not one of the roles for ${who}: ${choices}. If none fits, choose Other.`);
+}
+
+/** The one option a misspelt answer is closest to ("registered manger"), if it is close enough and no other is. */
+function closest<V extends string>(typed: string, options: readonly ChoiceOption<V>[]): V | undefined {
+  if (typed.length < 5) return undefined;
+  const allowed = Math.max(1, Math.floor(typed.length / 6));
+  const scored = options.flatMap((o) =>
+    [normalise(o.label), ...(o.synonyms ?? [])].filter((name) => name.length >= 5).map((name) => ({ value: o.value, distance: editDistance(typed, name) })),
+  );
+  const best = Math.min(...scored.map((s) => s.distance));
+  const winners = new Set(scored.filter((s) => s.distance === best).map((s) => s.value));
+  return best <= allowed && winners.size === 1 ? [...winners][0] : undefined;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@
 import type { AccountRecord, AccountDataSet, SharedMailboxRecord } from '../adapters/embeddedAccountDirectory';
 import { crossCheckWithOrganisations, parseAccountDataSet } from '../adapters/embeddedAccountDirectory';
 import type { ExistingAccount, Organisation } from '../adapters/organisationDirectory';
-import { mailboxTown, sharedMailboxAddress } from '../dialogs/validators';
+import { mailboxTown } from '../dialogs/validators';
+import { sharedMailboxAddress } from '../machines/registration/rules';
 import { ACCOUNT_FIXTURES, ACCOUNTS_AS_OF, LOCAL_ORGANISATIONS } from './accountFixtures';
 import { Random } from './random';
 
@@ -41,8 +42,8 @@ export function sharedMailboxOf(organisation: Organisation): SharedMailboxRecord
   const town = mailboxTown(organisation.address.town);
   if (!town.ok) throw new Error(`${organisation.odsCode}: ${town.error}`);
   const address = sharedMailboxAddress({ kind: organisation.kind, town: town.value.proposedAbbreviation, name: organisation.name, odsCode: organisation.odsCode });
-  if (!address.ok) throw new Error(`${organisation.odsCode}: ${address.error}`);
-  return { odsCode: organisation.odsCode, kind: organisation.kind, address: address.value };
+  if (!address) throw new Error(`${organisation.odsCode}: no shared mailbox address can be made from its name`);
+  return { odsCode: organisation.odsCode, kind: organisation.kind, address };
 }
 
 class AccountGenerator {

@@ -8,15 +8,17 @@ import type { Redis } from 'ioredis';
 import { OutboxMessage } from '../adapters/outbox';
 import { createRedisClient, DEFAULT_KEY_PREFIX, waitUntilReady } from '../adapters/redisConversationStore';
 import { RedisOutbox } from '../adapters/redisOutbox';
-import { outboxJournalPath, readOutboxJournal } from '../adapters/memoryOutbox';
-import { runCommand } from './cli';
+import { readOutboxJournal } from '../adapters/memoryOutbox';
+import { ConfigError, loadConfig, outboxFile } from '../bot/config';
+import { readOptions, runCommand } from './cli';
 
 export const DEFAULT_LIMIT = 20;
 
 const USAGE = `Usage: npm run outbox [-- --limit N] [-- --prefix P]
   Prints the latest N (default ${DEFAULT_LIMIT}) messages of the outbox in Redis, newest first.
   REDIS_URL must point to the Redis the bot uses; --prefix is its key prefix (default ${DEFAULT_KEY_PREFIX}).
-  Without REDIS_URL it reads the journal of a bot running in memory (OUTBOX_FILE, default .data/outbox.jsonl).`;
+  Without REDIS_URL it reads the journal of a bot running in memory (OUTBOX_FILE, default .data/outbox.jsonl).
+  A message's content is kept for OUTBOX_RETENTION_HOURS (72); older ones show only when, where and what about.`;
 
 export interface OutboxArgs {
   limit: number;
@@ -25,28 +27,19 @@ export interface OutboxArgs {
 }
 
 export function parseArgs(argv: readonly string[]): OutboxArgs {
-  const args: OutboxArgs = { limit: DEFAULT_LIMIT, prefix: DEFAULT_KEY_PREFIX, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--help' || flag === '-h') args.help = true;
-    else if (flag === '--limit' || flag === '-n') {
-      const v = value();
-      if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--limit must be a whole number of at least 1 (got "${v}")`);
-      args.limit = Number(v);
-    } else if (flag === '--prefix') args.prefix = value();
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
-  return args;
+  const values = readOptions(argv, {
+    help: { type: 'boolean', short: 'h' },
+    limit: { type: 'string', short: 'n' },
+    prefix: { type: 'string' },
+  });
+  const limit = values.limit ?? String(DEFAULT_LIMIT);
+  if (!/^\d+$/.test(limit) || Number(limit) < 1) throw new Error(`--limit must be a whole number of at least 1 (got "${limit}")`);
+  return { limit: Number(limit), prefix: values.prefix ?? DEFAULT_KEY_PREFIX, help: values.help ?? false };
 }
 
 export function formatMessage(message: OutboxMessage): string {
   const lines = [
-    `${new Date(message.createdAt).toISOString()}  ${message.channel}  to ${message.recipient}`,
+    `${new Date(message.createdAt).toISOString()}  ${message.channel}  to ${message.recipient}${message.redacted ? '  (past its retention: content removed)' : ''}`,
   ];
   if (message.subject) lines.push(`Subject: ${message.subject}`);
   if (message.tags && Object.keys(message.tags).length) {
@@ -73,10 +66,18 @@ export async function main(
     out(USAGE);
     return 0;
   }
-  const url = env.REDIS_URL?.trim();
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(e.message);
+    return 2;
+  }
+  const url = config.REDIS_URL;
   if (!url) {
     // The embedded default journals its outbox to a file that this process can read.
-    const journal = outboxJournalPath(env);
+    const journal = outboxFile(config);
     const messages = await readOutboxJournal(journal, args.limit);
     if (messages.length === 0) {
       out(`The outbox journal (${journal}) is empty. Without REDIS_URL this reads what a bot started here in memory has sent.`);

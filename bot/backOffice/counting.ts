@@ -5,8 +5,8 @@ import type { VerificationCodes } from '../../adapters/verificationCodes';
 
 /**
  * The adapters as flows use them, counting for the dashboard what happens through them: a
- * passcode issued, a lock-out beginning, a password reset verified by its code, a request made,
- * done or rejected. Each wrapper answers exactly what the adapter answers (counting happens after,
+ * passcode issued, a lock-out beginning, a request made (a password reset with how it was
+ * verified), done or rejected. Each wrapper answers exactly what the adapter answers (counting happens after,
  * and never throws); every other method is the adapter's own.
  */
 
@@ -17,6 +17,13 @@ function wrap<T extends object>(inner: T, replaced: Partial<T>): T {
       if (Object.prototype.hasOwnProperty.call(replaced, property)) return (replaced as Record<PropertyKey, unknown>)[property];
       const value = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
+    },
+    // A counted method replaced from outside (a test's spy) stays replaced, and still counts
+    // when it calls through.
+    set(target, property, value, receiver) {
+      if (!Object.prototype.hasOwnProperty.call(replaced, property)) return Reflect.set(target, property, value, receiver);
+      (replaced as Record<PropertyKey, unknown>)[property] = value;
+      return true;
     },
   });
 }
@@ -56,13 +63,12 @@ export function countingPasscodes(inner: OneTimePasscodes, events: ServiceEvents
   });
 }
 
-/** Password-reset and owner codes: a reset verified by the code texted to its mobile; a lock-out of code entry. */
+/** Password-reset and owner codes: a lock-out of code entry (how a reset was verified is counted with its request). */
 export function countingVerificationCodes(inner: VerificationCodes, events: ServiceEvents): VerificationCodes {
   return wrap(inner, {
     verify: async (purpose, subject, code) => {
       const result = await inner.verify(purpose, subject, code);
       quietly(() => {
-        if (result.ok && purpose === 'passwordReset') events.record({ name: 'resetVerified', detail: 'mobile' });
         if (!result.ok && result.reason === 'wrong' && result.attemptsLeft === 0) events.record({ name: 'lockedOut', detail: purpose });
       });
       return result;
@@ -74,7 +80,8 @@ export function countingVerificationCodes(inner: VerificationCodes, events: Serv
 const ageOf = (request: NasRequest) => (request.history[request.history.length - 1]?.at ?? request.updatedAt) - request.createdAt;
 
 /**
- * NAS requests: one made (a `question` request is a conversation handed to a person); one done
+ * NAS requests: one made (a `question` request is a conversation handed to a person; a password
+ * reset request says how it was verified: by the code texted to the mobile, or by an owner); one done
  * (with how long it took) or rejected. Only the call that made or moved it counts: a repeated
  * submission or a stale update counts nothing.
  */
@@ -87,6 +94,10 @@ export function countingRequests<R extends NasRequests>(inner: R, events: Servic
         if (!made) return;
         events.record({ name: 'requestCreated', kind: made.kind, channel: made.requester.channelId });
         if ((made.kind as string) === 'question') events.record({ name: 'handedToPerson', channel: made.requester.channelId });
+        const request = made as NasRequest;
+        if (request.kind === 'passwordReset') {
+          events.record({ name: 'resetVerified', channel: request.requester.channelId, detail: request.details.verification.verifiedBy });
+        }
       });
       return result;
     },

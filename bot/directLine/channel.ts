@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { Activity, ConversationReference, TurnContext } from 'botbuilder';
+import { Activity, TurnContext } from 'botbuilder';
 import {
   AuthenticateRequestResult,
   AuthenticationConstants,
@@ -25,6 +25,7 @@ import {
   userIdOf,
   watermarkOf,
 } from './requests';
+import { scrubbed } from '../../dialogs/passwordHelp/drop';
 import { clientKey } from './clientAddress';
 import { TokenClaims, TokenSigner } from './tokens';
 
@@ -96,6 +97,8 @@ export interface DirectLineOptions {
   now?: () => number;
   /** Proxies in front that append to X-Forwarded-For, for counting new conversations per client. */
   trustedProxies?: number;
+  /** Told when a page comes back to a conversation the channel had let go (reopened, empty). */
+  onReopened?: (conversation: { id: string; userId: string }) => void;
 }
 
 /** The bot's account in web chat conversations: its app id, or a fixed name without one. */
@@ -140,6 +143,7 @@ export class DirectLine {
   private readonly botAccount: { id: string; name: string; role: string };
   private readonly authentication: AuthenticateRequestResult;
   private readonly trustedProxies: number;
+  private readonly onReopened?: (conversation: { id: string; userId: string }) => void;
 
   constructor(
     private readonly server: restify.Server,
@@ -153,6 +157,7 @@ export class DirectLine {
     this.appId = (options.appId ?? process.env.MicrosoftAppId)?.trim() || undefined;
     this.botAccount = botAccount(this.appId);
     this.trustedProxies = options.trustedProxies ?? 0;
+    this.onReopened = options.onReopened;
     // With an app id the adapter's user token client only accepts that id as the bot's identity;
     // without one, the anonymous identity the adapter itself gives unauthenticated requests.
     const claimsIdentity = this.appId
@@ -187,27 +192,6 @@ export class DirectLine {
     if (host === '::' || host === '0.0.0.0' || host === '' || host === '::ffff:0.0.0.0') host = '127.0.0.1';
     if (host.includes(':')) host = `[${host}]`;
     return `http://${host}:${address.port}${CONNECTOR_PATH}`;
-  }
-
-  /**
-   * A proactive turn in one of this channel's conversations. (The adapter's own
-   * continueConversationAsync would sign its replies for Azure AD, which the connector routes
-   * refuse: for 'webchat' conversations use this.) Rejects with what `logic` threw, e.g. when
-   * the conversation is gone (the connector answers 404), instead of leaving it to onTurnError.
-   */
-  async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    const activity = TurnContext.applyConversationReference({ type: 'event', name: 'ContinueConversation' }, reference, true) as Activity;
-    activity.channelId = CHANNEL_ID;
-    activity.serviceUrl = this.serviceUrl();
-    let failure: { error: unknown } | undefined;
-    await this.parts.adapter.processActivityDirect(this.authentication, activity, async (context) => {
-      try {
-        await logic(context);
-      } catch (error) {
-        failure = { error };
-      }
-    });
-    if (failure) throw failure.error;
   }
 
   register(): void {
@@ -287,6 +271,8 @@ export class DirectLine {
     if (opened.outcome === 'ended') throw new HttpProblem(403, 'this conversation has ended; start a new one');
     if (opened.outcome === 'full') throw new HttpProblem(503, 'too many conversations are open; try again in a few minutes', { 'Retry-After': '60' });
     res.send(200, { ...(await this.tokenBody(claims.conversationId, claims.userId)), resumed: opened.created ? 'reopened' : 'kept' });
+    // Its transcript is gone: the bot says where the conversation stands, for the page's first poll.
+    if (opened.created) this.onReopened?.({ id: claims.conversationId, userId: claims.userId });
   }
 
   /** "Start a new conversation": this one ends for good; its tokens stop working everywhere. */
@@ -350,7 +336,8 @@ export class DirectLine {
       activity.id = `${conversation.id}|typing-${randomId(6)}`;
     } else {
       const { serviceUrl: _serviceUrl, ...shown } = activity;
-      const watermark = await this.state.append(conversation.id, shown);
+      // The page shows the user's own messages from this buffer: a password never goes into it.
+      const watermark = await this.state.append(conversation.id, scrubbed(shown));
       if (watermark === undefined) throw new HttpProblem(404, 'the conversation has ended or expired');
       activity.id = activityId(conversation.id, watermark);
     }

@@ -20,13 +20,15 @@ export interface WebChatSetup {
   limits?: Partial<DirectLineLimits>;
   /** Proxies in front that append to X-Forwarded-For (WEBCHAT_TRUSTED_PROXIES). */
   trustedProxies?: number;
+  /** A page came back to a conversation the channel had let go (reopened empty, under its id). */
+  onReopened?: (conversation: { id: string; userId: string }) => void;
 }
 
 /** The page and its channel on the bot's server, unless configured off. */
 export function registerWebChat(server: restify.Server, parts: ServerParts): DirectLine | undefined {
   const setup = parts.webChat ?? {};
   if (setup.enabled === false) return undefined;
-  const directLine = registerDirectLine(server, parts, { state: setup.state, appId: setup.appId, limits: setup.limits, trustedProxies: setup.trustedProxies });
+  const directLine = registerDirectLine(server, parts, { state: setup.state, appId: setup.appId, limits: setup.limits, trustedProxies: setup.trustedProxies, onReopened: setup.onReopened });
   registerWebChatPage(server);
   return directLine;
 }

@@ -24,6 +24,7 @@
   /** The conversation on the page: { directLine, conversationId }. */
   var current = null;
   var lastRecovery = 0;
+  var renewing = false;
 
   function showStatus(text, isError) {
     status.textContent = text;
@@ -176,9 +177,14 @@
   /**
    * Web Chat's connection went wrong: a Direct Line token that expired (the page was asleep) is
    * replaced in place; a conversation the assistant no longer holds is picked up again with the
-   * resume token; one that cannot be picked up is replaced by a new one.
+   * resume token (at most once in a while, so a fault cannot make a loop); one that cannot be
+   * picked up is replaced by a new one.
    */
   function recover(conversation, value) {
+    if (value === ConnectionStatus.ExpiredToken) {
+      if (!renewing) renew(conversation);
+      return;
+    }
     if (Date.now() - lastRecovery < RECOVERY_PAUSE_MS) {
       showStatus('The connection to the assistant was lost. Reload the page to carry on.', true);
       return;
@@ -192,10 +198,31 @@
     call('POST', '/tokens/resume', saved.resumeToken).then(
       function (resumed) {
         save(resumed);
-        if (value === ConnectionStatus.ExpiredToken) conversation.directLine.reconnect({ conversationId: resumed.conversationId, token: resumed.token });
-        else render(resumed, true);
+        render(resumed, true);
       },
       function (error) {
+        if (error.status === 401 || error.status === 403) startAfresh('Your earlier conversation has ended, so this is a new one.');
+        else unreachable(error);
+      },
+    );
+  }
+
+  /** The Direct Line token expired (the page slept, say): a new one, given to Web Chat in place. */
+  function renew(conversation) {
+    var saved = load();
+    if (!saved || saved.conversationId !== conversation.conversationId) {
+      startAfresh();
+      return;
+    }
+    renewing = true;
+    call('POST', '/tokens/resume', saved.resumeToken).then(
+      function (resumed) {
+        renewing = false;
+        save(resumed);
+        if (current === conversation) conversation.directLine.reconnect({ conversationId: resumed.conversationId, token: resumed.token });
+      },
+      function (error) {
+        renewing = false;
         if (error.status === 401 || error.status === 403) startAfresh('Your earlier conversation has ended, so this is a new one.');
         else unreachable(error);
       },

@@ -24,6 +24,11 @@ export interface HelpText {
   after: string;
 }
 
+/** careadmin@nhs.net, dentistadmin@nhs.net, or both when the kind of organisation is not known. */
+export function adminEmailFor(kind: AdminKind | undefined): string {
+  return kind ? ADMIN_EMAIL[kind] : `${ADMIN_EMAIL.care} (care providers) or ${ADMIN_EMAIL.dental} (dental practices)`;
+}
+
 const NEVER_SHARE = 'Never give your password to anyone — not to NAS, not to the helpdesk and not to me. Nobody genuine will ask for it.';
 
 export function passwordRulesText(): HelpText {
@@ -46,7 +51,7 @@ export function passwordRulesText(): HelpText {
   };
 }
 
-export function firstLoginText(kind: AdminKind): HelpText {
+export function firstLoginText(kind?: AdminKind): HelpText {
   return {
     topic: 'firstLogin',
     title: 'First login and activation',
@@ -64,11 +69,11 @@ export function firstLoginText(kind: AdminKind): HelpText {
     numbered: true,
     after:
       'Your organisation’s shared mailbox needs no activation and no password of its own: you open it from your personal mailbox. ' +
-      `If the text with your temporary password never came, contact the National Administration Service at ${ADMIN_EMAIL[kind]} or on ${NATIONAL_HELPDESK.phone}.`,
+      `If the text with your temporary password never came, contact the National Administration Service at ${adminEmailFor(kind)} or the national helpdesk on ${NATIONAL_HELPDESK.phone}.`,
   };
 }
 
-export function inactivityText(kind: AdminKind): HelpText {
+export function inactivityText(kind?: AdminKind): HelpText {
   const r = INACTIVITY_RULES;
   return {
     topic: 'inactivity',
@@ -81,7 +86,7 @@ export function inactivityText(kind: AdminKind): HelpText {
     ],
     numbered: false,
     after:
-      `If your account has already become inactive, contact the National Administration Service at ${ADMIN_EMAIL[kind]} (or your local IT helpdesk, if a CCG or CSU looks after your account) before it is deleted. ` +
+      `If your account has already become inactive, contact the National Administration Service at ${adminEmailFor(kind)} (or your local IT helpdesk, if a CCG or CSU looks after your account) before it is deleted. ` +
       `Shared mailboxes are never deleted for being unused, but open yours often so that referrals and urgent messages are not missed. ` +
       `(A leaver’s account is deleted ${LEAVER_DELETED_AFTER_DAYS} days after it is marked, unless another organisation takes it on.)`,
   };

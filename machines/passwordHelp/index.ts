@@ -1,5 +1,6 @@
 import { assign, fromPromise } from 'xstate';
 import type { PasswordHelpContext, PasswordHelpServices } from './model';
+import type { LeafPaths } from '../flow';
 import { passwordHelpMachine } from './machine';
 
 /**
@@ -37,3 +38,25 @@ export function passwordHelpActions(now: () => number) {
 export function providePasswordHelpServices(services: PasswordHelpServices, now: () => number) {
   return passwordHelpMachine.provide({ actors: passwordHelpActors(services), actions: passwordHelpActions(now) as never });
 }
+
+/** Every state of the password help, as a dotted path: `reset.enterCode`. */
+export type PasswordHelpState = LeafPaths<ReturnType<typeof passwordHelpMachine.getInitialSnapshot>['value']>;
+
+/** States the user never rests in: they wait for a service (`busy`) or decide at once where to go. */
+export type PasswordHelpPassingState =
+  | 'starting'
+  | 'locked.lookingUp'
+  | 'reset.entry'
+  | 'reset.sendingCode'
+  | 'reset.verifyingCode'
+  | 'reset.submitting'
+  | 'reset.owner.asking'
+  | 'reset.owner.checking'
+  | 'reset.owner.decided'
+  | 'vouch.finding'
+  | 'vouch.checkFailures'
+  | 'vouch.answering'
+  | 'closed';
+
+/** The states a user can be in between turns: each has its wording in dialogs/passwordHelp/. */
+export type PasswordHelpStep = Exclude<PasswordHelpState, PasswordHelpPassingState>;

@@ -30,6 +30,8 @@ const toTopic = [
   { guard: 'choseMobileInDirectory', target: '#passwordHelp.mobileInDirectory', actions: ['recordTopic', 'clearProblem'] },
   { guard: 'choseReset', target: '#passwordHelp.reset', actions: ['recordTopic', 'clearProblem'] },
   { guard: 'choseVouch', target: '#passwordHelp.vouch', actions: ['recordTopic', 'clearProblem'] },
+  // "vouch 7KD9-QX2P-M4TN" typed anywhere: an owner answering, straight to the request.
+  { guard: 'gaveVouchCode', target: '#passwordHelp.vouch.finding', actions: 'recordVouchCode' },
 ] as const;
 
 /** What an explanation offers next: a reset request, or the end. */

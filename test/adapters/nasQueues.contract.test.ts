@@ -277,7 +277,9 @@ describe('with a throwaway Redis', () => {
       clock.advance(731 * DAY);
       await expect(store.purgeExpired()).resolves.toEqual({ deleted: [reference] });
       const keys = store.queueKeys('care');
-      expect(await clientA.exists(store.requestKey(reference), store.idempotencyKeyFor(input.idempotencyKey), store.exclusiveKeyFor(input.exclusive!.key))).toBe(0);
+      for (const key of [store.requestKey(reference), store.idempotencyKeyFor(input.idempotencyKey), store.exclusiveKeyFor(input.exclusive!.key), store.conversationIndexFor(input.requester.conversationKey)]) {
+        expect([key, await clientA.exists(key)]).toEqual([key, 0]);
+      }
       expect(await clientA.zscore(keys.index, reference)).toBeNull();
       expect(await clientA.hexists(keys.entries, reference)).toBe(0);
     });

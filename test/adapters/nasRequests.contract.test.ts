@@ -6,9 +6,9 @@ import {
   InvalidSubmissionError,
   NasRequests,
   NasSubmission,
-  RegistrationRequestDetails,
   StoredRequestError,
 } from '../../adapters/nasRequests';
+import * as records from '../../adapters/nasRequestRecords';
 import { OTP_ALPHABET } from '../../adapters/oneTimePasscodes';
 import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
 import { ABANDONED_CLAIM_MS, NAS_CONSUMER_GROUP, RedisNasRequests } from '../../adapters/redisNasRequests';
@@ -104,6 +104,25 @@ export function describeNasRequestsContract(name: string, open: (clock: FakeCloc
       expect(second.request.odsCode).toBe(other);
       await expect(a.get(first.request.reference)).resolves.toMatchObject({ odsCode: ods });
       await expect(a.get(second.request.reference)).resolves.toMatchObject({ odsCode: other });
+    });
+
+    it('finds the requests a conversation raised, newest first, its kept duplicates too', async () => {
+      const conversationKey = newConversationKey();
+      const first = await a.submit(registration(ods, { conversationKey }));
+      clock.advance(1_000);
+      await b.submit(registration(newOdsCode()));
+      const other = newOdsCode();
+      await b.submit(registration(other));
+      clock.advance(1_000);
+      const second = await a.submit(registration(other, { conversationKey }));
+      expect([first.outcome, second.outcome]).toEqual(['created', 'conflict']);
+      const mine = await b.forConversation(conversationKey);
+      expect(mine.map((r) => r.reference)).toEqual([
+        second.outcome === 'conflict' ? second.kept.reference : '',
+        first.outcome === 'created' ? first.request.reference : '',
+      ]);
+      await expect(a.forConversation(conversationKey, 1)).resolves.toHaveLength(1);
+      await expect(a.forConversation(newConversationKey())).resolves.toEqual([]);
     });
 
     it('tells the second of two people registering one organisation that it is in hand, and keeps their attempt', async () => {
@@ -428,6 +447,24 @@ describe('with a throwaway Redis', () => {
       }
     });
 
+    it('draws another reference when the one drawn is taken', async () => {
+      const first = await a.submit(registration(ods));
+      if (first.outcome !== 'created') throw new Error('not created');
+      const draw = jest.spyOn(records, 'newReference').mockReturnValueOnce(first.request.reference);
+      try {
+        const other = registration(newOdsCode());
+        const second = await b.submit(other);
+        expect(second.outcome).toBe('created');
+        if (second.outcome !== 'created') return;
+        expect(draw).toHaveReturnedWith(first.request.reference);
+        expect(second.request.reference).not.toBe(first.request.reference);
+        expect(await clientA.get(b.idempotencyKeyFor(other.idempotencyKey))).toBe(second.request.reference);
+        await expect(a.get(first.request.reference)).resolves.toEqual(first.request);
+      } finally {
+        draw.mockRestore();
+      }
+    });
+
     it('keeps braces in a key from moving its hash tag', () => {
       expect(a.idempotencyKeyFor('a}b{c')).toBe(`${keyPrefix}nas:idempotency:{a%7Db%7Bc}`);
       expect(a.exclusiveKeyFor('passwordReset:JANE@NHS.NET')).toBe(`${keyPrefix}nas:exclusive:{passwordReset%3AJANE%40NHS.NET}`);
@@ -508,6 +545,7 @@ describe('with a throwaway Redis', () => {
       };
       await expect(b.get(reference)).resolves.toEqual(old);
       await expect(a.pendingFor(exclusiveKey('registration', ods))).resolves.toEqual(old);
+      await expect(b.forConversation(conversationKey)).resolves.toEqual([old]);
       await expect(b.submit(registration(ods))).resolves.toMatchObject({
         outcome: 'conflict',
         existing: { reference, kind: 'registration', status: 'received', channel: 'emulator' },

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../adapters/conversationStore';
-import { MemoryOutbox } from '../../adapters/memoryOutbox';
-import { Outbox, OutboxMessage } from '../../adapters/outbox';
+import { MemoryOutbox, readOutboxJournal } from '../../adapters/memoryOutbox';
+import { Outbox, OutboxMessage, REDACTED_BODY } from '../../adapters/outbox';
 import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
 import { RedisOutbox } from '../../adapters/redisOutbox';
 import { formatMessage, main, parseArgs } from '../../scripts/outbox';
@@ -106,14 +106,39 @@ export function describeOutboxContract(
 
     it('forgets a dedupe key after 30 days', async () => {
       const first = await a.send(passcodeLetter(1), { dedupeKey: 'k' });
+      const firstRecord = { ...first, recipient: 'm***@example.org', body: REDACTED_BODY, redacted: true };
       clock.advance(30 * DAY - 1);
-      await expect(b.send(passcodeLetter(2), { dedupeKey: 'k' })).resolves.toEqual(first);
+      await expect(b.send(passcodeLetter(2), { dedupeKey: 'k' })).resolves.toEqual(firstRecord);
       clock.advance(1);
       const second = await b.send(passcodeLetter(2), { dedupeKey: 'k' });
       expect(second.id).not.toBe(first.id);
       expect(second.createdAt).toBe(clock.t);
       await expect(a.send(passcodeLetter(3), { dedupeKey: 'k' })).resolves.toEqual(second);
-      await expect(a.latest(10)).resolves.toEqual([second, first]);
+      await expect(a.latest(10)).resolves.toEqual([second, firstRecord]);
+    });
+
+    it('keeps a message whole for the retention (3 days), then only a redacted record', async () => {
+      const email = await a.send(passcodeLetter(1));
+      const sms = await a.send({ channel: 'sms', recipient: '+447400123456', body: 'Your code is 482913.' });
+      const letter = await a.send({ channel: 'letter', recipient: 'Hollybank Care Home, 1 High St, Norwich NR2 2PA', body: 'Passcode WXYZ2345' });
+      clock.advance(3 * DAY - 1);
+      await expect(b.latest(3)).resolves.toEqual([letter, sms, email]);
+      clock.advance(1);
+      const after = await b.latest(3);
+      expect(after).toEqual([
+        { id: letter.id, channel: 'letter', recipient: '(postal address)', body: REDACTED_BODY, createdAt: letter.createdAt, redacted: true },
+        { id: sms.id, channel: 'sms', recipient: '*** ***456', body: REDACTED_BODY, createdAt: sms.createdAt, redacted: true },
+        { ...email, recipient: 'm***@example.org', body: REDACTED_BODY, redacted: true },
+      ]);
+      expect(JSON.stringify(await a.latest(10))).not.toMatch(/ABCD1FGH|482913|WXYZ2345|manager1@|7400123456|High St/);
+    });
+
+    it('hands back the redacted record for a dedupe key used before the retention ran out, and records nothing new', async () => {
+      const first = await a.send(passcodeLetter(1), { dedupeKey: 'otp:VABC1:1' });
+      clock.advance(4 * DAY);
+      const again = await b.send(passcodeLetter(1), { dedupeKey: 'otp:VABC1:1' });
+      expect(again).toEqual({ ...first, recipient: 'm***@example.org', body: REDACTED_BODY, redacted: true });
+      await expect(a.latest(10)).resolves.toHaveLength(1);
     });
 
     it('keeps at least the newest maxLength messages', async () => {
@@ -132,6 +157,28 @@ describeOutboxContract('MemoryOutbox', (clock, options) => {
 });
 
 describe('MemoryOutbox', () => {
+  it('journals for npm run outbox only what is retained: older lines are rewritten as redacted records, the file is private', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'outbox-'));
+    const journal = join(dir, 'data', 'outbox.jsonl');
+    const clock = fakeClock();
+    const outbox = new MemoryOutbox({ now: clock.now, journal });
+    await outbox.send(passcodeLetter(1));
+    expect((await readOutboxJournal(journal, 5, clock.t))[0]!.body).toContain('ABCD1FGH');
+    // Read later by another process: past the retention it shows the record only.
+    expect((await readOutboxJournal(journal, 5, clock.t + 3 * DAY))[0]).toMatchObject({ redacted: true, body: REDACTED_BODY });
+    clock.advance(3 * DAY);
+    await outbox.send(passcodeLetter(2));
+    const text = await readFile(journal, 'utf8');
+    expect(text).not.toContain('ABCD1FGH');
+    expect(text).toContain('ABCD2FGH');
+    expect(text.trim().split('\n')).toHaveLength(2);
+    expect((await stat(journal)).mode & 0o777).toBe(0o600);
+    // A line of the earlier version (no retention recorded) is shown redacted.
+    await appendFile(journal, `${JSON.stringify({ ...passcodeLetter(3), id: 'old', createdAt: clock.t })}\n`);
+    expect((await readOutboxJournal(journal, 1, clock.t))[0]).toMatchObject({ id: 'old', redacted: true });
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('drops the oldest messages beyond maxLength', async () => {
     const outbox = new MemoryOutbox({ maxLength: 3 });
     for (const i of range(5)) await outbox.send(passcodeLetter(i));
@@ -169,7 +216,7 @@ describe('with a throwaway Redis', () => {
   });
 
   describe('RedisOutbox storage', () => {
-    it('appends to a stream and remembers dedupe keys with a 30-day TTL', async () => {
+    it('keeps the content under a key of its own that expires after the retention; the stream and dedupe keys hold no content', async () => {
       const keyPrefix = newPrefix();
       const outbox = new RedisOutbox(clientA, { keyPrefix });
       expect(outbox.streamKey).toBe(`${keyPrefix}outbox`);
@@ -179,11 +226,49 @@ describe('with a throwaway Redis', () => {
       await outbox.send(passcodeLetter(2));
       expect(await clientA.xlen(outbox.streamKey)).toBe(2);
       const [[, fields]] = await clientA.xrange(outbox.streamKey, '-', '+', 'COUNT', 1);
-      expect(fields[0]).toBe('message');
-      expect(JSON.parse(fields[1])).toEqual(sent);
-      const ttl = await clientA.pttl(outbox.dedupeKeyFor('otp:VABC1'));
-      expect(ttl).toBeGreaterThan(30 * DAY - 60_000);
-      expect(ttl).toBeLessThanOrEqual(30 * DAY);
+      expect(fields.filter((_, i) => i % 2 === 0)).toEqual(['id', 'record']);
+      expect(JSON.parse(fields[3]!)).toEqual({ ...sent, recipient: 'm***@example.org', body: REDACTED_BODY, redacted: true });
+      const dedupe = await clientA.hgetall(outbox.dedupeKeyFor('otp:VABC1'));
+      expect(Object.keys(dedupe).sort()).toEqual(['id', 'record', 'until']);
+      const dedupeTtl = await clientA.pttl(outbox.dedupeKeyFor('otp:VABC1'));
+      expect(dedupeTtl).toBeGreaterThan(30 * DAY - 60_000);
+      expect(dedupeTtl).toBeLessThanOrEqual(30 * DAY);
+      const contentTtl = await clientA.pttl(outbox.contentKeyFor(sent.id));
+      expect(contentTtl).toBeGreaterThan(3 * DAY - 60_000);
+      expect(contentTtl).toBeLessThanOrEqual(3 * DAY);
+      // The passcode is in the content key and nowhere else.
+      const holding: string[] = [];
+      for (const key of await clientA.keys(`${keyPrefix}*`)) {
+        const type = await clientA.type(key);
+        const value = type === 'string' ? await clientA.get(key) : type === 'hash' ? JSON.stringify(await clientA.hgetall(key)) : JSON.stringify(await clientA.xrange(key, '-', '+'));
+        if (value?.includes('ABCD1FGH')) holding.push(key);
+      }
+      expect(holding).toEqual([outbox.contentKeyFor(sent.id)]);
+      expect(await clientA.pttl(outbox.streamKey)).toBeGreaterThan(0);
+    });
+
+    it('lets Redis delete the content after the retention (real time), leaving the record', async () => {
+      const outbox = new RedisOutbox(clientA, { keyPrefix: newPrefix(), retentionMs: 300 });
+      const sent = await outbox.send(passcodeLetter(7));
+      expect((await outbox.latest(1))[0]).toEqual(sent);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await clientA.exists(outbox.contentKeyFor(sent.id))).toBe(0);
+      expect((await outbox.latest(1))[0]).toMatchObject({ id: sent.id, redacted: true, body: REDACTED_BODY });
+    });
+
+    it('shows entries of the earlier version (whole messages in the stream) redacted past the retention, and forgets them', async () => {
+      const clock = fakeClock();
+      const keyPrefix = newPrefix();
+      const outbox = new RedisOutbox(clientA, { keyPrefix, now: clock.now });
+      const legacy: OutboxMessage = { ...passcodeLetter(9), id: randomUUID(), createdAt: clock.t };
+      await clientA.xadd(outbox.streamKey, '*', 'message', JSON.stringify(legacy));
+      await clientA.hset(outbox.dedupeKeyFor('old'), { message: JSON.stringify(legacy), until: String(clock.t + DAY) });
+      await expect(outbox.latest(1)).resolves.toEqual([legacy]);
+      clock.advance(3 * DAY);
+      await expect(outbox.latest(1)).resolves.toEqual([{ ...legacy, recipient: 'm***@example.org', body: REDACTED_BODY, redacted: true }]);
+      expect(await outbox.forgetOldContent()).toBe(2);
+      expect(await clientA.xlen(outbox.streamKey)).toBe(0);
+      expect(await clientA.exists(outbox.dedupeKeyFor('old'))).toBe(0);
     });
 
     it('caps the stream (approximately) at maxLength', async () => {
@@ -217,7 +302,9 @@ describe('with a throwaway Redis', () => {
 
     it('prints the latest messages, newest first, with the body that holds the passcode', async () => {
       const keyPrefix = newPrefix();
-      const clock = fakeClock();
+      // The script reads with the real clock: these were sent in the last half hour.
+      const start = Date.now() - 30 * 60_000;
+      const clock = fakeClock(start);
       const outbox = new RedisOutbox(clientA, { keyPrefix, now: clock.now });
       for (const i of range(25)) {
         await outbox.send(passcodeLetter(i));
@@ -231,7 +318,7 @@ describe('with a throwaway Redis', () => {
       expect(all.out).toContain('ABCD5FGH');
       expect(all.out).not.toContain('ABCD4FGH');
       expect(all.out.indexOf('ABCD24FGH')).toBeLessThan(all.out.indexOf('ABCD23FGH'));
-      expect(all.out).toContain(`${new Date(Date.UTC(2025, 0, 6, 9, 24, 0)).toISOString()}  email  to manager24@example.org`);
+      expect(all.out).toContain(`${new Date(start + 24 * 60_000).toISOString()}  email  to manager24@example.org`);
       expect(all.out).toContain('Subject: Your NHSmail registration passcode');
 
       const two = await run(['--limit', '2', `--prefix=${keyPrefix}`], { REDIS_URL: redis.url });
@@ -252,7 +339,7 @@ describe('with a throwaway Redis', () => {
       const journal = join(dir, 'outbox.jsonl');
       const empty = await run([], { OUTBOX_FILE: journal });
       expect(empty).toMatchObject({ code: 0, out: expect.stringMatching(/is empty/) });
-      const clock = fakeClock();
+      const clock = fakeClock(Date.now());
       const outbox = new MemoryOutbox({ now: clock.now, journal });
       await outbox.send({ channel: 'email', recipient: 'manager@example.co.uk', subject: 'Your passcode', body: 'Your passcode is ABCD2345' });
       await outbox.send({ channel: 'letter', recipient: 'A Care Home, Leeds', body: 'Your passcode is WXYZ6789' }, { dedupeKey: 'k' });

@@ -2,7 +2,7 @@ import { MemoryNasRequests } from '../../adapters/memoryNasRequests';
 import { MemoryOneTimePasscodes } from '../../adapters/memoryOneTimePasscodes';
 import { MemoryServiceEvents } from '../../adapters/memoryServiceEvents';
 import { MemoryVerificationCodes } from '../../adapters/memoryVerificationCodes';
-import { exclusiveKey, NasSubmission } from '../../adapters/nasRequests';
+import { exclusiveKey, NasSubmission, PasswordResetVerification } from '../../adapters/nasRequests';
 import { londonDay, ServiceEventCounts, ServiceEvents } from '../../adapters/serviceEvents';
 import { countingPasscodes, countingRequests, countingVerificationCodes } from '../../bot/backOffice/counting';
 import { fakeClock } from '../helpers/clock';
@@ -59,7 +59,7 @@ describe('adapters that count what happens through them', () => {
     expect(await countsOf(events, clock.t)).toMatchObject({ 'lockedOut registration': 2 });
   });
 
-  it('count a password reset verified by its texted code, and a lock-out of code entry', async () => {
+  it('count a lock-out of code entry, not a right or a wrong code', async () => {
     const clock = fakeClock();
     const events = new MemoryServiceEvents({ now: clock.now });
     const codes = countingVerificationCodes(new MemoryVerificationCodes({ now: clock.now, hashCost: 1024 }), events);
@@ -74,7 +74,7 @@ describe('adapters that count what happens through them', () => {
     if (!again.ok) throw new Error('not issued');
     const wrong = again.code === '000000' ? '111111' : '000000';
     for (let i = 0; i < 5; i++) await codes.verify('passwordReset', 'amy.pearce@nhs.net', wrong);
-    expect(await countsOf(events, clock.t)).toEqual({ 'resetVerified mobile': 1, 'lockedOut passwordReset': 1 });
+    expect(await countsOf(events, clock.t)).toEqual({ 'lockedOut passwordReset': 1 });
   });
 
   it('count a request made: not a repeat, not a kept duplicate', async () => {
@@ -88,6 +88,37 @@ describe('adapters that count what happens through them', () => {
     expect(await countsOf(events, clock.t)).toEqual({ 'requestCreated registration webchat': 1 });
     // Everything else is the store's own.
     expect(await requests.get(first.outcome === 'created' ? first.request.reference : '')).toMatchObject({ status: 'received' });
+  });
+
+  it('count a password reset request with how it was verified: by mobile, or by a shared mailbox owner', async () => {
+    const clock = fakeClock();
+    const events = new MemoryServiceEvents({ now: clock.now });
+    const requests = countingRequests(new MemoryNasRequests({ now: clock.now }), events);
+    const reset = (address: string, verification: PasswordResetVerification): NasSubmission<'passwordReset'> => ({
+      kind: 'passwordReset',
+      queue: 'care',
+      odsCode: 'VLH01',
+      idempotencyKey: `reset:${address}`,
+      details: { account: { address, name: 'Amy Pearce', odsCode: 'VLH01' }, mobile: '+447400000033', verification },
+      requester: { conversationKey: 'k', conversationReference: null, channelId: 'msteams' },
+      exclusive: { key: exclusiveKey('passwordReset', address), windowMs: DAY },
+    });
+    await requests.submit(reset('amy.pearce@nhs.net', { verifiedBy: 'mobile', at: clock.t }));
+    await requests.submit(
+      reset('joseph.achebe@nhs.net', {
+        verifiedBy: 'owner',
+        at: clock.t,
+        owner: { address: 'priya.raman@nhs.net', name: 'Priya Raman' },
+        answer: 'yes',
+        askedAt: clock.t - 1000,
+        via: 'teams',
+      }),
+    );
+    expect(await countsOf(events, clock.t)).toEqual({
+      'requestCreated passwordReset msteams': 2,
+      'resetVerified mobile msteams': 1,
+      'resetVerified owner msteams': 1,
+    });
   });
 
   it('count a request done, with how long it took from being made, and one rejected; not a refused or stale change', async () => {

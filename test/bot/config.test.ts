@@ -1,4 +1,4 @@
-import { ConfigError, listenHost, loadConfig } from '../../bot/config';
+import { httpTimeouts, ConfigError, listenHost, loadConfig, outboxFile } from '../../bot/config';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -13,6 +13,8 @@ function problems(env: Record<string, string>): string[] {
 describe('configuration from the environment', () => {
   it('has working defaults: port 3978, memory state, 30 days, info logs, no authentication', () => {
     expect(loadConfig({})).toMatchObject({ PORT: 3978, MicrosoftAppType: 'MultiTenant', STATE_TTL_DAYS: 30, LOG_LEVEL: 'info' });
+    expect(httpTimeouts(loadConfig({}))).toEqual({ keepAliveTimeoutMs: 245_000, headersTimeoutMs: 250_000 });
+    expect(httpTimeouts(loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000', HTTP_HEADERS_TIMEOUT_MS: '70000' }))).toEqual({ keepAliveTimeoutMs: 65_000, headersTimeoutMs: 70_000 });
     expect(loadConfig({})).toMatchObject({ RATE_LIMIT_PER_MINUTE: 30, RATE_LIMIT_BURST: 10, USER_RATE_LIMIT_PER_MINUTE: 60, CONVERSATION_QUEUE_MAX: 10 });
     expect(loadConfig({})).toMatchObject({ NAS_RETENTION_DAYS: 730 });
   });
@@ -21,6 +23,11 @@ describe('configuration from the environment', () => {
     expect(listenHost(loadConfig({}))).toBe('127.0.0.1');
     expect(listenHost(loadConfig({ MicrosoftAppId: 'id', MicrosoftAppPassword: 'secret' }))).toBe('0.0.0.0');
     expect(listenHost(loadConfig({ HOST: '::1' }))).toBe('::1');
+    // Without an app id, beyond loopback only when told so.
+    expect(listenHost(loadConfig({ HOST: '127.0.0.2' }))).toBe('127.0.0.2');
+    expect(listenHost(loadConfig({ HOST: 'localhost' }))).toBe('localhost');
+    expect(listenHost(loadConfig({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: 'true' }))).toBe('0.0.0.0');
+    expect(listenHost(loadConfig({ HOST: '0.0.0.0', MicrosoftAppId: 'id', MicrosoftAppPassword: 'p' }))).toBe('0.0.0.0');
     expect(problems({ HOST: 'not a host!' })[0]).toMatch(/^HOST must be an IP address or host name/);
   });
 
@@ -38,6 +45,8 @@ describe('configuration from the environment', () => {
       REDIS_URL: 'redis://127.0.0.1:6379/2',
       STATE_TTL_DAYS: '7.5',
       LOG_LEVEL: 'debug',
+      OUTBOX_FILE: ' /tmp/outbox.jsonl ',
+      CHAT_CONVERSATION_ID: 'terminal-jane',
       RATE_LIMIT_PER_MINUTE: '0',
       RATE_LIMIT_BURST: '5',
       USER_RATE_LIMIT_PER_MINUTE: '120',
@@ -48,6 +57,9 @@ describe('configuration from the environment', () => {
     expect(config).toMatchObject({ PORT: 8080, REDIS_URL: 'redis://127.0.0.1:6379/2', STATE_TTL_DAYS: 7.5, LOG_LEVEL: 'debug' });
     expect(config).toMatchObject({ RATE_LIMIT_PER_MINUTE: 0, RATE_LIMIT_BURST: 5, USER_RATE_LIMIT_PER_MINUTE: 120, USER_RATE_LIMIT_BURST: 30, CONVERSATION_QUEUE_MAX: 3 });
     expect(config).toMatchObject({ NAS_RETENTION_DAYS: 3650 });
+    expect(config).toMatchObject({ OUTBOX_FILE: '/tmp/outbox.jsonl', CHAT_CONVERSATION_ID: 'terminal-jane' });
+    expect(outboxFile(config)).toBe('/tmp/outbox.jsonl');
+    expect(outboxFile(loadConfig({}))).toBe(`${process.cwd()}/.data/outbox.jsonl`);
   });
 
   const bad: [Record<string, string>, RegExp][] = [
@@ -70,7 +82,17 @@ describe('configuration from the environment', () => {
     [{ NAS_RETENTION_DAYS: '0' }, /^NAS_RETENTION_DAYS must be a whole number of days from 1 to 36500 \(got "0"\)$/],
     [{ NAS_RETENTION_DAYS: 'two years' }, /^NAS_RETENTION_DAYS must be a whole number of days/],
     [{ NAS_RETENTION_DAYS: '365.5' }, /^NAS_RETENTION_DAYS must be a whole number of days/],
+    [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '500' }, /^HTTP_KEEP_ALIVE_TIMEOUT_MS must be a whole number of milliseconds an idle keep-alive connection is kept, from 1000 to 3600000/],
+    [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000', HTTP_HEADERS_TIMEOUT_MS: '60000' }, /^HTTP_HEADERS_TIMEOUT_MS must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS/],
+    [{ OUTBOX_RETENTION_HOURS: '0' }, /^OUTBOX_RETENTION_HOURS must be a whole number of hours the outbox keeps what a message says, from 1 to 720/],
+    [{ OUTBOUND_TIMEOUT_MS: '50' }, /^OUTBOUND_TIMEOUT_MS must be a whole number of milliseconds a call to the channel may take, from 100 to 60000/],
+    [{ HOST: '0.0.0.0' }, /^HOST 0\.0\.0\.0 would let anyone who can reach this machine talk to the bot without authentication: set MicrosoftAppId and MicrosoftAppPassword, listen on loopback \(127\.0\.0\.1\), or set ALLOW_UNAUTHENTICATED=true$/],
+    [{ HOST: '10.0.0.5' }, /^HOST 10\.0\.0\.5 would let anyone/],
+    [{ HOST: '127.0.0.1', ALLOW_UNAUTHENTICATED: 'yes' }, /^ALLOW_UNAUTHENTICATED must be true or false/],
     [{ MicrosoftAppType: 'Multi' }, /^MicrosoftAppType must be one of MultiTenant, SingleTenant, UserAssignedMSI/],
+    [{ CHAT_CONVERSATION_ID: 'two words' }, /^CHAT_CONVERSATION_ID must be 1 to 100 letters, digits or \. _ - : @ \(got "two words"\)$/],
+    [{ CHAT_CONVERSATION_ID: 'x'.repeat(101) }, /^CHAT_CONVERSATION_ID must be 1 to 100/],
+    [{ OUTBOX_FILE: 'x'.repeat(4097) }, /^OUTBOX_FILE must be a file path of at most 4096 characters/],
     [{ MicrosoftAppId: 'abc' }, /^MicrosoftAppPassword must be set when MicrosoftAppId is set$/],
     [
       { MicrosoftAppId: 'abc', MicrosoftAppPassword: 'x', MicrosoftAppType: 'SingleTenant' },

@@ -76,4 +76,15 @@ describe('errors in log lines', () => {
     expect(failed.err).toMatchObject({ type: 'Error', message: 'a bug in parsing' });
     expect(failed.err.stack).toContain('a bug in parsing');
   });
+
+  it('a password never reaches a log line, while stack frames and states stay readable', () => {
+    const { logger, lines } = capture();
+    logger.warn({ said: 'my password is rover', other: 'tried Summer2024! twice', before: '{"inFlow":{"passwordHelp":"active"}}/"triage"' }, 'odd input');
+    logger.error(new Error('could not read pw: Xk9#mQ2!zz'));
+    const [first, second] = lines.map((l) => JSON.parse(l));
+    expect(first).toMatchObject({ said: 'my password is [password]', other: 'tried [password] twice', before: '{"inFlow":{"passwordHelp":"active"}}/"triage"' });
+    expect(second.err.message).toBe('could not read pw: [password]');
+    expect(second.err.stack).toMatch(/\n\s+at .*\(\/.*:\d+:\d+\)/);
+    expect(lines.join('')).not.toMatch(/rover|Summer2024|Xk9#mQ2/);
+  });
 });

@@ -191,7 +191,7 @@ describe('the Direct Line channel of the web chat page', () => {
       expect(helloId).toMatch(new RegExp(`^${page.conversationId}\\|\\d{7}$`));
       const messages = await page.botSays(/What would you like to do\?/);
       expect(messages.some((m) => /^Hello, I'm the NHSmail care assistant/.test(m.text ?? ''))).toBe(true);
-      expect(buttonsOf(messages)).toEqual(['Register my organisation for NHSmail']);
+      expect(buttonsOf(messages)).toEqual(['Register my organisation for NHSmail', 'Password and account help']);
 
       // The page's own message comes back (Web Chat marks it sent on this echo) with its client id.
       const echo = page.received.find((a) => a.id === helloId);
@@ -211,7 +211,7 @@ describe('the Direct Line channel of the web chat page', () => {
       for (const reply of answers) {
         expect(reply).toMatchObject({ conversation: { id: page.conversationId }, channelId: 'webchat', from: { role: 'bot' } });
       }
-      expect(answers[0]?.suggestedActions?.actions.map((a) => a.title)).toEqual(['Register my organisation for NHSmail']);
+      expect(answers[0]?.suggestedActions?.actions.map((a) => a.title)).toEqual(['Register my organisation for NHSmail', 'Password and account help']);
       const greetings = page.received.filter((m) => /^Hello, I'm the NHSmail care assistant/.test(m.text ?? ''));
       expect(greetings).toHaveLength(2); // one when the user joined, one for "hello"
       expect(page.received.filter((a) => a.from?.role === 'bot').every((a) => a.replyToId === helloId || a.replyToId === undefined)).toBe(true);
@@ -221,7 +221,7 @@ describe('the Direct Line channel of the web chat page', () => {
       const page = new PageClient(bot.url);
       await page.generate();
       await page.start();
-      expect(buttonsOf(await page.botSays(/What would you like to do\?/))).toEqual(['Register my organisation for NHSmail']);
+      expect(buttonsOf(await page.botSays(/What would you like to do\?/))).toEqual(['Register my organisation for NHSmail', 'Password and account help']);
 
       let replies = await page.answer('Register my organisation for NHSmail', /check 1 of 6/);
       expect(buttonsOf(replies)).toEqual(['Care provider', 'Dental practice', 'Hospice']);
@@ -302,6 +302,23 @@ describe('the Direct Line channel of the web chat page', () => {
       await b.start();
       const bMessages = await b.botSays(/What would you like to do\?/);
       expect(bMessages.map((m) => m.text).join('\n')).not.toContain('check 1 of 6');
+    });
+  });
+
+  it('proactive messages (the notifier) reach the page; a conversation nobody knows is undeliverable', async () => {
+    const page = new PageClient(bot.url);
+    await page.generate();
+    await page.start();
+    await page.botSays(/What would you like to do\?/);
+    const reference = { conversation: { id: page.conversationId }, user: { id: 'dl_x' }, bot: { id: 'bot' }, channelId: 'webchat', serviceUrl: 'http://elsewhere.invalid' };
+    await expect(bot.assistant.notifier.notify({ conversationReference: reference }, { text: 'Your passcode has been sent.' })).resolves.toMatchObject({ outcome: 'delivered' });
+    const [reminder] = await page.botSays(/Your passcode has been sent\./);
+    expect(reminder).toMatchObject({ conversation: { id: page.conversationId }, channelId: 'webchat', from: { role: 'bot' } });
+
+    const unknown = { ...reference, conversation: { id: 'AAAAAAAAAAAAAAAAAAAAAA' } };
+    await expect(bot.assistant.notifier.notify({ conversationReference: unknown }, { text: 'Nobody is here.' })).resolves.toEqual({
+      outcome: 'undeliverable',
+      reason: 'the web chat conversation has ended or expired',
     });
   });
 
@@ -674,27 +691,6 @@ describe('the Direct Line channel on a server of its own (limits, the connector,
     clock.advance(30 * DAY + 1_000);
     const tooLate = await call(url, 'POST', '/v3/directline/tokens/resume', { token: String(reopened.body.resumeToken) });
     expect(tooLate.status).toBe(403);
-  });
-
-  it('proactive messages go through the connector; a conversation that does not exist is refused (404)', async () => {
-    clock.advance(31 * DAY);
-    const page = new PageClient(url);
-    await page.generate();
-    await page.start();
-    await page.botSays(/What would you like to do\?/);
-    const reference = { conversation: { id: page.conversationId, isGroup: false, conversationType: 'personal', name: '' }, user: { id: 'dl_x', name: '' }, bot: { id: 'bot', name: '' }, channelId: 'webchat', serviceUrl: 'http://elsewhere.invalid' };
-    await directLine.continueConversation(reference, async (context) => {
-      await context.sendActivity('Your passcode has been sent.');
-    });
-    const [reminder] = await page.botSays(/Your passcode has been sent\./);
-    expect(reminder).toMatchObject({ conversation: { id: page.conversationId }, channelId: 'webchat' });
-
-    const unknown = { ...reference, conversation: { ...reference.conversation, id: 'AAAAAAAAAAAAAAAAAAAAAA' } };
-    await expect(
-      directLine.continueConversation(unknown, async (context) => {
-        await context.sendActivity('Nobody is here.');
-      }),
-    ).rejects.toThrow(/no such conversation|404/);
   });
 
   it('serves the page channel with an app id too when told to (WEBCHAT_ENABLED), with no Azure AD call: the Direct Line token is the trust boundary', async () => {

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { RunningBot, startBot, startPrivateRedis } from '../helpers/bot';
+import type { Redis } from 'ioredis';
+import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
+import type { RedisDirectLineState } from '../../adapters/redisDirectLineState';
 import type { TestRedis } from '../helpers/redis';
 
 /**
@@ -33,6 +36,8 @@ class RoundRobinPage {
   watermark = '';
   readonly received: Activity[] = [];
   readonly served: string[] = [];
+  /** An activity may come again under its id (updated in place); otherwise a repeat fails the test. */
+  updatesExpected = false;
   private turn = 0;
   private readonly seen = new Set<string>();
 
@@ -61,7 +66,7 @@ class RoundRobinPage {
     expect(answer.status).toBe(200);
     const activities = answer.body.activities as Activity[];
     for (const activity of activities) {
-      expect(this.seen.has(activity.id)).toBe(false);
+      if (!this.updatesExpected) expect(this.seen.has(activity.id)).toBe(false);
       this.seen.add(activity.id);
       this.received.push(activity);
     }
@@ -95,13 +100,17 @@ describe('the web chat channel on several instances sharing one Redis', () => {
   let redis: TestRedis;
   let a: RunningBot;
   let b: RunningBot;
+  let redisClient: Redis;
 
   beforeAll(async () => {
     redis = await startPrivateRedis();
     [a, b] = await Promise.all([startBot({ REDIS_URL: redis.url }), startBot({ REDIS_URL: redis.url })]);
+    redisClient = createRedisClient(redis.url);
+    await waitUntilReady(redisClient);
   }, 30_000);
 
   afterAll(async () => {
+    redisClient?.disconnect();
     await Promise.all([a?.close(), b?.close()]);
     await redis?.stop();
   });
@@ -143,6 +152,64 @@ describe('the web chat channel on several instances sharing one Redis', () => {
     const userMessages = page.received.filter((m) => m.from?.role === 'user');
     expect(userMessages).toHaveLength(5);
     for (const message of userMessages) expect(page.received.filter((r) => r.replyToId === message.id)).toHaveLength(1);
+  }, 60_000);
+
+  it('a message from the other instance (the notifier) reaches the page; a tagged one is updated in place', async () => {
+    const page = new RoundRobinPage(() => [a.url]);
+    await page.generate();
+    expect((await page.send('POST', '/v3/directline/conversations', {})).status).toBe(201);
+    await page.botSays(/What would you like to do\?/);
+    await page.say('register');
+    await page.botSays(/check 1 of 6/);
+    const conversationKey = b.assistant.engine.conversationKey({ channelId: 'webchat', conversationId: page.conversationId });
+    page.updatesExpected = true;
+
+    // Instance B never served this page, and delivers to it.
+    const sent = await b.assistant.notifier.notify({ conversationKey }, { text: 'REG-7KD9QX2P: received.', updateTag: 'status:REG-7KD9QX2P' });
+    expect(sent).toMatchObject({ outcome: 'delivered', channelId: 'webchat', updated: false, activityId: expect.stringMatching(new RegExp(`^${page.conversationId}\\|`)) });
+    // The message, then the question the page was on again (a new message takes its buttons away).
+    const said = await page.botSays(/check 1 of 6/);
+    expect(said[0]).toBe('REG-7KD9QX2P: received.');
+    expect(said[1]).toMatch(/check 1 of 6/);
+    const updated = await b.assistant.notifier.notify({ conversationKey }, { text: 'REG-7KD9QX2P: in progress.', updateTag: 'status:REG-7KD9QX2P' });
+    expect(updated).toMatchObject({ outcome: 'delivered', updated: true, activityId: sent.outcome === 'delivered' ? sent.activityId : '' });
+    await page.botSays(/REG-7KD9QX2P: in progress\./);
+    const versions = page.received.filter((m) => m.id === (sent.outcome === 'delivered' ? sent.activityId : ''));
+    expect(versions.map((m) => m.text)).toEqual(['REG-7KD9QX2P: received.', 'REG-7KD9QX2P: in progress.']);
+    // An event from B moves the conversation; the page hears what it says next.
+    expect(await b.assistant.notifier.notify({ conversationKey }, { text: 'A word from NAS.', event: { type: 'MENU' } })).toMatchObject({ moved: true });
+    await page.botSays(/Menu\. What would you like to do\?/);
+  }, 60_000);
+
+  it('a page back in a conversation whose transcript the channel let go is told where it stands', async () => {
+    const page = new RoundRobinPage(() => [a.url, b.url]);
+    const generated = await call(a.url, 'POST', '/v3/directline/tokens/generate');
+    page.token = String(generated.body.token);
+    page.conversationId = String(generated.body.conversationId);
+    expect((await page.send('POST', '/v3/directline/conversations', {})).status).toBe(201);
+    await page.say('register');
+    await page.botSays(/check 1 of 6/);
+    // The channel's copy goes (made room for); the bot's own state stays.
+    const state = a.assistant.webChat.state as RedisDirectLineState;
+    await redisClient.del(...state.keysOf(page.conversationId));
+    const resumed = await call(b.url, 'POST', '/v3/directline/tokens/resume', String(generated.body.resumeToken));
+    expect(resumed.body.resumed).toBe('reopened');
+    const back = new RoundRobinPage(() => [a.url, b.url]);
+    back.token = String(resumed.body.token);
+    back.conversationId = page.conversationId;
+    const said = await back.botSays(/check 1 of 6/);
+    expect(said.join('\n')).toMatch(/Welcome back/);
+  }, 60_000);
+
+  it('a web chat conversation the user ended gets an email instead', async () => {
+    const page = new RoundRobinPage(() => [a.url]);
+    await page.generate();
+    expect((await page.send('POST', '/v3/directline/conversations', {})).status).toBe(201);
+    await page.botSays(/What would you like to do\?/);
+    expect((await page.send('DELETE', `/v3/directline/conversations/${page.conversationId}`)).status).toBe(204);
+    const conversationKey = b.assistant.engine.conversationKey({ channelId: 'webchat', conversationId: page.conversationId });
+    const result = await b.assistant.notifier.notify({ conversationKey, email: 'manager@care.example' }, { text: 'REG-7KD9QX2P is done.' });
+    expect(result).toMatchObject({ outcome: 'emailed', reason: 'the user ended this web chat conversation' });
   }, 60_000);
 
   it('keeps a conversation going on the other instance when the one it started on stops', async () => {

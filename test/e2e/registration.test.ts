@@ -35,7 +35,7 @@ import type { TestRedis } from '../helpers/redis';
 
 const execFileAsync = promisify(execFile);
 
-const REFERENCE = /Your reference is (REG-[A-Z2-9]{8})\./;
+const REFERENCE = /Your reference is \*\*(REG-[A-Z2-9]{8})\*\*\./;
 const VERIFICATION = 'Step 2 of 4 · Verification\n';
 const Q = {
   kind: /^Before you start · check 1 of 6\nWhat kind of organisation are you registering\?/,
@@ -50,14 +50,16 @@ const Q = {
     `Step 1 of 4 · Organisation details\nWhat is the registered manager's email address? It must be the one we hold for ${name}: the passcode will be sent there.`,
   awaiting: /^Step 2 of 4 · Verification\nWe have sent a one-time passcode (by email to|by post to)/,
   locationId: `${VERIFICATION}What is your CQC location ID? It starts with 1- followed by 9 to 11 digits, such as 1-1002733005.`,
+  /** Asked first when a passcode is to be sent. */
+  locationIdFirst: `${VERIFICATION}Before the passcode is sent: What is your CQC location ID? It starts with 1- followed by 9 to 11 digits, such as 1-1002733005.`,
   contactId: `${VERIFICATION}What is your CQC contact ID (the registered manager's ID)? It looks like CON1-123456789.`,
   passcode: `${VERIFICATION}What is your one-time passcode? It has 8 letters and digits.`,
   confirmCqc: /^Step 2 of 4 · Verification\nAre these your CQC registration details\?\n/,
-  town: (name: string) => `Step 3 of 4 · Town and members\n${name} is verified. What is its postcode town (the town in its postal address)?`,
+  town: (name: string) => `Step 3 of 4 · Town and members\n${name} is verified. What is its postcode town (the town in its postal address)? Our records give`,
   townConfirm: 'Step 3 of 4 · Town and members\nPlease type the town again, to confirm it.',
-  mailbox: (address: string) => `Step 3 of 4 · Town and members\nYour shared mailbox address will be:\n${address}\n`,
+  mailbox: (address: string) => `Step 3 of 4 · Town and members\nYour shared mailbox address will be:\n\`${address}\`\n`,
   review: /^Step 4 of 4 · Review and confirm\n/,
-  submitted: /^Registration submitted\nThank you\. Your registration is with the National Administration Service\. Your reference is REG-[A-Z2-9]{8}\./,
+  submitted: /^Registration submitted\nThank you\. Your registration is with the National Administration Service\. Your reference is \*\*REG-[A-Z2-9]{8}\*\*\./,
 };
 
 interface Organisation {
@@ -216,7 +218,7 @@ async function addMember(chat: Chat, n: number, m: MemberAnswers, ownerNote = ''
 /** "2. Dr Ben O'Brien — Dentist; shared mailbox owner, …; email; +44…", as the list and review show it. */
 function memberLine(n: number, m: MemberAnswers, flags: string): string {
   const title = /^(no title|none|skip)$/i.test(m.title) ? '' : `${m.title} `;
-  return `${n}. ${title}${m.firstName} ${m.lastName} — ${m.role}; ${flags}; ${m.email.toLowerCase()}; ${m.e164}`;
+  return `${n}. ${title}${m.firstName} ${m.lastName} — ${m.role}; ${flags}; ${m.email.toLowerCase()}; ${m.mobile}`;
 }
 
 const OWNER_FLAGS = 'shared mailbox owner, in the shared mailbox, mailbox admin';
@@ -296,7 +298,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
       '• ODS code: CPODS2',
       '• CQC location ID: 1-1002733005',
       '• Town: Leeds',
-      `• Shared mailbox: ${CPODS2.mailbox}`,
+      `• Shared mailbox: \`${CPODS2.mailbox}\``,
       `   ${memberLine(1, owner, OWNER_FLAGS)}`,
       `   ${memberLine(2, { ...second, role: 'Care Assistant' }, 'in the shared mailbox')}`,
     ]) {
@@ -312,7 +314,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     expect(lastText(done)).toMatch(Q.submitted);
     const reference = REFERENCE.exec(lastText(done))![1]!;
     expect(reference).toMatch(/^REG-[A-Z2-9]{8}$/);
-    expect(lastText(done)).toContain(`The shared mailbox (${CPODS2.mailbox}) needs no activation`);
+    expect(lastText(done)).toContain(`The shared mailbox (\`${CPODS2.mailbox}\`) needs no activation`);
 
     // What NAS received.
     const request = (await requests.get(reference)) as NasRequestOf<'registration'> | undefined;
@@ -355,7 +357,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
 
     // Confirming again says it is done, with the same reference.
     const again = await chat.say('confirm and finish');
-    expect(texts(again)[0]).toBe(`Your registration is already submitted (reference ${reference}); nothing more is needed.`);
+    expect(texts(again)[0]).toMatch(new RegExp(`^Your registration is already submitted \\(reference ${reference}\\); nothing more is needed\\.`));
     expect(lastText(again)).toMatch(REFERENCE);
     expect(REFERENCE.exec(lastText(again))![1]).toBe(reference);
 
@@ -448,7 +450,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
 
     const review = await answer(chat, 'done', Q.review);
     for (let i = 0; i < 10; i++) expect(lastText(review)).toContain(`   ${memberLine(i + 1, members[i]!, flagsOf(i))}`);
-    expect(lastText(review)).toContain(`• Shared mailbox: ${DODSA1.mailbox}`);
+    expect(lastText(review)).toContain(`• Shared mailbox: \`${DODSA1.mailbox}\``);
 
     const done = await answer(chat, 'confirm and finish', Q.submitted);
     const reference = REFERENCE.exec(lastText(done))![1]!;
@@ -471,9 +473,10 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     const list = await answer(chat, 'LS6 1BN', /These care providers are registered at LS6 1BN/);
     expect(buttons(list)).toEqual(['Amazing Carehomes – CPODS2', 'Amazing Home Care Ltd – VAHC1']);
     await answer(chat, '1', Q.managerEmail('Amazing Carehomes'));
+    await answer(chat, MANAGER_EMAIL, Q.locationIdFirst);
     const sent = Date.now();
-    const awaiting = await answer(chat, MANAGER_EMAIL, Q.awaiting);
-    expect(lastText(awaiting)).toContain('We have sent a one-time passcode by email to m***@amazingcarehomes.co.uk. It is valid for 21 days');
+    const awaiting = await answer(chat, CPODS2.locationId, Q.awaiting);
+    expect(lastText(awaiting)).toMatch(/We have sent a one-time passcode by email to m\*\*\*@amazingcarehomes\.co\.uk \(on .+\)\. It is valid for 21 days/);
     expect(buttons(awaiting)).toEqual(['I have my passcode', 'Send it again']);
 
     // The email, as the outbox holds it.
@@ -484,11 +487,10 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     expect(email!.createdAt).toBeGreaterThanOrEqual(sent);
     const code = passcodeIn(email!.body);
 
-    await answer(chat, 'I have my passcode', Q.locationId);
-    await answer(chat, CPODS2.locationId, Q.passcode);
+    await answer(chat, 'I have my passcode', Q.passcode);
     const wrong = await chat.say(wrongPasscode(code));
     expect(texts(wrong)).toEqual([
-      'These details could not be verified. Please check your CQC location ID and one-time passcode, and try again. You have 4 attempts left today.',
+      'These details could not be verified. Please check your CQC location ID and one-time passcode, and try again. You have 4 attempts left in the next 24 hours.',
       Q.locationId,
     ]);
     await answer(chat, '1-1002733005', Q.passcode);
@@ -503,17 +505,20 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     await throughQuestionnaire(chat, DENTAL_CONTACT_ID, /You will verify with your CQC contact ID/);
     const list = await answer(chat, 'b16 9la', 'Step 1 of 4 · Organisation details\nThese dental practices are registered at B16 9LA.');
     expect(buttons(list)).toEqual(['Birchfield Dental Surgery – DODSB1']);
-    const awaiting = await answer(chat, 'Birchfield Dental Surgery', Q.awaiting);
-    expect(lastText(awaiting)).toContain('We have sent a one-time passcode by post to your CQC-registered address. It is valid for 14 days');
+    // Told at once why, before anything is posted.
+    const routeB = /^Step 2 of 4 · Verification\nBirchfield Dental Surgery registers by Route B: we do not hold all of its details, so it cannot verify with your CQC contact ID\./;
+    const location = await answer(chat, 'Birchfield Dental Surgery', routeB);
+    expect(lastText(location)).toContain('\nBefore the passcode is sent: What is your CQC location ID?');
+    const awaiting = await answer(chat, DODSB1.locationId, routeB);
+    expect(lastText(awaiting)).toMatch(/We have sent a one-time passcode by post to your CQC-registered address \(on .+\)\. It is valid for 14 days/);
 
     const [letter, ...others] = (await bot.assistant.adapters.outbox.latest(10)).filter((m) => m.tags?.odsCode === 'DODSB1');
     expect(others).toHaveLength(0);
     expect(letter).toMatchObject({ channel: 'letter', recipient: 'Birchfield Dental Surgery, 221 Hagley Road, Birmingham, B16 9LA' });
     const code = passcodeIn(letter!.body);
 
-    await answer(chat, "it's arrived", Q.locationId);
     // Route B verifies with the passcode: the CQC contact ID is not asked for, and is not a passcode.
-    const asked = await answer(chat, DODSB1.locationId, Q.passcode);
+    const asked = await answer(chat, "it's arrived", Q.passcode);
     await refused(chat, asked, 'CON1-223456790', /^The passcode cannot contain “O”, “1” and “0”: passcodes never contain 0, O, 1 or I/);
     const details = await answer(chat, code, Q.confirmCqc);
     expect(lastText(details)).toBe(
@@ -543,24 +548,23 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
       await refused(chat, email, 'manager@amazingcarehomes.com', /^That email address does not match the registered manager's address we hold for Amazing Carehomes\./);
       await refused(chat, email, 'manager at amazingcarehomes.co.uk', /is not a valid email address: an email address cannot contain spaces/);
       await refused(chat, email, 'manager@', /is not a valid email address/);
-      expect((await bot.assistant.adapters.outbox.latest(10)).length).toBe(0);
-      await answer(chat, 'Manager@AmazingCarehomes.co.uk', Q.awaiting);
-      const code = passcodeIn((await bot.assistant.adapters.outbox.latest(1))[0]!.body);
-
-      const location = await answer(chat, 'I have my passcode', Q.locationId);
+      const location = await answer(chat, 'Manager@AmazingCarehomes.co.uk', Q.locationIdFirst);
       await refused(chat, location, 'CON1-123456789', /looks like a CQC contact ID \(the registered manager's ID\), not the CQC location ID/);
       await refused(chat, location, '1-12345', /^1-12345 is too short for a CQC location ID: it has 5 digits after the 1-/);
       await refused(chat, location, '1002733005', /is missing the “1-” at the start/);
       await refused(chat, location, '1-1002733005X', /^1-1002733005X is not a CQC location ID/);
+      expect((await bot.assistant.adapters.outbox.latest(10)).length).toBe(0);
+      await answer(chat, '1-1002733005', Q.awaiting);
+      const code = passcodeIn((await bot.assistant.adapters.outbox.latest(1))[0]!.body);
 
-      const passcode = await answer(chat, '1-1002733005', Q.passcode);
+      const passcode = await answer(chat, 'I have my passcode', Q.passcode);
       await refused(chat, passcode, 'AB0O-CDEF', /^The passcode cannot contain “0” and “O”: passcodes never contain 0, O, 1 or I/);
       await refused(chat, passcode, 'ABCD1EFG', /^The passcode cannot contain “1”/);
       await refused(chat, passcode, 'ABCDEFG', /^The passcode has 7 characters, but passcodes have 8/);
-      await refused(chat, passcode, 'ABCD#EFGH', /^The passcode cannot contain “#”/);
+      await refused(chat, passcode, 'ABCD#EFGH', /^The passcode cannot contain “\\?#”/);
       // None of those was checked against the passcode: the first wrong one leaves 4 attempts.
       const wrong = await chat.say(wrongPasscode(code));
-      expect(texts(wrong)[0]).toMatch(/could not be verified.*You have 4 attempts left today\.$/);
+      expect(texts(wrong)[0]).toMatch(/could not be verified.*You have 4 attempts left in the next 24 hours\.$/);
       expect(lastText(wrong)).toBe(Q.locationId);
       await answer(chat, '1-1002733005', Q.passcode);
       await answer(chat, code, Q.town('Amazing Carehomes'));
@@ -574,7 +578,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
       await refused(chat, town, 'Leeds 6', 'The town can contain only letters, spaces, hyphens and apostrophes, so “6” cannot be used.');
       await refused(chat, town, '   ', 'The town is missing; please type it.');
       const confirmTown = await answer(chat, 'Leeds', Q.townConfirm);
-      await refused(chat, confirmTown, 'Leeds!', /^The town can contain only letters.*“!” cannot be used/);
+      await refused(chat, confirmTown, 'Le!eds', /^The town can contain only letters.*“!” cannot be used/);
       // A different town: not taken; the town is asked for again, from the start.
       const mismatch = await chat.say('Bradford');
       expect(texts(mismatch)).toEqual(['The two towns did not match. Please type the postcode town again.', lastText(town)]);
@@ -620,17 +624,17 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
       await answer(chat, 'no', /be added to the shared mailbox\?/);
       const two = await answer(chat, 'no', listHeader(2));
 
-      const ownerStays = /^The first member is the shared mailbox owner: they stay in the registration, in the shared mailbox and as its admin\./;
+      const ownerStays = /^The first member is the shared mailbox owner: they stay (in the registration, )?in the shared mailbox and as its admin\./;
       await refused(chat, two, 'edit 1 owner', ownerStays);
       await refused(chat, two, 'remove 1', ownerStays);
       await refused(chat, two, 'edit 1 shared mailbox', ownerStays);
       await refused(chat, two, 'remove 3', 'There is no member with that number. Members are numbered 1 to 2.');
-      await refused(chat, two, 'edit 2', 'Which detail of member 2 should change? For example "edit 2 mobile" or "edit 2 email".');
+      await refused(chat, two, 'edit 2', `Which detail of ${tom.firstName} should change? For example "edit 2 mobile" or "edit 2 email".`);
       // Changing a detail is checked like a new answer.
-      const change = await answer(chat, 'edit 2 mobile', /Members \(2 of 10\) · changing a detail\nWhat is .+'s UK mobile number\?/);
+      const change = await answer(chat, 'edit 2 mobile', new RegExp(`Members \\(2 of 10\\) · changing a detail\\nWhat is .+'s UK mobile number\\? It is now: ${tom.mobile}\\.`));
       await refused(chat, change, jane.mobile, 'Someone in this registration already has that mobile number; each person needs their own.');
       const changed = await answer(chat, '+44 7400 050499', listHeader(2));
-      expect(lastText(changed)).toContain('; +447400050499');
+      expect(lastText(changed)).toContain('; 07400 050499');
       expect(lastText(one).split('\n')[2]).toBe(lastText(changed).split('\n')[2]);
 
       await answer(chat, 'done', Q.review);
@@ -665,14 +669,18 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
       await throughQuestionnaire(chat, CARE_OTP_BY_EMAIL, /by: email/);
       await answer(chat, 'LS6 1BN', /registered at LS6 1BN/);
       await answer(chat, 'CPODS2', Q.managerEmail('Amazing Carehomes'));
-      const awaiting = await answer(chat, MANAGER_EMAIL, Q.awaiting);
+      await answer(chat, MANAGER_EMAIL, Q.locationIdFirst);
+      const awaiting = await answer(chat, CPODS2.locationId, Q.awaiting);
       expect(buttons(awaiting)).toContain('Send it again');
       const resent = await chat.say('Send it again');
       // No second passcode so soon: the first one stands…
       expect((await bot.assistant.adapters.outbox.latest(10)).filter((m) => m.tags?.odsCode === 'CPODS2')).toHaveLength(1);
-      // …and the user is not told their answer did not fit.
+      // …the user is told when the next may go, and not that their answer did not fit.
       expect(texts(resent).join('\n')).not.toContain('Sorry');
-      expect(texts(resent)).toEqual([expect.stringMatching(Q.awaiting)]);
+      expect(texts(resent)).toEqual([
+        expect.stringMatching(/^No new passcode was sent: one was sent on .+, and another can be sent from .+\. Emails can take a few minutes/),
+        expect.stringMatching(Q.awaiting),
+      ]);
     });
 
     it('"remove 2" removes the member and shows the list, without "Sorry"', async () => {
@@ -680,8 +688,10 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
       const three = await atMembersList(chat, 3);
       const second = inventedMember(1, 7);
       expect(lastText(three)).toContain(second.email);
-      const removed = await chat.say('remove 2');
-      expect(lastText(removed)).toContain(listHeader(2));
+      const second2 = `${second.firstName} ${second.lastName}`;
+      await answer(chat, 'remove 2', `Step 3 of 4 · Members\nRemove ${second2} from the registration?`);
+      const removed = await chat.say('yes');
+      expect(lastText(removed)).toContain(`Step 3 of 4 · Members (2 of 10)\n${second2} has been removed.\nThe people who will get NHSmail accounts:\n`);
       expect(lastText(removed)).not.toContain(second.email);
       expect(lastText(removed)).toContain(`2. Mr ${inventedMember(2, 7).firstName}`);
       expect(texts(removed).join('\n')).not.toContain('Sorry');
@@ -772,7 +782,8 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
     await throughQuestionnaire(chat, CARE_OTP_BY_EMAIL, /by: email/);
     await answer(chat, 'LS6 1BN', /These care providers are registered at LS6 1BN/);
     await answer(chat, 'CPODS2', Q.managerEmail('Amazing Carehomes'));
-    await answer(chat, MANAGER_EMAIL, Q.awaiting);
+    await answer(chat, MANAGER_EMAIL, Q.locationIdFirst);
+    await answer(chat, '1-1002733005', Q.awaiting);
 
     const first = await outboxScript(outboxFile);
     expect(first).toContain(`Latest 1 message in ${outboxFile}, newest first:`);
@@ -780,12 +791,16 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
     const oldCode = passcodeIn(first.replace(/\n {2}/g, '\n'));
 
     // A second passcode no sooner than 15 minutes after the first: nothing more is sent.
-    await answer(chat, 'send it again', Q.awaiting);
+    const refused = await chat.say('send it again');
+    expect(texts(refused)).toEqual([expect.stringMatching(/^No new passcode was sent: .+another can be sent from /), expect.stringMatching(Q.awaiting)]);
     const second = await outboxScript(outboxFile);
     expect(second).toContain(`Latest 1 message in ${outboxFile}, newest first:`);
     const code = oldCode;
 
-    await answer(chat, 'I have my passcode', Q.locationId);
+    await answer(chat, 'I have my passcode', Q.passcode);
+    const wrong = await chat.say(wrongPasscode(code));
+    expect(texts(wrong)[0]).toMatch(/^These details could not be verified\..*You have 4 attempts left in the next 24 hours\.$/);
+    expect(lastText(wrong)).toBe(Q.locationId);
     await answer(chat, '1-1002733005', Q.passcode);
     await answer(chat, `${code.slice(0, 4).toLowerCase()}-${code.slice(4).toLowerCase()}`, Q.town('Amazing Carehomes'));
     await bot.kill();
@@ -872,7 +887,7 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
       const third = await onRedis();
       chat.botUrl = third.url;
       const again = await chat.say('confirm and finish');
-      expect(texts(again)[0]).toBe(`Your registration is already submitted (reference ${reference}); nothing more is needed.`);
+      expect(texts(again)[0]).toMatch(new RegExp(`^Your registration is already submitted \\(reference ${reference}\\); nothing more is needed\\.`));
       const redelivered = await chat.post({ ...confirm });
       expect(redelivered.status).toBe(200);
       expect(redelivered.replies).toHaveLength(0);
@@ -882,7 +897,7 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
       const other = new Chat(channel, third.url, `conv-${randomUUID()}`);
       await throughQuestionnaire(other, CARE_CONTACT_ID, /CQC contact ID/);
       await answer(other, 'LS6 1BN', /registered at LS6 1BN/);
-      const stop = await answer(other, 'CPODS2', /^A registration for Amazing Carehomes is already being processed by the National Administration Service/);
+      const stop = await answer(other, 'CPODS2', new RegExp(`^Step 1 of 4 · Organisation details\\nA registration for Amazing Carehomes is already being processed by the National Administration Service \\(reference ${reference}, made on `));
       expect(buttons(stop)).toContain('Back');
       await checkOneRequest();
     });
@@ -908,7 +923,9 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
       expect(references.size).toBe(1);
       const [reference] = [...references];
       // The presses are turns one after the other: the first submits, the second is told so.
-      expect(said.filter((t) => !Q.submitted.test(t))).toEqual([`Your registration is already submitted (reference ${reference}); nothing more is needed.`]);
+      expect(said.filter((t) => !Q.submitted.test(t))).toEqual([
+        `Your registration is already submitted (reference ${reference}); nothing more is needed. To register another organisation, say "register another organisation".`,
+      ]);
 
       const hashes = (await requestHashes()).filter((h) => h.odsCode === 'VAHC1');
       expect(hashes.map((h) => h.reference)).toEqual([reference]);

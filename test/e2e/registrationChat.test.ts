@@ -51,7 +51,7 @@ describe('registering in the terminal chat (node dist/bot/chat.js)', () => {
     );
 
   const describeMember = (n: number, m: Member, flags: string) =>
-    `${n}. ${m.title[1] ? `${m.title[1]} ` : ''}${m.firstName} ${m.lastName} — ${m.role[1]}; ${flags}; ${m.email}; ${m.e164}`;
+    `${n}. ${m.title[1] ? `${m.title[1]} ` : ''}${m.firstName} ${m.lastName} — ${m.role[1]}; ${flags}; ${m.email}; ${m.mobile}`;
 
   const OWNER_FLAGS = 'shared mailbox owner, in the shared mailbox, mailbox admin';
 
@@ -68,7 +68,7 @@ describe('registering in the terminal chat (node dist/bot/chat.js)', () => {
     expect(last).toMatch(/^Registration submitted\nThank you\. Your registration is with the National Administration Service\./);
     const reference = REFERENCE.exec(last)?.[1];
     expect(reference).toMatch(/^REG-[A-Z2-9]{8}$/);
-    expect(last).toMatch(/\n {3}1\. Menu$/);
+    expect(last).toMatch(/\n {3}1\. Register another organisation\n {3}2\. Menu$/);
     return { messages, reference: reference! };
   }
 
@@ -103,7 +103,7 @@ describe('registering in the terminal chat (node dist/bot/chat.js)', () => {
     expect(run.stdout).toContain('   1. Care provider\n   2. Dental practice\n   3. Hospice\n');
     expect(run.stdout).toContain('   1. Amazing Carehomes – CPODS2\n   2. Amazing Home Care Ltd – VAHC1\n');
     expect(messages).toContain(
-      'Step 3 of 4 · Town and members\nAmazing Carehomes is verified. What is its postcode town (the town in its postal address)?',
+      'Step 3 of 4 · Town and members\nAmazing Carehomes is verified. What is its postcode town (the town in its postal address)? Our records give Leeds.\n   1. Leeds',
     );
     const review = messages[messages.length - 2]!;
     expect(review).toMatch(/^Step 4 of 4 · Review and confirm\n/);
@@ -166,7 +166,7 @@ describe('registering in the terminal chat (node dist/bot/chat.js)', () => {
     const { messages, reference } = finished(run, lines);
 
     expect(messages).toContain(
-      'Step 3 of 4 · Town and members\nYour shared mailbox address will be:\nnhsdental.bristol.riversidedentalpracticedodsa1@nhs.net\nNext, the people who need a new NHSmail account: at least 2 and at most 10. The first person you add is the shared mailbox owner.\nAnyone who already has an NHSmail account must not be added: the owner can give them access to the shared mailbox later.\n   1. Continue\n   2. Back',
+      'Step 3 of 4 · Town and members\nYour shared mailbox address will be:\nnhsdental.bristol.riversidedentalpracticedodsa1@nhs.net\nNext, the people who need a new NHSmail account: at least 2 and at most 10. The first person you add is the shared mailbox owner.\nAnyone who already has an NHSmail account must not be added: the owner can give them access to the shared mailbox later.\nBefore you add people, what happens to their details: their names, email addresses, mobile numbers and roles go to the National Administration Service (NAS) to create their NHSmail accounts. NAS keeps the request for 2 years. This chat keeps your answers only while you register, and they are deleted automatically once the chat has not been used for a while.\n   1. Continue\n   2. Back',
     );
     expect(run.stdout).toContain('   1. Dentist\n   2. Dental Nurse\n   3. Dental Hygienist\n   4. Dental Therapist\n   5. Practice Manager\n   6. Receptionist\n   7. Administration & Clerical\n   8. Other\n');
     // Asked once, of the second member; after that the practice has its 2 owners.

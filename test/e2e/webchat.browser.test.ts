@@ -5,6 +5,10 @@ import AxeBuilder from '@axe-core/playwright';
 import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
 import { REPO_ROOT, RunningBot, startBot, startPrivateRedis } from '../helpers/bot';
 import { freePort, TestRedis } from '../helpers/redis';
+import { createAssistant } from '../../bot/app';
+import { loadConfig } from '../../bot/config';
+import { createLogger } from '../../bot/logger';
+import { createAdapter, createServer } from '../../bot/server';
 
 /**
  * The web chat page in a real browser: Debian's Chromium, headless, driven by playwright-core.
@@ -346,6 +350,9 @@ function measureTargets(card: Locator): Promise<Target[]> {
         .find((card) => cardInputs(card).has('mobile'));
     let card: CardElement | undefined;
     await waitUntil(async () => Boolean((card = await memberCard())) || /first name\?|title\?/i.test(await transcriptText()), 'the first member question');
+    // The card itself says its question ("or type the answers here… title?"): it may be on the
+    // page a moment before its activity is seen here.
+    if (!card) await waitUntil(async () => Boolean((card = await memberCard())), 'the member card', 5_000).catch(() => undefined);
     if (!card) {
       console.warn('TODO(cards): the bot sent no member-entry Adaptive Card on the webchat channel yet: the card part of this test did not run.');
       return;
@@ -387,8 +394,8 @@ function measureTargets(card: Locator): Promise<Target[]> {
 
     await field('mobile').fill('07400 123456');
     await newestCard().getByRole('button', { name: 'Save member', exact: true }).click();
-    await waitUntil(async () => (await newestCard().getByRole('button', { name: 'Edit 1', exact: true }).count()) > 0, 'the members list');
-    expect(await newestCard().innerText()).toMatch(/Mrs Jane Smith[\s\S]*Registered Manager[\s\S]*\+447400123456/);
+    await waitUntil(async () => (await newestCard().getByRole('button', { name: 'Edit Jane Smith', exact: true }).count()) > 0, 'the members list');
+    expect(await newestCard().innerText()).toMatch(/Mrs Jane Smith[\s\S]*Registered Manager[\s\S]*07400 123456/);
     await newestCard().scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-members-list.png') });
   }, 120_000);
@@ -524,5 +531,73 @@ function measureTargets(card: Locator): Promise<Target[]> {
     await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-after-restart.png') });
     await press(page, 'No', /check 3 of 6/);
     expect(consoleProblems).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('a page left open past its token’s life gets a new token by itself and carries on', async () => {
+    // A bot whose Direct Line tokens last 6 seconds (30 minutes in service).
+    const config = loadConfig({ LOG_LEVEL: 'silent', REDIS_URL: redis.url });
+    const logger = createLogger('silent');
+    const assistant = createAssistant(config, logger);
+    assistant.webChat.limits = { tokenTtlMs: 6_000 };
+    const server = createServer({ adapter: createAdapter(config, logger), bot: assistant.bot, store: assistant.store, logger, webChat: assistant.webChat });
+    const shortPort = await freePort();
+    await new Promise<void>((resolve) => server.listen(shortPort, '127.0.0.1', () => resolve()));
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    try {
+      await page.goto(`http://127.0.0.1:${shortPort}/`);
+      await shows(page, /What would you like to do\?/);
+      const from = requests.length;
+      // The token expires: the page's polls are refused (403) until it has a new one.
+      await waitUntil(() => requests.slice(from).some((u) => u.includes('/tokens/resume')), 'the page to ask for a new token', 20_000);
+      await press(page, 'Register my organisation for NHSmail', /check 1 of 6/);
+      expect(await page.locator('body').innerText()).not.toMatch(/connection to the assistant was lost|Send failed/i);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+      (server.server as unknown as { closeAllConnections(): void }).closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await assistant.close();
+    }
+  }, 90_000);
+
+  it('a message sent by another instance appears on the page (the notifier), and a status card is updated where it stands', async () => {
+    const page = await open();
+    await shows(page, /check 3 of 6/);
+    const { conversationId } = JSON.parse((await page.evaluate(() => localStorage.getItem('nhsca.webchat.conversation.v2'))) ?? '{}') as { conversationId: string };
+    // Instance B shares the Redis; the page talks only to the other one.
+    const other = await startBot({ REDIS_URL: redis.url });
+    try {
+      const conversationKey = other.assistant.engine.conversationKey({ channelId: 'webchat', conversationId });
+      const card = (status: string) => ({
+        type: 'AdaptiveCard',
+        version: '1.5',
+        body: [
+          { type: 'TextBlock', text: 'Registration REG-7KD9QX2P', weight: 'Bolder', wrap: true },
+          { type: 'TextBlock', text: `Status: ${status}`, wrap: true },
+        ],
+      });
+      const tag = 'status:REG-7KD9QX2P';
+      await expect(other.assistant.notifier.notify({ conversationKey }, { text: 'REG-7KD9QX2P: received', card: card('received'), updateTag: tag })).resolves.toMatchObject({
+        outcome: 'delivered',
+      });
+      await shows(page, /Status: received/);
+      await expect(other.assistant.notifier.notify({ conversationKey }, { text: 'REG-7KD9QX2P: in progress', card: card('in progress'), updateTag: tag })).resolves.toMatchObject({
+        outcome: 'delivered',
+        updated: true,
+      });
+      await shows(page, /Status: in progress/);
+      await waitUntil(async () => !/Status: received/.test(await page.locator('body').innerText()), 'the first status to be replaced');
+      expect(await page.getByText('Registration REG-7KD9QX2P').count()).toBe(1);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-status-card.png') });
+      // The conversation carries on where it was.
+      await press(page, 'Yes', /check 4 of 6/);
+      expect(consoleProblems).toEqual([]);
+      expect(requests.some((u) => u.startsWith(other.url))).toBe(false);
+    } finally {
+      await other.close();
+    }
   }, 90_000);
 });

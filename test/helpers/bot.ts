@@ -5,11 +5,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import type * as restify from 'restify';
 import { Assistant, createAssistant } from '../../bot/app';
-import { loadConfig } from '../../bot/config';
+import { httpTimeouts, loadConfig } from '../../bot/config';
 import { createLogger } from '../../bot/logger';
-import { createAdapter, createServer } from '../../bot/server';
+import { AdapterOverrides, createAdapter, createServer } from '../../bot/server';
 import { ChannelActivity, LocalChannel, SendResult } from '../../bench/localChannel';
 import { freePort, startRedis, TestRedis } from './redis';
 
@@ -55,6 +56,15 @@ export async function statusOf(url: string, route: string): Promise<number> {
   }
 }
 
+export interface StartBotOptions {
+  /** Where its logs go (default: nowhere). */
+  logger?: Logger;
+  /** Test seams of the adapter: OpenID metadata on loopback, outbound credentials. */
+  adapter?: AdapterOverrides;
+  /** A given port (a restart on the same address, e.g. for a page that keeps its conversation per origin). */
+  port?: number;
+}
+
 export interface RunningBot {
   url: string;
   assistant: Assistant;
@@ -68,12 +78,12 @@ export interface RunningBot {
  * resolves once /readyz answers 200 (the client connects asynchronously). `port`: a given one (a
  * restart on the same address, e.g. for a page that keeps its conversation per origin).
  */
-export async function startBot(env: Record<string, string> = {}, options: { port?: number } = {}): Promise<RunningBot> {
+export async function startBot(env: Record<string, string> = {}, options: StartBotOptions = {}): Promise<RunningBot> {
   const config = loadConfig({ LOG_LEVEL: 'silent', ...UNLIMITED, ...env });
-  const logger = createLogger('silent');
+  const logger = options.logger ?? createLogger('silent');
   const assistant = createAssistant(config, logger);
-  const adapter = createAdapter(config, logger);
-  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger, webChat: assistant.webChat });
+  const adapter = createAdapter(config, logger, options.adapter);
+  const server = createServer({ adapter, bot: assistant.bot, store: assistant.store, logger, webChat: assistant.webChat, backOffice: assistant.backOffice, http: httpTimeouts(config) });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

@@ -1,34 +1,27 @@
-import { createHash } from 'node:crypto';
-import { exclusiveKey, type ExistingRequestSummary, type NasRequests } from '../adapters/nasRequests';
-import type { OneTimePasscodes } from '../adapters/oneTimePasscodes';
-import type { Organisation, OrganisationDirectory } from '../adapters/organisationDirectory';
-import type { Outbox } from '../adapters/outbox';
-import { ADMIN_EMAIL, OTP_VALID_DAYS } from '../dialogs/contacts';
-import { formatDate } from '../dialogs/registrationSteps';
-import { sharedMailboxAddress } from '../dialogs/validators';
-import type { ChosenOrganisation, RegistrationServices, VerificationOutcome } from '../machines/registration';
+import { exclusiveKey } from '../../adapters/nasRequests';
+import type { Organisation } from '../../adapters/organisationDirectory';
+import { ADMIN_EMAIL } from '../../dialogs/contacts';
+import { registrationDialog } from '../../dialogs/registration';
+import { formatDate } from '../../dialogs/text';
+import {
+  type ChosenOrganisation,
+  PASSCODE_VALID_DAYS,
+  type RegistrationServices,
+  type VerificationOutcome,
+  registrationActors,
+  registrationMachine,
+  sharedMailboxAddress,
+} from '../../machines/registration';
+import { migrateRegistrationV1 } from '../../machines/registration/migrate';
+import type { Flow, FlowAdapters } from './types';
 
 /**
- * The registration machine's effects, done with the adapters: the directory answers lookups,
- * passcodes are issued and checked, letters and emails go to the outbox, requests go to NAS.
+ * Registering an organisation (SPEC §1): machines/registration, dialogs/registration, and its
+ * effects done with the adapters — the directory answers lookups, passcodes are issued and
+ * checked, letters and emails go to the outbox, requests go to NAS.
  */
 
-export interface RegistrationAdapters {
-  directory: OrganisationDirectory;
-  passcodes: OneTimePasscodes;
-  outbox: Outbox;
-  requests: NasRequests;
-}
-
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** Another person's registration for the organisation is being processed; this one is kept, rejected. */
-export class RegistrationAlreadyInProgressError extends Error {
-  override readonly name = 'RegistrationAlreadyInProgressError';
-  constructor(readonly existing: ExistingRequestSummary) {
-    super(`a registration for this organisation is already being processed (${existing.reference})`);
-  }
-}
 
 /** "manager@example.co.uk" → "m***@example.co.uk": enough to recognise, not to harvest. */
 export function maskEmail(address: string): string {
@@ -36,7 +29,7 @@ export function maskEmail(address: string): string {
   return `${local.slice(0, 1)}***@${domain}`;
 }
 
-function chosen(o: Organisation, pending: boolean): ChosenOrganisation {
+function chosen(o: Organisation, pending: ChosenOrganisation['pendingRegistration']): ChosenOrganisation {
   return {
     kind: o.kind,
     name: o.name,
@@ -47,11 +40,11 @@ function chosen(o: Organisation, pending: boolean): ChosenOrganisation {
     postcode: o.address.postcode,
     fullDetailsHeld: o.fullDetailsHeld,
     hasSharedMailbox: o.hasSharedMailbox,
-    hasPendingRegistration: o.hasPendingRegistration || pending,
+    ...(pending ? { pendingRegistration: pending } : o.hasPendingRegistration ? { pendingRegistration: {} } : {}),
   };
 }
 
-export function createRegistrationServices({ directory, passcodes, outbox, requests }: RegistrationAdapters): RegistrationServices {
+export function createRegistrationServices({ directory, passcodes, outbox, requests }: FlowAdapters): RegistrationServices {
   const organisation = async (odsCode: string) => {
     const found = await directory.findByOdsCode(odsCode);
     if (!found) throw new Error(`organisation ${odsCode} is not in the directory`);
@@ -67,28 +60,32 @@ export function createRegistrationServices({ directory, passcodes, outbox, reque
   };
 
   return {
-    findOrganisations: async ({ postcode }) =>
-      (await directory.findByPostcode(postcode)).map((o) => ({ name: o.name, odsCode: o.odsCode, kind: o.kind })),
+    findOrganisations: async ({ postcode }) => (await directory.findByPostcode(postcode)).map((o) => ({ name: o.name, odsCode: o.odsCode, kind: o.kind })),
 
     getOrganisation: async ({ odsCode }) => {
       const found = await directory.findByOdsCode(odsCode);
       if (!found) return undefined;
-      return chosen(found, (await requests.pendingFor(exclusiveKey('registration', found.odsCode))) !== undefined);
+      const pending = await requests.pendingFor(exclusiveKey('registration', found.odsCode));
+      return chosen(found, pending && { reference: pending.reference, status: pending.status, createdAt: pending.createdAt, channel: pending.requester.channelId });
     },
 
-    checkManagerEmail: async ({ odsCode, email }) =>
-      (await organisation(odsCode)).registeredManagerEmail.toLowerCase() === email.trim().toLowerCase(),
+    checkManagerEmail: async ({ odsCode, email }) => (await organisation(odsCode)).registeredManagerEmail.toLowerCase() === email.trim().toLowerCase(),
 
     requestPasscode: async ({ odsCode, kind, channel }) => {
       const org = await organisation(odsCode);
       const sentTo = (how: typeof channel) => (how === 'email' ? maskEmail(org.registeredManagerEmail) : 'your CQC-registered address');
-      const issued = await passcodes.issue(org.odsCode, { validForMs: OTP_VALID_DAYS[kind] * DAY_MS, channel });
+      const issued = await passcodes.issue(org.odsCode, { validForMs: PASSCODE_VALID_DAYS[kind] * DAY_MS, channel });
       if (!issued.ok) {
-        // Not sent (too soon after the last, or the day's three used): the last one still stands.
+        // Not sent (too soon after the last, or the day's three used): the user is told when the
+        // next may go, and the last one (any of the last 3 unexpired) still works.
         const last = await passcodes.current(org.odsCode);
-        if (!last) throw new Error(`no passcode could be sent for ${org.odsCode} (${issued.reason})`);
-        const how = last.channel ?? channel;
-        return { channel: how, sentTo: sentTo(how), issuedAt: last.issuedAt, expiresAt: last.expiresAt };
+        const how = last?.channel ?? channel;
+        return {
+          sent: false,
+          reason: issued.reason,
+          nextAllowedAt: issued.nextAllowedAt,
+          ...(last ? { last: { channel: how, sentTo: sentTo(how), issuedAt: last.issuedAt, expiresAt: last.expiresAt } } : {}),
+        };
       }
       const body = [
         `Your NHSmail registration one-time passcode for ${org.name} (ODS code ${org.odsCode}) is: ${issued.code}`,
@@ -107,10 +104,8 @@ export function createRegistrationServices({ directory, passcodes, outbox, reque
         { dedupeKey: `otp:${org.odsCode}:${issued.issuedAt}` },
       );
       return {
-        channel,
-        sentTo: sentTo(channel),
-        issuedAt: issued.issuedAt,
-        expiresAt: issued.expiresAt,
+        sent: true,
+        passcode: { channel, sentTo: sentTo(channel), issuedAt: issued.issuedAt, expiresAt: issued.expiresAt },
       };
     },
 
@@ -135,35 +130,40 @@ export function createRegistrationServices({ directory, passcodes, outbox, reque
     isMobileOnNhsmail: ({ mobile }) => directory.isMobileInUse(mobile),
 
     submitRegistration: async (submission) => {
-      const { organisation: org, origin } = submission;
+      const { organisation: org, requester } = submission;
       const address = sharedMailboxAddress({ kind: org.kind, town: submission.mailboxTown, name: org.name, odsCode: org.odsCode });
-      if (!address.ok) throw new Error(address.error);
-      const details = {
-        organisation: org,
-        town: submission.town,
-        sharedMailboxAddress: address.value,
-        members: submission.members,
-        verifiedBy: submission.verifiedBy,
-      };
-      const reference = origin.conversationReference as { channelId?: unknown } | null;
+      if (!address) throw new Error('the shared mailbox address cannot be made from these details');
       const result = await requests.submit({
         kind: 'registration',
-        details,
+        details: { organisation: org, town: submission.town, sharedMailboxAddress: address, members: submission.members, verifiedBy: submission.verifiedBy },
         queue: org.kind,
         odsCode: org.odsCode,
-        // Until the registration keeps an attempt id, an attempt is known by its conversation and
-        // what it submits: a repeated confirm gives the same key, another registration a new one.
-        idempotencyKey: `registration:${origin.conversationKey}:${createHash('sha256').update(JSON.stringify(details)).digest('hex').slice(0, 32)}`,
+        // One request per registration attempt: a confirm pressed twice or a retried turn gets the
+        // first one back; a new registration in the same conversation makes a new one.
+        idempotencyKey: `registration:${submission.attemptId}`,
         requester: {
-          conversationKey: origin.conversationKey,
-          conversationReference: origin.conversationReference,
-          channelId: typeof reference?.channelId === 'string' ? reference.channelId : 'unknown',
+          conversationKey: requester.conversationKey,
+          conversationReference: requester.conversationReference,
+          channelId: requester.channelId,
+          ...(requester.email ? { email: requester.email } : {}),
         },
         exclusive: { key: exclusiveKey('registration', org.odsCode) },
       });
-      if (result.outcome === 'conflict') throw new RegistrationAlreadyInProgressError(result.existing);
-      const { request } = result;
-      return { reference: request.reference, submittedAt: request.createdAt };
+      if (result.outcome === 'conflict') {
+        return { outcome: 'alreadyBeingProcessed', existing: { ...result.existing }, kept: { reference: result.kept.reference } };
+      }
+      return { outcome: 'submitted', reference: result.request.reference, submittedAt: result.request.createdAt };
     },
   };
 }
+
+export const registration: Flow = {
+  id: 'registration',
+  version: 2,
+  machine: registrationMachine,
+  dialog: registrationDialog,
+  services: (adapters) => ({
+    actors: registrationActors(createRegistrationServices(adapters)),
+  }),
+  migrate: ({ version, snapshot }, input) => (version === 1 ? migrateRegistrationV1(snapshot, input) : undefined),
+};

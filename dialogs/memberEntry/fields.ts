@@ -1,0 +1,51 @@
+import type { MemberField } from '../../machines/registration/rules';
+import type { FieldInfo } from '../types';
+
+/** Why each member detail is asked for, and where to find it (CONTRACTS §4). */
+export const MEMBER_FIELDS_INFO: Readonly<Record<MemberField, FieldInfo>> = {
+  title: {
+    name: 'their title',
+    why: 'The title is shown with their name in the NHS Directory. It is optional: say "no title" to leave it out.',
+    whereToFind: 'Use the title the person uses at work, or choose "No title".',
+  },
+  firstName: {
+    name: 'their first name',
+    why: 'Their first and last names make their NHSmail address (for example jane.smith@nhs.net) and are shown in the NHS Directory.',
+    whereToFind: 'Type the first name the person uses at work, as they would like it to appear.',
+  },
+  lastName: {
+    name: 'their last name',
+    why: 'Their first and last names make their NHSmail address and are shown in the NHS Directory.',
+    whereToFind: 'Type the last name (surname) the person uses at work.',
+  },
+  email: {
+    name: 'their email address',
+    why: 'Their welcome email, with their NHSmail username, is sent there.',
+    whereToFind: 'Any email address the person reads: a work address or a personal one. It must not be an nhs.net address.',
+  },
+  mobile: {
+    name: 'their mobile number',
+    why: 'Their temporary password is texted to it, and it is used to confirm who they are if they need a password reset. It is hidden from the NHS Directory unless they choose to show it.',
+    whereToFind: 'The UK mobile number the person carries with them at work, beginning 07.',
+  },
+  role: {
+    name: 'their role',
+    why: 'NAS records each person\'s role with their account.',
+    whereToFind: 'Choose the role closest to their job, or Other if none fits.',
+  },
+  owner: {
+    name: 'whether they are a shared mailbox owner',
+    why: 'Owners manage who has access to the shared mailbox, and raise leavers and new starters.',
+    whereToFind: 'Choose yes for someone who will look after the shared mailbox, such as a manager.',
+  },
+  sharedMailboxAccess: {
+    name: 'whether they are added to the shared mailbox',
+    why: 'People in the shared mailbox can read and send its email from their own account.',
+    whereToFind: 'Choose yes for people who need to read the organisation\'s shared email.',
+  },
+  mailboxAdmin: {
+    name: 'whether they are a mailbox admin',
+    why: 'A mailbox admin can manage the shared mailbox\'s settings.',
+    whereToFind: 'Usually the owners and one or two senior staff.',
+  },
+};

@@ -1,0 +1,133 @@
+import type { AnyMachineSnapshot } from 'xstate';
+import type { PasswordHelpContext, PasswordHelpStep } from '../../machines/passwordHelp';
+import { RESET_CODE_POLICY } from '../../machines/passwordHelp/rules';
+import type { FlowDialog, FlowParse, Reply } from '../types';
+import { fieldQuestion, hintOf, when, type Step } from './common';
+import { explainSteps } from './explainSteps';
+import { displayMobile } from './messages';
+import { resetSteps } from './resetSteps';
+import { vouchSteps } from './vouchSteps';
+
+/**
+ * How the password help talks (SPEC §2): one step per state the user can be in, typed against the
+ * machine's states (a state without wording does not compile), each with its prompt, its reader,
+ * its hint and help, and the field it asks for. Why a step is asked again is machine state
+ * (`problem`); this says it in words.
+ */
+export const PASSWORD_HELP_STEPS: { readonly [K in PasswordHelpStep]: Step } = { ...explainSteps, ...resetSteps, ...vouchSteps };
+
+export const PASSWORD_HELP_FLOW_ID = 'passwordHelp';
+
+/** The state a snapshot is in, as a dotted path (`reset.enterCode`). */
+export function stepOf(snapshot: AnyMachineSnapshot): PasswordHelpStep {
+  const path = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const [key, inner] = Object.entries(value as Record<string, unknown>)[0] ?? ['', ''];
+    return `${key}.${path(inner)}`;
+  };
+  return path(snapshot.value) as PasswordHelpStep;
+}
+
+function stepFor(snapshot: AnyMachineSnapshot): { step: Step; c: PasswordHelpContext } {
+  const step = PASSWORD_HELP_STEPS[stepOf(snapshot)];
+  if (!step) throw new Error(`password help has no wording for state ${stepOf(snapshot)}`);
+  return { step, c: snapshot.context as PasswordHelpContext };
+}
+
+/** Why the step is asked again, in words. */
+export function problemText(c: PasswordHelpContext): string | undefined {
+  switch (c.problem) {
+    case 'serviceUnavailable':
+      return 'Sorry, I could not do that just now: one of the services I use did not answer. Please try again in a moment.';
+    case 'wrongCode':
+      return c.attemptsLeft === 1
+        ? 'That code is not right. You have 1 try left before code entry for this account is locked for 24 hours.'
+        : `That code is not right. You have ${c.attemptsLeft ?? 'a few'} tries left before code entry for this account is locked for 24 hours.`;
+    case 'codeExpired':
+      return `That code has expired: codes work for ${RESET_CODE_POLICY.validForMs / 60_000} minutes. Say "send a new code" and I will text another.`;
+    case 'noCode':
+      return 'There is no code waiting for this account: it has been used, or a newer one replaced it. Say "send a new code" and I will text another.';
+    case 'codeTooSoon':
+      return `Codes are at least ${RESET_CODE_POLICY.minIntervalMs / 60_000} minutes apart, so I can send a new one ${c.code?.nextAllowedAt ? when(c.code.nextAllowedAt, c.now) : 'in a moment'}. ${c.code?.expiresAt && c.code.expiresAt > c.now ? 'The last code still works.' : ''}`.trim();
+    case 'vouchCodeNotFound':
+      return 'That code does not match a request waiting for an answer. Please check it in the email and type it again.';
+    case 'notAnOwner':
+      return 'That code was sent to another shared mailbox owner: only they can use it, signed in as themselves.';
+    default:
+      return undefined;
+  }
+}
+
+export const passwordHelpDialog: FlowDialog = {
+  id: PASSWORD_HELP_FLOW_ID,
+  menuLabel: 'Password and account help',
+  // Only names of the help itself: "I forgot my password" is routed (dialogs/routing.ts) to the right step.
+  menuSynonyms: ['password help', 'account help', 'password and account help', 'passwords', 'login help', 'log in help', 'sign in help'],
+  offer: 'get back into NHSmail: a forgotten password, a locked account, your first login',
+
+  intro: () => 'Password and account help. I never need your password, so please never type it here.',
+
+  noun: 'password help',
+
+  parse(text: string, snapshot: AnyMachineSnapshot): FlowParse {
+    const { step, c } = stepFor(snapshot);
+    return fieldQuestion(text, step.field) ?? step.parse?.(text, c);
+  },
+
+  prompt(snapshot: AnyMachineSnapshot): Reply {
+    const { step, c } = stepFor(snapshot);
+    return step.prompt(c);
+  },
+
+  hint(snapshot: AnyMachineSnapshot): string {
+    const { step, c } = stepFor(snapshot);
+    return hintOf(step, c);
+  },
+
+  problem(snapshot: AnyMachineSnapshot): string | undefined {
+    return problemText(snapshot.context as PasswordHelpContext);
+  },
+
+  help(snapshot: AnyMachineSnapshot): string {
+    const { step, c } = stepFor(snapshot);
+    return step.help?.(c) ?? hintOf(step, c);
+  },
+
+  previousAnswer(snapshot: AnyMachineSnapshot): string | undefined {
+    const { step, c } = stepFor(snapshot);
+    return step.previous?.(c);
+  },
+
+  cannotGoBack(snapshot: AnyMachineSnapshot): string {
+    const { step, c } = stepFor(snapshot);
+    const noBack = typeof step.noBack === 'function' ? step.noBack(c) : step.noBack;
+    return noBack ?? 'There is nothing to go back to from here.';
+  },
+
+  field(snapshot: AnyMachineSnapshot) {
+    return stepFor(snapshot).step.field;
+  },
+
+  /** A request raised, or an owner's answer recorded: asking for password help again starts afresh. */
+  isFinished(snapshot: AnyMachineSnapshot): boolean {
+    return snapshot.hasTag('done');
+  },
+
+  progress(snapshot: AnyMachineSnapshot): { done: string[]; left: string[] } {
+    const c = snapshot.context as PasswordHelpContext;
+    const state = stepOf(snapshot);
+    const done: string[] = [];
+    if (c.address) done.push(`the NHSmail address (${c.address})`);
+    if (c.newMobile) done.push(`the mobile for your temporary password (${displayMobile(c.newMobile)})`);
+    if (c.vouch) done.push('your shared mailbox owners asked to vouch for you');
+    const left =
+      state === 'reset.enterCode'
+        ? ['the code texted to your mobile']
+        : state === 'reset.owner.waiting'
+          ? ['an owner’s answer (I will tell you here)']
+          : state.startsWith('reset.') && !['reset.verified', 'reset.alreadyRequested', 'reset.hostedLocally', 'reset.leaver'].includes(state)
+            ? ['checking it is you']
+            : [];
+    return { done, left };
+  },
+};

@@ -1,0 +1,106 @@
+import { ADMIN_EMAIL, NAS_HOURS, NATIONAL_HELPDESK, ODS_HELPDESK_EMAIL } from './contacts';
+import { NAS_REFERENCE_PREFIXES } from '../adapters/nasRequests';
+import { OTP_ALPHABET } from '../adapters/oneTimePasscodes';
+import { normalise } from './parsing';
+import { passwordHelpStart } from './passwordHelp/explainSteps';
+
+/**
+ * What to say when someone asks for something the assistant cannot do in this chat yet: a short,
+ * useful answer with who to contact and when they are open, instead of "not understood". One
+ * line per topic; when a flow for a topic lands, its line is replaced by that flow (its menu
+ * entry or its own answers).
+ */
+
+export interface Route {
+  id: string;
+  /** Matched against the normalised text (lower case, single spaces)… */
+  pattern?: RegExp;
+  /** …or, for a flow that reads its own text, by the flow. */
+  matches?: (text: string) => boolean;
+  /** A flow that now does this: started where the text says (when no other flow is in progress). */
+  flow?: { id: string; start: (text: string) => Record<string, unknown> };
+  /** What to say otherwise (in the middle of another flow). */
+  answer: () => string;
+}
+
+const NAS = `NAS (${ADMIN_EMAIL.care} for care providers, ${ADMIN_EMAIL.dental} for dental practices; ${NAS_HOURS})`;
+const HELPDESK = `the national helpdesk (${NATIONAL_HELPDESK.phone} or ${NATIONAL_HELPDESK.email}, ${NATIONAL_HELPDESK.hours})`;
+const NOT_HERE_YET = 'I cannot do that in this chat yet, but here is who can help.';
+
+export const ROUTES: readonly Route[] = [
+  {
+    id: 'thanks',
+    pattern: /^(thanks?( you)?( very much| so much| a lot)?|ta|cheers|many thanks|great thanks|lovely|brilliant|perfect|bye|goodbye|see you)( thanks?)?$/,
+    answer: () => `You're welcome. If anything else comes up, I'm here, and ${HELPDESK} is always there too.`,
+  },
+  {
+    // Password and account help is a flow: free text that asks for it starts it where it says.
+    id: 'passwordHelp',
+    matches: (text) => passwordHelpStart(text) !== undefined,
+    flow: { id: 'passwordHelp', start: (text) => passwordHelpStart(text) ?? {} },
+    answer: () =>
+      `For a forgotten password, a locked account, your first login or your mobile number in the directory, say "menu" and choose "Password and account help". Or ask ${HELPDESK}.`,
+  },
+  {
+    id: 'leaver',
+    pattern: /\b(has|have|had) left\b|\bleft (the|our|my) (home|practice|organisation|organization|company|job|team)\b|\bleaver\b|\bleaving\b|\bno longer works?\b|\bresigned\b|\bmoved on\b/,
+    answer: () =>
+      `${NOT_HERE_YET} The shared mailbox owner tells ${NAS} about a leaver: their NHSmail address, their last working day, and whether they are leaving social care altogether. Their account is then taken out of the shared mailbox; someone leaving social care has their account deleted 30 days after it is marked, so save anything the team needs first.`,
+  },
+  {
+    id: 'newStarter',
+    pattern: /\bnew (starter|staff|member of staff|employee|colleague|carer|nurse)\b|\b(joiner|joining|just joined|started with us)\b|\baccount for (a |my |our )?(new|colleague|member)/,
+    answer: () =>
+      `${NOT_HERE_YET} The shared mailbox owner asks ${NAS} for an account for a new starter, with the same details as a registration (name, email, UK mobile, role). Someone who already has NHSmail from another job keeps it: ask NAS to move them to your organisation as a joiner.`,
+  },
+  {
+    id: 'dspt',
+    pattern: /\b(dspt|ig toolkit|data security and protection toolkit|data security toolkit)\b/,
+    answer: () =>
+      `The Data Security and Protection Toolkit (DSPT) is an online self-assessment that shows an organisation handles data safely; it must be published (at "Approaching Standards" or higher for care providers) before registering for NHSmail, and again every year. The ODS helpdesk (${ODS_HELPDESK_EMAIL}) answers DSPT and ODS code questions; for NHSmail itself, ${NAS}.`,
+  },
+  {
+    id: 'odsCode',
+    pattern: /\bods\b/,
+    answer: () =>
+      `An ODS code is the code NHS England's Organisation Data Service gives your organisation (care sites' codes usually begin with V). The ODS helpdesk (${ODS_HELPDESK_EMAIL}) can tell you yours; for NHSmail itself, ${NAS}.`,
+  },
+  {
+    id: 'manySites',
+    pattern: /\b(\d{2,}|many|several|multiple|lots of|a number of|a group of|a chain of)\b.*\b(care homes?|homes|sites|locations|services|practices|branches)\b/,
+    answer: () =>
+      `Large providers with many sites and their own IT team can apply for the self-management route instead, where their own Primary Local Administrator manages the accounts: ${NAS} can tell you more. Otherwise, register each site here, one at a time: each site gets its own shared mailbox and up to 10 accounts.`,
+  },
+  {
+    id: 'requestStatus',
+    pattern: /\b(status|progress|update|news)\b.*\b(request|registration|application|reference)\b|\bwhere('s| is) (my|our) (request|registration|application)\b|\b(heard nothing|not heard back|haven'?t heard)\b/,
+    answer: () =>
+      `Tell me the reference and I will check where it is, for example "status of REG-7KD9QX2P" (it starts with REG- for a registration, PWD- for a password reset, and was in my message when the request was made). You are also told in this chat when NAS changes its status; or contact ${NAS}, quoting the reference.`,
+  },
+  {
+    id: 'person',
+    pattern: /\b(speak|talk|chat) (to|with) (a |an |some)?(person|human|someone|somebody|real person|agent|adviser|advisor|operator)\b|\b(real|actual) (person|human)\b|\bhuman\b|\bcall (you|someone|somebody)\b|\bphone number\b.*\b(you|nas|helpdesk)\b/,
+    answer: () => `You can reach a person at ${NAS}, or at ${HELPDESK}.`,
+  },
+];
+
+/** A short useful answer for a request that is not built yet, if the text asks for one. */
+export function route(text: string): Route | undefined {
+  const t = normalise(text);
+  if (!t) return undefined;
+  return ROUTES.find((r) => (r.matches ? r.matches(text) : r.pattern?.test(t)));
+}
+
+/** A NAS reference anywhere in a message, as people type it (any case, a space for the dash). */
+const REFERENCE_IN_TEXT = new RegExp(`\\b(${Object.values(NAS_REFERENCE_PREFIXES).join('|')})[\\s-]?([${OTP_ALPHABET}]{8})\\b`, 'i');
+
+/**
+ * A message about a NAS request, anywhere in a conversation: one that names its reference ("what
+ * is the status of REG-7KD9QX2P?", or an answer to NAS's question: "REG-7KD9QX2P: the town is
+ * Leeds"). The bot looks the request up (bot/backOffice/requestDesk.ts). No flow question takes
+ * an answer shaped like a reference, so this comes before the flow in progress.
+ */
+export function requestAsked(text: string): { reference: string; text: string } | undefined {
+  const found = REFERENCE_IN_TEXT.exec(text);
+  return found ? { reference: `${found[1]!.toUpperCase()}-${found[2]!.toUpperCase()}`, text } : undefined;
+}
