@@ -44,8 +44,16 @@ export interface ConversationStoreOptions {
   rate?: { perMinute: number; burst: number };
 }
 
+export interface BeginOptions {
+  /**
+   * false: the conversation's rate limit is neither checked nor spent (a notification, a mark on
+   * the stored state: not a message of the user's). Default true.
+   */
+  limited?: boolean;
+}
+
 export interface ConversationStore {
-  begin(key: string): Promise<TurnLease>;
+  begin(key: string, options?: BeginOptions): Promise<TurnLease>;
   /**
    * Saves `data` and ends the turn; returns the new etag. Throws `ConflictError` when the state
    * changed underneath.

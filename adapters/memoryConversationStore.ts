@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  BeginOptions,
   CommitOutcome,
   ConflictError,
   ConversationBusyError,
@@ -65,7 +66,7 @@ export class MemoryConversationStore implements ConversationStore {
     this.perMs = rate.perMinute > 0 ? rate.perMinute / 60_000 : 0;
   }
 
-  async begin(key: string): Promise<TurnLease> {
+  async begin(key: string, options: BeginOptions = {}): Promise<TurnLease> {
     const token = randomUUID();
     const queue = this.queueFor(key);
     if (queue.holder === null) {
@@ -92,6 +93,10 @@ export class MemoryConversationStore implements ConversationStore {
       const now = this.now();
       const bucket = this.read(key) ? this.buckets.get(key) : undefined;
       const tokens = bucket ? Math.min(this.burst, bucket.tokens + Math.max(0, now - bucket.at) * this.perMs) : this.burst;
+      if (options.limited === false) {
+        this.pending.set(lease, { tokens, at: now });
+        return lease;
+      }
       if (tokens < 1) {
         this.handOver(key, token);
         throw new RateLimitedError(Math.max(1, Math.ceil((1 - tokens) / this.perMs)));

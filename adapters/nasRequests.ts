@@ -119,9 +119,148 @@ export type PasswordResetVerification =
       via: 'teams' | 'email';
     };
 
+// --- Shared mailbox owners' requests (SPEC §3) -----------------------------------------------
+
+/** The site (organisation) an owner's request is about. */
+export interface OwnerRequestSite {
+  odsCode: string;
+  name: string;
+  kind: 'care' | 'dental';
+  /** Its shared mailbox, when it has one. */
+  sharedMailboxAddress?: string;
+}
+
+/** A person as a request names them: their NHSmail address and their name as the directory has it. */
+export interface OwnerRequestPerson {
+  address: string;
+  name: string;
+}
+
+/**
+ * Who raised an owner's request. An owner was verified (by their Teams sign-in, or a 6-digit code
+ * emailed to their NHSmail address) as an owner of the site's shared mailbox. A person reporting
+ * their own leaving or move needs no owner: NAS checks it with the site's owners, named here.
+ */
+export type OwnerRequestRaisedBy =
+  | (OwnerRequestPerson & { by: 'owner'; verifiedBy: 'teamsSignIn' | 'emailCode'; verifiedAt: number })
+  | (OwnerRequestPerson & { by: 'self'; identity: 'teamsSignIn' | 'emailCode'; checkWithOwners: OwnerRequestPerson[] });
+
+/**
+ * A change to the NHSmail directory that NAS makes when it works the request. The assistant only
+ * records these; it never changes the directory itself. Dates are `YYYY-MM-DD`.
+ */
+export type AccountChange =
+  | { change: 'markLeaver'; address: string; lastWorkingDay: string }
+  | { change: 'removeFromSharedMailbox'; address: string; odsCode: string }
+  /** Leaving social care: the account is deleted this many days after it is marked a leaver. */
+  | { change: 'deleteAfterMarked'; address: string; days: number }
+  | { change: 'moveToOrganisation'; address: string; from?: string; to: { name: string; odsCode?: string } }
+  | { change: 'addToSharedMailbox'; address: string; odsCode: string }
+  | { change: 'makeOwner'; address: string; odsCode: string }
+  | { change: 'removeOwner'; address: string; odsCode: string; keepsAccess: boolean }
+  | { change: 'createAccount'; odsCode: string; email: string; name: string }
+  | { change: 'rename'; address: string; firstName: string; lastName: string }
+  | { change: 'confirmAccessList'; odsCode: string }
+  | { change: 'createTeamsTeam'; odsCode: string; teamName: string };
+
+/** What every owner's request carries: a line for NAS's lists, the site, who asked, the changes. */
+interface OwnerRequestCommon {
+  /** One line: what it is about ("Leaver: Tom Okafor (tom.okafor@nhs.net), Hollybank (VHB01)"). */
+  summary: string;
+  organisationName: string;
+  site: OwnerRequestSite;
+  raisedBy: OwnerRequestRaisedBy;
+  changes: AccountChange[];
+}
+
+export type LeavingTo =
+  /** Leaves this organisation only (stays in social care). */
+  | { leaving: 'organisation' }
+  /** Leaves social care altogether: the account is deleted 30 days after being marked. */
+  | { leaving: 'socialCare' }
+  /** Moves to a named provider: a joiner request for that provider is raised beside it. */
+  | { leaving: 'provider'; provider: { name: string; odsCode?: string } };
+
+export type LeaverEntry = OwnerRequestPerson &
+  LeavingTo & {
+    lastWorkingDay: string;
+    wasOwner: boolean;
+    hadSharedMailboxAccess: boolean;
+    /** Hosted by a local organisation (CCG / CSU): its administrator deals with the account itself. */
+    hostedLocally?: { organisation: string; helpdeskEmail: string };
+    /** The joiner request raised for the provider they move to. */
+    joinerReference?: string;
+  };
+
+export interface LeaverRequestDetails extends OwnerRequestCommon {
+  leavers: LeaverEntry[];
+  /** Named because an owner leaves (required when no owner would remain). */
+  newOwner?: OwnerRequestPerson;
+  warnings: {
+    ownerLeaving: boolean;
+    /** How many would keep access to the shared mailbox, when fewer than 2. */
+    fewerThanTwoWithAccess?: number;
+    /** Leavers whose accounts are deleted 30 days after being marked. */
+    deletedAfter30Days: string[];
+  };
+}
+
+export interface JoinerRequestDetails extends OwnerRequestCommon {
+  /** The organisation they join (for a leaver moving on, the provider named: maybe not in the directory). */
+  joining: { name: string; odsCode?: string; kind?: 'care' | 'dental' };
+  joiner: OwnerRequestPerson & { from?: { odsCode: string; name: string } };
+  sharedMailboxAccess: boolean;
+  /** Raised with a leaver report for the organisation they leave (whose request names this one). */
+  withLeaverReport: boolean;
+}
+
+export interface NewStarterRequestDetails extends OwnerRequestCommon {
+  member: RegistrationMember;
+  /** The site's accounts, with new starters already asked for, before this one. */
+  accountsAtSite: number;
+}
+
+export interface OwnerChangeRequestDetails extends OwnerRequestCommon {
+  from: OwnerRequestPerson;
+  to: OwnerRequestPerson;
+  /** The outgoing owner stays in the shared mailbox as a member. */
+  outgoingKeepsAccess: boolean;
+  /** How the new owner was told. */
+  newOwnerTold: 'teams' | 'email' | 'notYet';
+}
+
+export interface NameChangeRequestDetails extends OwnerRequestCommon {
+  account: OwnerRequestPerson;
+  newName: { firstName: string; lastName: string };
+}
+
+export interface SiteAuditRequestDetails extends OwnerRequestCommon {
+  /** The directory's list as shown to the owner, for NAS to confirm. */
+  listed: (OwnerRequestPerson & { access: 'owner' | 'member' | 'none'; status: 'active' | 'inactive' | 'leaver' })[];
+  /** What the owner says is wrong with it, if anything. */
+  ownerNote?: string;
+}
+
+export interface TeamsTeamRequestDetails extends OwnerRequestCommon {
+  teamName: string;
+  owners: OwnerRequestPerson[];
+  members: OwnerRequestPerson[];
+}
+
+/** The kinds a shared mailbox owner raises (and a person about their own leaving or move). */
+export const OWNER_REQUEST_KINDS = ['leaver', 'joiner', 'newStarter', 'ownerChange', 'nameChange', 'siteAudit', 'teamsTeam'] as const;
+export type OwnerRequestKind = (typeof OWNER_REQUEST_KINDS)[number];
+
 export interface NasRequestDetailsByKind {
   registration: RegistrationRequestDetails;
   passwordReset: PasswordResetRequestDetails;
+  leaver: LeaverRequestDetails;
+  joiner: JoinerRequestDetails;
+  newStarter: NewStarterRequestDetails;
+  ownerChange: OwnerChangeRequestDetails;
+  nameChange: NameChangeRequestDetails;
+  siteAudit: SiteAuditRequestDetails;
+  teamsTeam: TeamsTeamRequestDetails;
 }
 
 /** The kinds that have a details type, so can be submitted. */

@@ -62,6 +62,9 @@ local function admit(state, q, lease, wake, token, a)
     t, at = tonumber(t), tonumber(at)
     if t and at then tokens = math.min(a.burst, t + math.max(0, a.now - at) * a.per_ms) end
   end
+  if a.consume == 0 then
+    return {1, raw or '', tostring(tokens)}
+  end
   if a.burst > 0 and tokens < 1 then
     local _, holder = holds(lease, token)
     hand_over(q, lease, wake, a.lease_ms, a.queue_ttl_ms, holder and string.sub(holder, -1) == '+')
@@ -74,13 +77,14 @@ local function args(from)
   return {
     lease_ms = tonumber(ARGV[from]), queue_ttl_ms = tonumber(ARGV[from + 1]), ttl_ms = tonumber(ARGV[from + 2]),
     now = tonumber(ARGV[from + 3]), per_ms = tonumber(ARGV[from + 4]), burst = tonumber(ARGV[from + 5]),
+    consume = tonumber(ARGV[from + 6]),
   }
 end
 `;
 
 /**
  * KEYS: state, queue, lease, wake. ARGV: token, queueMax, then leaseMs, queueTtlMs, ttlMs, now,
- * tokens per ms, burst. Free and nobody waiting: take it and read the state. Otherwise join the
+ * tokens per ms, burst, consume (0: the rate limit is neither checked nor spent). Free and nobody waiting: take it and read the state. Otherwise join the
  * queue (or {2} when it is full) and return {0, ms until the holder's lease runs out}.
  */
 export const LUA_BEGIN = `${SHARED}
@@ -107,7 +111,7 @@ return {0, tostring(redis.call('PTTL', lease))}
 
 /**
  * KEYS: state, queue, lease, wake. ARGV: token, then leaseMs, queueTtlMs, ttlMs, now, tokens per
- * ms, burst. A waiter asks whether it holds the conversation now (it was told, or its timer
+ * ms, burst, consume. A waiter asks whether it holds the conversation now (it was told, or its timer
  * fired): {1, …} / {3, …} as begin, or {0, ms until the current lease runs out}.
  */
 export const LUA_TRY_ACQUIRE = `${SHARED}

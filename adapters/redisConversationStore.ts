@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import {
+  BeginOptions,
   CommitOutcome,
   ConflictError,
   ConversationBusyError,
@@ -195,13 +196,14 @@ export class RedisConversationStore implements ConversationStore {
     return raw === null ? null : parseState(raw);
   }
 
-  async begin(key: string): Promise<TurnLease> {
+  async begin(key: string, options: BeginOptions = {}): Promise<TurnLease> {
     const token = randomUUID();
     const keys = this.keysFor(key);
     const started = Date.now();
+    const consume = options.limited === false ? 0 : 1;
     try {
-      let reply = await this.script('nhscaConvBeginV2', keys, token, this.queueMax, ...this.turnArgs());
-      if (Number(reply[0]) === 0) reply = await this.waitForTurn(key, keys, token, started, Number(reply[1]));
+      let reply = await this.script('nhscaConvBeginV2', keys, token, this.queueMax, ...this.turnArgs(consume));
+      if (Number(reply[0]) === 0) reply = await this.waitForTurn(key, keys, token, started, Number(reply[1]), consume);
       return this.leaseFrom(key, token, reply);
     } catch (err) {
       if (err instanceof ConversationBusyError || err instanceof RateLimitedError) throw err;
@@ -271,9 +273,9 @@ export class RedisConversationStore implements ConversationStore {
     }
   }
 
-  /** leaseMs, queueTtlMs, ttlMs, now, tokens per ms, burst: what begin and tryAcquire need. */
-  private turnArgs(): (string | number)[] {
-    return [this.leaseMs, this.queueTtlMs, this.ttlMs, this.now(), this.perMs, this.burst];
+  /** leaseMs, queueTtlMs, ttlMs, now, tokens per ms, burst, consume: what begin and tryAcquire need. */
+  private turnArgs(consume: number): (string | number)[] {
+    return [this.leaseMs, this.queueTtlMs, this.ttlMs, this.now(), this.perMs, this.burst, consume];
   }
 
   private leaseFrom(key: string, token: string, reply: Reply): TurnLease {
@@ -289,7 +291,7 @@ export class RedisConversationStore implements ConversationStore {
    * Waits to be told (on the wake channel) that this turn holds the conversation, asking by
    * itself when the holder's lease runs out or every `pollMs`; gives up after `waitMs`.
    */
-  private async waitForTurn(key: string, keys: ConversationKeys, token: string, started: number, leaseLeftMs: number): Promise<Reply> {
+  private async waitForTurn(key: string, keys: ConversationKeys, token: string, started: number, leaseLeftMs: number, consume: number): Promise<Reply> {
     let told = false;
     let wake: (() => void) | undefined;
     const stop = await this.listen(keys.wake, (holder) => {
@@ -302,7 +304,7 @@ export class RedisConversationStore implements ConversationStore {
       for (;;) {
         // Asked at once after subscribing too: the hand-over may have come before the subscription.
         told = false;
-        const reply = await this.script('nhscaConvTryAcquireV2', keys, token, ...this.turnArgs());
+        const reply = await this.script('nhscaConvTryAcquireV2', keys, token, ...this.turnArgs(consume));
         if (Number(reply[0]) !== 0) return reply;
         left = Number(reply[1]);
         const remaining = this.waitMs - (Date.now() - started);

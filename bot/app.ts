@@ -119,17 +119,18 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     store = new RedisConversationStore(redis, { ttlMs, ...limits });
     directLineState = new RedisDirectLineState(redis, { now, limits: { ttlMs } });
     references = new RedisConversationReferences(redis, { ttlMs: referencesTtlMs, now });
+    const redisOutbox = new RedisOutbox(redis, { now, retentionMs: outboxRetentionMs });
     adapters = {
       directory,
       passcodes: new RedisOneTimePasscodes(redis, { now }),
-      outbox: new RedisOutbox(redis, { now, retentionMs: outboxRetentionMs }),
+      outbox: redisOutbox,
       requests: new RedisNasRequests(redis, { now, retentionDays: config.NAS_RETENTION_DAYS, logger }),
     };
     events = createServiceEvents(redis, logger, now);
     ready = async () => {
       await waitUntilReady(redis);
       // Whole messages the earlier version kept in the outbox without end (passcodes included).
-      void (adapters.outbox as RedisOutbox)
+      void redisOutbox
         .forgetOldContent()
         .then((removed) => removed && logger.info({ removed }, 'outbox: removed content kept past its retention'))
         .catch((error: Error) => logger.warn({ err: error }, 'outbox: could not remove old content'));

@@ -95,8 +95,19 @@ const ConfigSchema = z
       .optional(),
     OUTBOUND_TIMEOUT_MS: count('milliseconds a call to the channel may take', 60_000, 100).default(5_000),
     /** How long the outbox keeps a message's content (passcodes) for a delivery provider. */
+    /** Listen beyond this machine without authentication anyway (behind something that authenticates). */
+    ALLOW_UNAUTHENTICATED: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .transform((value) => value === 'true')
+      .default(false),
     OUTBOX_RETENTION_HOURS: count('hours the outbox keeps what a message says', 24 * 30, 1).default(72),
   });
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
 
 /** Settings that only make sense together; checked even when single values are wrong. */
 function crossChecks(raw: Record<string, string | undefined>): string[] {
@@ -108,6 +119,11 @@ function crossChecks(raw: Record<string, string | undefined>): string[] {
   const keepAlive = Number(raw.HTTP_KEEP_ALIVE_TIMEOUT_MS ?? 245_000);
   if (raw.HTTP_HEADERS_TIMEOUT_MS && Number(raw.HTTP_HEADERS_TIMEOUT_MS) <= keepAlive) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS (Node closes a reused socket otherwise)');
+  }
+  if (!raw.MicrosoftAppId && raw.HOST && !isLoopback(raw.HOST.trim()) && raw.ALLOW_UNAUTHENTICATED !== 'true') {
+    problems.push(
+      `HOST ${raw.HOST.trim()} would let anyone who can reach this machine talk to the bot without authentication: set MicrosoftAppId and MicrosoftAppPassword, listen on loopback (127.0.0.1), or set ALLOW_UNAUTHENTICATED=true`,
+    );
   }
   if (raw.MicrosoftAppId && type === 'SingleTenant' && !raw.MicrosoftAppTenantId) {
     problems.push('MicrosoftAppTenantId must be set when MicrosoftAppType is SingleTenant');

@@ -12,6 +12,7 @@ import {
   TurnLease,
 } from '../adapters/conversationStore';
 import type { TokenBuckets } from './rateLimits';
+import { ERASE_QUESTION, ERASE_QUESTION_MS, ERASED, eraseStep, KEPT } from './eraseRequests';
 import { ConversationDialog, Parsed } from '../dialogs/conversation';
 import { expectingFor, holdsPassword, PASSWORD_DROPPED } from '../dialogs/passwordHelp/drop';
 import type { Reply } from '../dialogs/types';
@@ -142,6 +143,8 @@ const Envelope = z.object({
   identityAskedAt: z.number().optional(),
   /** The last turn's replies, sent again to a redelivery of its activity (see `deliver`). */
   lastTurn: LastTurn.optional(),
+  /** When the user was asked to confirm "delete my data" (bot/eraseRequests.ts). */
+  eraseAskedAt: z.number().optional(),
 });
 type Envelope = z.infer<typeof Envelope>;
 
@@ -318,6 +321,35 @@ export class ConversationEngine {
         return { replies: envelope.lastTurn.replies as Reply[], outcome: 'ok', etag: saved.etag };
       }
 
+      const erase = input.kind === 'message' && !restored.restarted ? eraseStep(input.text, !!envelope?.eraseAskedAt && this.now() - envelope.eraseAskedAt < ERASE_QUESTION_MS) : undefined;
+      if (erase) {
+        // "Delete my data": asked once, then the stored conversation is erased (or kept).
+        if (erase === 'confirm') {
+          await this.options.store.erase!(lease);
+          this.delivered.delete(key);
+          log.info({ outcome: 'erased', ms: msSince(started) }, 'turn');
+          return { replies: [ERASED], outcome: 'ok' };
+        }
+        const position = envelope ? this.options.dialog.position(actor.getSnapshot()) : null;
+        const replies =
+          erase === 'ask'
+            ? [ERASE_QUESTION]
+            : [KEPT, ...this.options.dialog.render({ before: position, after: actor.getSnapshot(), parsed: { kind: 'greet' } }).slice(-1)];
+        const { eraseAskedAt: _asked, ...rest } = envelope ?? ({} as Partial<Envelope>);
+        const next: Envelope = {
+          ...(envelope ? rest : { schemaVersion: SCHEMA_VERSION, snapshot: actor.getPersistedSnapshot() as unknown as Record<string, unknown> }),
+          recentActivities: [...(envelope?.recentActivities ?? []), ...(activity ? [activity] : [])].slice(-REMEMBERED_ACTIVITIES),
+          lastTurnAt: this.now(),
+          lastTurn: { activity, said, replies: replies as z.infer<typeof StoredReply>[] },
+          ...(erase === 'ask' ? { eraseAskedAt: this.now() } : {}),
+        } as Envelope;
+        const saved = await this.commitOrFindOut(lease, JSON.stringify(next), log);
+        if (saved.outcome !== 'saved') return this.notSaved(saved.outcome, stateBefore, started, log);
+        keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
+        this.deliveringHere(key, activity);
+        return { replies, outcome: 'ok', etag: saved.etag };
+      }
+
       const isNew = !envelope;
       // A channel may say "conversation started" more than once (Teams on reinstall): greet once.
       if (input.kind === 'conversationStart' && !isNew && !restored.restarted) {
@@ -437,7 +469,7 @@ export class ConversationEngine {
   private async markUndelivered(key: string, etag: string, undelivered: boolean, log: Logger): Promise<void> {
     let lease: TurnLease | undefined;
     try {
-      lease = await this.options.store.begin(key);
+      lease = await this.options.store.begin(key, { limited: false });
       const envelope = lease.stored?.etag === etag ? parseEnvelope(lease.stored.data) : undefined;
       if (!envelope?.lastTurn) return await this.options.store.release(lease);
       const marked: Envelope = { ...envelope, lastTurn: { ...envelope.lastTurn, undelivered } };
@@ -561,7 +593,8 @@ export class ConversationEngine {
     const log = this.options.logger.child({ conversation: key, delivery: true });
     let lease: TurnLease;
     try {
-      lease = await this.options.store.begin(key);
+      // A notification is not a message of the user's: it neither meets nor spends their rate limit.
+      lease = await this.options.store.begin(key, { limited: false });
     } catch (error) {
       const busy = error instanceof ConversationBusyError;
       log.warn({ err: error, outcome: busy ? 'busy' : 'unavailable' }, 'delivery not started');
@@ -606,8 +639,10 @@ export class ConversationEngine {
         log.warn({ err: error }, 'delivery not sent');
       }
       if (moved && envelope) {
-        // A notification is not the user's turn: when they last spoke stays as it was.
-        const next: Envelope = { ...envelope, snapshot: actor.getPersistedSnapshot() as unknown as Record<string, unknown> };
+        // A notification is not the user's turn: when they last spoke, and their last turn's
+        // replies (for a redelivery), stay as they were.
+        const persisted = actor.getPersistedSnapshot() as unknown as Record<string, unknown>;
+        const next: Envelope = { ...envelope, schemaVersion: SCHEMA_VERSION, snapshot: persisted, flowVersions: flowVersionsOf(persisted, this.options.flows ?? []) };
         committed = true;
         const saved = await this.commitOrFindOut(lease, JSON.stringify(next), log);
         if (saved.outcome === 'saved') keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
@@ -646,7 +681,7 @@ export class ConversationEngine {
 
   /** Who the user of a conversation is, if the channel has said (for flows and for tests). */
   async identityOf(input: Pick<TurnInput, 'channelId' | 'conversationId'>): Promise<UserIdentity | undefined> {
-    const lease = await this.options.store.begin(this.conversationKey(input));
+    const lease = await this.options.store.begin(this.conversationKey(input), { limited: false });
     await this.options.store.release(lease);
     return lease.stored ? parseEnvelope(lease.stored.data)?.identity : undefined;
   }

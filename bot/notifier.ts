@@ -1,6 +1,7 @@
 import { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { ConversationReferences, KeptReference, keptReference } from '../adapters/conversationReferences';
+import { StoreUnavailableError } from '../adapters/conversationStore';
 import { activityId as directLineActivityId, DirectLineState } from '../adapters/directLineState';
 import type { Outbox } from '../adapters/outbox';
 import type { AdaptiveCard } from '../dialogs/cards';
@@ -168,6 +169,13 @@ export class Notifier {
     if (result.outcome === 'delivered') {
       log.info({ outcome: 'delivered', moved: result.moved, updated: sent.updated }, 'notification');
       return { outcome: 'delivered', channelId: reference.channelId, moved: result.moved, updated: sent.updated, ...(sent.activityId ? { activityId: sent.activityId } : {}) };
+    }
+    if (result.outcome === 'notSent' && result.error instanceof StoreUnavailableError) {
+      // The web chat's shared state could not be written: nothing reached the page, try again
+      // later (an event that moved the conversation is not given back: it must not apply twice).
+      if (!result.moved) await release();
+      log.warn({ outcome: 'failed', moved: result.moved }, 'notification not delivered');
+      return { outcome: 'failed', reason: 'the web chat state could not be used' };
     }
     if (result.outcome === 'notSent') {
       const reason = result.error instanceof Error ? result.error.message : 'the channel refused the message';

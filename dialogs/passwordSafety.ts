@@ -69,11 +69,20 @@ export interface PasswordCheckOptions {
   expecting?: 'passcode';
 }
 
+/** Starts as a CQC location or contact ID does: `1-` or `CON1-` and digits. */
+const CQC_ID_SHAPED = /^(?:con1|1)-\d{4,}/i;
+
+/** A link written as markdown, `[text](http://…)`: a link pasted or typed, never a password. */
+const MARKDOWN_LINK = /\]\((?:https?:\/\/|www\.|mailto:)/i;
+
 /** What ordinary writing or an expected answer looks like, though it meets the password rules. */
 function isOrdinary(word: string, options: PasswordCheckOptions): boolean {
+  if (MARKDOWN_LINK.test(word)) return true;
   if (EMAIL.test(word) || WEB_ADDRESS.test(word) || REFERENCE.test(word) || PRODUCT_VERSION.test(word) || CAPITALS_CODE.test(word)) return true;
   if (VOUCH_CODE.test(word) || NUMBER_WORD.test(word)) return true;
   if (cqcContactId(word).ok || cqcLocationId(word).ok) return true;
+  // A CQC ID mistyped ("1-1002733005X", "CON1-12345678O") is an answer to put right, not a password.
+  if (CQC_ID_SHAPED.test(word)) return true;
   // A registration passcode is read in any case, but "Summer22" has the same letters: unless one is
   // awaited, only as people type a code they read — all capitals, all small letters, or the first
   // capitalised by a phone with the digits among the letters (not a word and then a number).

@@ -23,6 +23,11 @@ const NOT_HERE_YET = 'I cannot do that in this chat yet, but here is who can hel
 
 export const ROUTES: readonly Route[] = [
   {
+    id: 'thanks',
+    pattern: /^(thanks?( you)?( very much| so much| a lot)?|ta|cheers|many thanks|great thanks|lovely|brilliant|perfect|bye|goodbye|see you)( thanks?)?$/,
+    answer: () => `You're welcome. If anything else comes up, I'm here, and ${HELPDESK} is always there too.`,
+  },
+  {
     id: 'forgottenPassword',
     pattern: /\b(forg[eo]t+(en)?|lost|reset|can'?t remember|cannot remember|don'?t know|change)\b.*\bpass ?words?\b|\bpass ?words?\b.*\b(forg[eo]t+(en)?|reset|expired|not working|wrong|doesn'?t work)\b/,
     answer: () =>

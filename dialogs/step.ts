@@ -15,8 +15,11 @@ export interface Step<C> {
   parse?(text: string, c: C): FlowParse;
   /** A card's Action.Submit (`activity.value`) as an event. */
   card?(value: Record<string, unknown>, c: C): FlowParse;
-  /** The card shown instead of the text on Teams and the web chat page, if any; `heading` is the "where" line. */
-  form?(c: C, form: FormState | undefined, heading: string): AdaptiveCard | undefined;
+  /**
+   * The card shown instead of the text on Teams and the web chat page, if any; `heading` is the
+   * "where" line, `question` the step's text (a card may show it, for those who type instead).
+   */
+  form?(c: C, form: FormState | undefined, heading: string, question: string): AdaptiveCard | undefined;
   /** What is expected, after an answer that was not understood. */
   hint: string | ((c: C) => string);
   help?(c: C): string;

@@ -262,7 +262,18 @@ function lettersText(text: string, field: string, max: number): Result<string> {
 }
 
 export function personName(text: string, field: 'first name' | 'last name'): Result<string> {
-  return lettersText(text, field, NAME_MAX_LENGTH);
+  const result = lettersText(text, field, NAME_MAX_LENGTH);
+  return result.ok ? ok(capitalised(result.value)) : result;
+}
+
+/**
+ * A name typed all in small letters (or all in capitals, as phones and tired hands do) with a
+ * capital at the start of each part: "bob o'neill" → "Bob O'Neill". A name typed with capitals of
+ * its own ("d'Artagnan", "McDonald") is kept as typed.
+ */
+function capitalised(name: string): string {
+  if (name !== name.toLowerCase() && name !== name.toUpperCase()) return name;
+  return name.toLowerCase().replace(/(^|[\s'-])(\p{L})/gu, (_m, before: string, letter: string) => `${before}${letter.toUpperCase()}`);
 }
 
 /** The postcode town as typed (SPEC §1.4): letters, spaces, hyphens and apostrophes, 1–50 characters. */
@@ -464,7 +475,14 @@ export function role(text: string, kind: RegisteringKind): Result<Role> {
   const t = normalise(text);
   const who = kind === 'care' ? 'a care provider' : 'a dental practice';
   if (!t) return fail(`The role is missing; please choose one of: ${choices}.`);
-  const picked = parseChoice(text, roleOptions(kind));
+  const options = roleOptions(kind);
+  const exact = options.find((o) => normalise(o.label) === t || o.synonyms?.includes(t));
+  if (exact) return ok(exact.value);
+  // A word that only one role's name has: "senior carer" is the Senior Care Worker, "the registered one" the Registered Manager.
+  const words = t.split(' ').filter((w) => w.length >= 4);
+  const named = roles.filter((r) => words.some((w) => normalise(r).split(' ').includes(w)));
+  if (named.length === 1) return ok(named[0]!);
+  const picked = parseChoice(text, options);
   if (picked) return ok(picked);
   const number = /^(?:#|no |number |option )?(\d+)$/.exec(t);
   if (number) return fail(`There is no role number ${number[1]}; please choose a number from 1 to ${roles.length}, or type the role.`);

@@ -12,6 +12,8 @@ export interface MemberCardOptions {
   /** Whether this member may be made an owner (dental practices: at most two). */
   ownerAllowed: boolean;
   form: FormState;
+  /** The question the text conversation is at, for someone who types instead of filling the form. */
+  question?: string;
 }
 
 /** Said once, beside the mobile field (SPEC §1.4). */
@@ -41,6 +43,7 @@ export function memberCard(options: MemberCardOptions): AdaptiveCard {
     [
       heading(options.heading),
       ...(Object.keys(errors).length ? [attention('Please correct the details marked below.')] : []),
+      ...(options.question ? [{ ...paragraph(`Fill in the form, or type the answers here one at a time. ${options.question.split('\n')[0]}`), isSubtle: true }] : []),
       {
         type: 'Input.ChoiceSet',
         id: 'title',

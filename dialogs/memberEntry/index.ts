@@ -62,7 +62,7 @@ const yesNo = (question: string) => (text: string) => {
   return value === undefined ? undefined : answer(question, value);
 };
 
-const card = (v: MemberView, form: FormState | undefined) => memberCardFor(v, form);
+const card = (v: MemberView, form: FormState | undefined, _heading: string, question: string) => memberCardFor(v, form, question);
 const ask = (step: Omit<Step<MemberView>, 'form'>): Step<MemberView> => ({ ...step, form: card });
 
 export const MEMBER_STEPS: Steps<MemberEntryStep, MemberView> = {
@@ -180,7 +180,7 @@ export function memberProblemText(m: MemberEntryContext): string | undefined {
 }
 
 /** The whole-member form for the member being added or changed. */
-export function memberCardFor({ m, heading }: MemberView, form?: FormState) {
+export function memberCardFor({ m, heading }: MemberView, form?: FormState, question?: string) {
   const shownMember = m.submitted ?? m.member;
   const values = form?.values ?? memberFormValues({ ...shownMember, ...(shownMember.mobile ? { mobile: spacedMobile(shownMember.mobile) } : {}) });
   const errors = { ...(form?.errors ?? {}) };
@@ -193,6 +193,7 @@ export function memberCardFor({ m, heading }: MemberView, form?: FormState) {
     ownerSlot: m.fixedOwner,
     ownerAllowed: ownersAllowed(m),
     form: { values, errors },
+    ...(question ? { question } : {}),
   });
 }
 

@@ -32,21 +32,21 @@ export interface Step {
 export const answer = (question: string, value: unknown): AnyEventObject => ({ type: 'ANSWER', answer: { question, value } });
 
 /** The NAS team to name: the account's, when known. */
-export function kindOf(c: PasswordHelpContext): AdminKind | undefined {
+export function kindOf(c: Partial<PasswordHelpContext>): AdminKind | undefined {
   if (c.result && 'queue' in c.result) return c.result.queue;
   if (c.administrator?.kind === 'nas') return c.administrator.queue;
   return undefined;
 }
 
 /** NAS, open now or when it opens — for the account's kind, or both addresses when it is not known. */
-export function nasNow(c: PasswordHelpContext, kind = kindOf(c)): string {
+export function nasNow(c: { now: number } & Partial<PasswordHelpContext>, kind = kindOf(c)): string {
   const sentence = describeNas(availability(c.now), kind ?? 'care');
   if (kind) return sentence;
   return sentence.replace(`(${ADMIN_EMAIL.care})`, `(${ADMIN_EMAIL.care} for care providers, ${ADMIN_EMAIL.dental} for dental practices)`);
 }
 
 /** Both: NAS as it is now, and the helpdesk that never closes. */
-export function whoIsOpen(c: PasswordHelpContext, kind = kindOf(c)): string {
+export function whoIsOpen(c: { now: number } & Partial<PasswordHelpContext>, kind = kindOf(c)): string {
   return `${nasNow(c, kind)}\n${describeHelpdesk()}`;
 }
 

@@ -41,9 +41,9 @@ const topicAnswer = (text: string) => {
   return topic && topic !== 'reset' && topic !== 'forgotten' ? answer('topic', topic) : undefined;
 };
 
-/** What happens after a verified reset, or why there is none: said to the requester, also by an owner's answer. */
-export function resultText(c: PasswordHelpContext, result: ResetOutcome): string {
-  const byOwner = c.vouch !== undefined;
+/** What happens after a verified reset, or why there is none: said to the requester, also when an owner's answer is delivered. */
+export function resultText(c: { now: number; byOwner: boolean }, result: ResetOutcome): string {
+  const { byOwner } = c;
   switch (result.outcome) {
     case 'raised':
       return [
@@ -72,7 +72,29 @@ export function resultText(c: PasswordHelpContext, result: ResetOutcome): string
   }
 }
 
-const done = (c: PasswordHelpContext) => ({ text: resultText(c, c.result!), choices: ['Password rules', 'Menu'] });
+/** After the owner's answer was delivered, the message that brought it has said it all. */
+const ANYTHING_ELSE = { text: 'Is there anything else I can help with? Say "menu" to see what I can do.', choices: ['Menu'] };
+
+const done = (c: PasswordHelpContext) =>
+  c.notice === 'ownerAnswered' ? ANYTHING_ELSE : { text: resultText({ now: c.now, byOwner: c.vouch !== undefined }, c.result!), choices: ['Password rules', 'Menu'] };
+
+/** The owner said no. */
+export function refusedText(c: { now: number }): string {
+  return [
+    'Your shared mailbox owner did not vouch for this request, so no reset was raised.',
+    `If you think that is a mistake, please speak to them, or contact NAS or ${HELPDESK_SHORT}.`,
+    nasNow(c),
+  ].join('\n');
+}
+
+/** Nobody answered in time. */
+export function lapsedText(c: { now: number }): string {
+  return [
+    'No shared mailbox owner answered in time, so that request has lapsed and nothing was raised.',
+    'I can ask them again, or you can contact NAS or the national helpdesk directly.',
+    whoIsOpen(c),
+  ].join('\n');
+}
 
 export const resetSteps = {
   'reset.address': {
@@ -218,26 +240,12 @@ export const resetSteps = {
   },
 
   'reset.owner.refused': {
-    prompt: (c) => ({
-      text: [
-        'Your shared mailbox owner did not vouch for this request, so no reset was raised.',
-        `If you think that is a mistake, please speak to them, or contact NAS or ${HELPDESK_SHORT}.`,
-        nasNow(c),
-      ].join('\n'),
-      choices: ['Menu'],
-    }),
+    prompt: (c) => (c.notice === 'ownerAnswered' ? ANYTHING_ELSE : { text: refusedText(c), choices: ['Menu'] }),
     hint: 'Say "menu" for anything else, or "back" to ask again with another number.',
   },
 
   'reset.owner.lapsed': {
-    prompt: (c) => ({
-      text: [
-        'No shared mailbox owner answered in time, so that request has lapsed and nothing was raised.',
-        'I can ask them again, or you can contact NAS or the national helpdesk directly.',
-        whoIsOpen(c),
-      ].join('\n'),
-      choices: ['Ask again', 'Menu'],
-    }),
+    prompt: (c) => (c.notice === 'ownerAnswered' ? { ...ANYTHING_ELSE, choices: ['Ask again', 'Menu'] } : { text: lapsedText(c), choices: ['Ask again', 'Menu'] }),
     parse: (text) => (saysTryAgain(text.toLowerCase()) ? { type: 'TRY_AGAIN' } : undefined),
     hint: 'Say "ask again", or "menu".',
   },

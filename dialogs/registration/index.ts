@@ -128,7 +128,7 @@ export const registrationDialog: FlowDialog = {
   prompt(snapshot, form?: FormState): Reply {
     const a = at(snapshot);
     const reply = call(a, (step, view) => step.prompt(view, form) as Reply);
-    const card = call(a, (step, view) => step.form?.(view, form, a.header));
+    const card = call(a, (step, view) => step.form?.(view, form, a.header, reply.text));
     return { ...reply, text: a.header ? `${a.header}\n${reply.text}` : reply.text, ...(card ? { card } : {}) };
   },
 

@@ -62,7 +62,10 @@ function parseMembersCommand(text: string, c: RegistrationContext): FlowParse {
   if (picked === 'add' || /^(add|add (another|a|one more|a new|someone|somebody)( member| person| one)?|add (a )?member|add another member|another|another one|one more|more)$/.test(t)) {
     return { type: 'ADD_MEMBER' };
   }
-  if (picked === 'done' || /^(done|finished|finish|that's all|that's it|that is all|that is it|no more|continue|next|all done|that's everyone|that is everyone)$/.test(t)) {
+  if (
+    picked === 'done' ||
+    /^(done|finished|finish|(that'?s|that is) (all|it|everyone|everybody|the lot)|no more|no one else|nobody else|continue|next|all done|(we'?re|we are|i'?m|i am) (done|finished))( now)?( thanks| thank you| please)?$/.test(t)
+  ) {
     return { type: 'MEMBERS_DONE' };
   }
   if (/^(list|show|members|show members|list members|show the list|show me the list)$/.test(t)) return { type: 'LIST_MEMBERS' };
@@ -138,6 +141,8 @@ export const MEMBER_LIST_STEPS = {
       }
     },
     hint: 'Say "add another", "done", "edit 2 email" or "remove 2".',
+    help: () =>
+      `These are the people who will get a new NHSmail account: ${MIN_MEMBERS} to ${MAX_MEMBERS} in all, the first being the shared mailbox owner. Say "add another" to add someone, "edit 2 email" (or "change Ben's mobile") to change a detail, "remove 2" to take someone off, and "done" when the list is complete.`,
   },
   'members.confirmRemoval': {
     prompt: (c) => {

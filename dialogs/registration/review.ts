@@ -1,6 +1,7 @@
 import { type RegistrationContext, kindOf, mailboxAddressOf } from '../../machines/registration';
 import { ADMIN_EMAIL, NAS_HOURS, NAS_USUAL_TIME, NATIONAL_HELPDESK } from '../contacts';
 import { normalise, parseYesNo } from '../parsing';
+import { route } from '../routing';
 import type { Step } from '../step';
 import { address, bold, quote } from '../text';
 import { reviewCard } from './cards';
@@ -10,7 +11,21 @@ import { describeExisting } from './organisation';
 
 /** Part 6, review, confirm and finish (SPEC §1.5). */
 
-const CONFIRM = ['confirm and finish', 'confirm', 'finish', 'submit', 'yes', 'correct', 'all correct', '1', 'send it', 'send', 'looks good', 'all good', "that's right", 'yes confirm', 'confirm please'];
+const CONFIRM = new Set([
+  'confirm and finish', 'confirm', 'finish', 'submit', 'submit it', 'yes', 'correct', 'all correct', '1', 'send it', 'send', 'send it off',
+  'looks good', 'looks right', 'looks fine', 'all good', 'all fine', "that's right", 'thats right', 'yes confirm', 'go ahead', 'do it', 'ok',
+  'they are correct', 'its correct', "it's correct", 'all ok', 'perfect',
+]);
+
+/** "looks good, send it", "yes please, confirm": every part a way of confirming. */
+function confirms(text: string): boolean {
+  if (CONFIRM.has(normalise(text)) || parseYesNo(text) === true) return true;
+  const parts = text
+    .split(/[,;!.]|\band\b|\bplease\b|\bthanks\b|\bthank you\b|\bso\b/i)
+    .map((p) => normalise(p))
+    .filter(Boolean);
+  return parts.length > 0 && parts.every((p) => CONFIRM.has(p) || parseYesNo(p) === true);
+}
 
 export const AGAIN_LABEL = 'Register another organisation';
 
@@ -46,9 +61,11 @@ export const REVIEW_STEPS = {
         members: c.members,
       });
     },
-    parse: (text) => (CONFIRM.includes(normalise(text)) || parseYesNo(text) ? { type: 'CONFIRM' } : undefined),
+    parse: (text) => (confirms(text) ? { type: 'CONFIRM' } : undefined),
     card: (value) => (value.action === 'confirm' ? { type: 'CONFIRM' } : undefined),
     hint: 'Say "confirm and finish" when everything is right, or "back" to change it.',
+    help: (c) =>
+      `This is everything that goes to the National Administration Service. Check the names, email addresses and mobile numbers especially: the welcome emails and temporary passwords go there. Say "back" to change the members, or "confirm and finish" to send it. Questions: ${adminWithHours(c)}.`,
   },
   'review.submitted': {
     prompt: (c) => {
@@ -66,9 +83,11 @@ export const REVIEW_STEPS = {
         choices: [AGAIN_LABEL, 'Menu'],
       };
     },
-    parse: (_text, c) => ({
-      invalid: `Your registration is already submitted (reference ${c.submitted?.reference}); nothing more is needed. To register another organisation, say "register another organisation".`,
-    }),
+    // Thanks and goodbyes are answered by the routing table; anything else is told it is done.
+    parse: (text, c) =>
+      route(text)
+        ? undefined
+        : { invalid: `Your registration is already submitted (reference ${c.submitted?.reference}); nothing more is needed. To register another organisation, say "register another organisation".` },
     card: (value, c) => (value.action === 'confirm' ? { invalid: `Your registration is already submitted (reference ${c.submitted?.reference}); nothing more is needed.` } : undefined),
     hint: 'Say "register another organisation", or "menu" to see what else I can do.',
     noBack: (c) => `Your registration is submitted (reference ${c.submitted?.reference}), so there is nothing to go back to. To register another organisation, say "register another organisation".`,

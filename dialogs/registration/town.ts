@@ -21,7 +21,7 @@ function townAnswer(question: 'town' | 'townConfirm', text: string) {
 
 /** Before anyone's details are given: what is kept, for whom and for how long. */
 export const PRIVACY_NOTICE = [
-  'Before you add people, what happens to their details: their names, email addresses, mobile numbers and roles go to the National Administration Service (NAS), part of NHS England, to create their NHSmail accounts.',
+  'Before you add people, what happens to their details: their names, email addresses, mobile numbers and roles go to the National Administration Service (NAS) to create their NHSmail accounts.',
   `NAS keeps the request for ${REQUEST_KEPT_FOR}. This chat keeps your answers only while you register, and they are deleted automatically once the chat has not been used for a while.`,
 ].join(' ');
 
@@ -71,6 +71,8 @@ export const TOWN_STEPS = {
     }),
     parse: (text) => (parseYesNo(text) || ['continue', 'next', 'ok', 'carry on', 'go on'].includes(normalise(text)) || normalise(text) === '1' ? { type: 'CONTINUE' } : undefined),
     hint: 'Say "continue" to add the people who need accounts, or "back" to change the town.',
+    help: () =>
+      'This will be the address of your organisation\'s shared mailbox, made from the town, the organisation\'s name and its ODS code. It cannot be chosen freely. Say "back" to change the town part, or "continue" to add the people who need accounts.',
   },
 } satisfies Record<string, Step<RegistrationContext>>;
 

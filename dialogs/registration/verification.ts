@@ -18,7 +18,8 @@ import { FIELDS } from './fields';
 
 /** Part 3, verification (SPEC §1.3). */
 
-const RESEND = /^(send (it |me )?(again|another( one)?)|resend( it)?|send (me )?(a )?new (one|passcode|code)|new (passcode|code)( please)?|it (has not|hasn't|never) (come|arrived)|(it'?s )?not (come|arrived)( yet)?|never (came|arrived)|didn'?t (get|receive) it|i (haven'?t|have not) (had|got|received) it)$/;
+const RESEND =
+  /^(please )?(send (it |me |us )?(again|another( one)?)|resend( it)?|send (me |us )?(a )?new (one|passcode|code)|new (passcode|code)( please)?|(it|the code|the passcode|the email|the letter) (has not|hasn'?t|never|did not|didn'?t) (come|arrived|turn(ed)? up)|(it'?s |it is )?not (come|arrived|here)( yet)?|never (came|arrived|got it)|(i )?(didn'?t|did not|haven'?t|have not|never) (get|got|had|received?) (it|one|a code|the code|the passcode|the email|the letter)|nothing (came|has come|yet)|no (email|letter|code) (yet|came|has come))$/;
 const GOT_IT = /(have|got|received|here'?s?).*(passcode|code|it|letter|email)|^(it('s| has) (come|arrived))|^(it came|arrived|got it|continue)$/;
 
 function cqcDetails(o: ChosenOrganisation | undefined): string {
@@ -54,7 +55,14 @@ function awaitingText(c: RegistrationContext): string {
 
 export const VERIFICATION_STEPS = {
   'verification.cqcLocationId': {
-    prompt: () => ({ text: 'What is your CQC location ID? It starts with 1- followed by 9 to 11 digits, such as 1-1002733005.' }),
+    prompt: (c) => ({
+      text: [
+        switchedToRouteB(c) && !c.passcode ? routeBText(c) : '',
+        `${passcodeChannel(c) && !c.passcode ? 'Before the passcode is sent: ' : ''}What is your CQC location ID? It starts with 1- followed by 9 to 11 digits, such as 1-1002733005.`,
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    }),
     parse: (text) => validated(validate.cqcLocationId(text), (id) => answer('cqcLocationId', id)),
     hint: 'Please type your CQC location ID, such as 1-1002733005.',
     help: () => FIELDS.cqcLocationId.whereToFind,

@@ -316,6 +316,15 @@ export function describeConversationStoreContract(
       await expect(store.begin(key)).rejects.toBeInstanceOf(RateLimitedError);
       // Another conversation has its own bucket.
       await store.release(await store.begin(newKey()));
+      // A begin that is not the user's (a notification) neither meets nor spends the limit.
+      const notification = await store.begin(key, { limited: false });
+      await store.commit(notification, 'notified');
+      await expect(store.begin(key)).rejects.toBeInstanceOf(RateLimitedError);
+      clock.now += 2_000;
+      const next = await store.begin(key);
+      expect(next.stored?.data).toBe('notified');
+      await store.commit(next, 'one more');
+      await expect(store.begin(key)).rejects.toBeInstanceOf(RateLimitedError);
     });
 
     it('erases a conversation while a turn holds it ("delete my data") and lets the next turn in', async () => {

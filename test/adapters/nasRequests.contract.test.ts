@@ -6,7 +6,6 @@ import {
   InvalidSubmissionError,
   NasRequests,
   NasSubmission,
-  RegistrationRequestDetails,
   StoredRequestError,
 } from '../../adapters/nasRequests';
 import * as records from '../../adapters/nasRequestRecords';

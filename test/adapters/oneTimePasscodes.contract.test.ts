@@ -15,7 +15,7 @@ import {
 } from '../../adapters/oneTimePasscodes';
 import { createRedisClient, waitUntilReady } from '../../adapters/redisConversationStore';
 import { RedisOneTimePasscodes } from '../../adapters/redisOneTimePasscodes';
-import { deleteKeysWithPrefix, startRedis, TestRedis, uniquePrefix, useTwoRedisClients } from '../helpers/redis';
+import { TestRedis, useTwoRedisClients } from '../helpers/redis';
 import { FakeClock, fakeClock } from '../helpers/clock';
 
 const HOUR = 60 * 60 * 1000;

@@ -23,6 +23,11 @@ describe('configuration from the environment', () => {
     expect(listenHost(loadConfig({}))).toBe('127.0.0.1');
     expect(listenHost(loadConfig({ MicrosoftAppId: 'id', MicrosoftAppPassword: 'secret' }))).toBe('0.0.0.0');
     expect(listenHost(loadConfig({ HOST: '::1' }))).toBe('::1');
+    // Without an app id, beyond loopback only when told so.
+    expect(listenHost(loadConfig({ HOST: '127.0.0.2' }))).toBe('127.0.0.2');
+    expect(listenHost(loadConfig({ HOST: 'localhost' }))).toBe('localhost');
+    expect(listenHost(loadConfig({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: 'true' }))).toBe('0.0.0.0');
+    expect(listenHost(loadConfig({ HOST: '0.0.0.0', MicrosoftAppId: 'id', MicrosoftAppPassword: 'p' }))).toBe('0.0.0.0');
     expect(problems({ HOST: 'not a host!' })[0]).toMatch(/^HOST must be an IP address or host name/);
   });
 
@@ -81,6 +86,9 @@ describe('configuration from the environment', () => {
     [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000', HTTP_HEADERS_TIMEOUT_MS: '60000' }, /^HTTP_HEADERS_TIMEOUT_MS must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS/],
     [{ OUTBOX_RETENTION_HOURS: '0' }, /^OUTBOX_RETENTION_HOURS must be a whole number of hours the outbox keeps what a message says, from 1 to 720/],
     [{ OUTBOUND_TIMEOUT_MS: '50' }, /^OUTBOUND_TIMEOUT_MS must be a whole number of milliseconds a call to the channel may take, from 100 to 60000/],
+    [{ HOST: '0.0.0.0' }, /^HOST 0\.0\.0\.0 would let anyone who can reach this machine talk to the bot without authentication: set MicrosoftAppId and MicrosoftAppPassword, listen on loopback \(127\.0\.0\.1\), or set ALLOW_UNAUTHENTICATED=true$/],
+    [{ HOST: '10.0.0.5' }, /^HOST 10\.0\.0\.5 would let anyone/],
+    [{ HOST: '127.0.0.1', ALLOW_UNAUTHENTICATED: 'yes' }, /^ALLOW_UNAUTHENTICATED must be true or false/],
     [{ MicrosoftAppType: 'Multi' }, /^MicrosoftAppType must be one of MultiTenant, SingleTenant, UserAssignedMSI/],
     [{ CHAT_CONVERSATION_ID: 'two words' }, /^CHAT_CONVERSATION_ID must be 1 to 100 letters, digits or \. _ - : @ \(got "two words"\)$/],
     [{ CHAT_CONVERSATION_ID: 'x'.repeat(101) }, /^CHAT_CONVERSATION_ID must be 1 to 100/],

@@ -1,4 +1,8 @@
+import { StoreUnavailableError } from '../../adapters/conversationStore';
+import type { DirectLineState } from '../../adapters/directLineState';
 import type { AdaptiveCard } from '../../dialogs/cards';
+import { createLogger } from '../../bot/logger';
+import { Notifier } from '../../bot/notifier';
 import { RunningBot, sleep, startBot, waitFor } from '../helpers/bot';
 import { RecordingChannel } from '../helpers/recordingChannel';
 
@@ -160,6 +164,23 @@ describe('the notifier', () => {
     // A conversation the bot never knew: straight to email.
     const unknown = await bot.assistant.notifier.notify({ conversationKey: 'no-such-conversation', email: 'someone@care.example' }, { text: 'Hello.' });
     expect(unknown).toMatchObject({ outcome: 'emailed', reason: 'there is no conversation to reach' });
+  });
+
+  it('a web chat state that cannot be written is a failure to try again later, not a reason to email', async () => {
+    const state = Object.create(bot.assistant.webChat.state) as DirectLineState;
+    state.get = async (id) => ({ id, userId: 'dl_x', started: true, next: 0, createdAt: 0, lastSeen: 0 });
+    state.append = async () => {
+      throw new StoreUnavailableError('Redis unavailable (direct line append): connection lost');
+    };
+    const notifier = new Notifier({ engine: bot.assistant.engine, references: bot.assistant.references, outbox: bot.assistant.adapters.outbox, logger: createLogger('silent'), webChat: { state } });
+    const target = { conversationReference: { channelId: 'webchat', serviceUrl: 'http://127.0.0.1/', conversation: { id: 'AAAAAAAAAAAAAAAAAAAAAB' }, bot: { id: 'bot' } }, email: 'someone@care.example' };
+    const [before] = await bot.assistant.adapters.outbox.latest(1);
+    const message = { text: 'Your request moved on.', idempotencyKey: 'REQ:v1' };
+    await expect(notifier.notify(target, message)).resolves.toEqual({ outcome: 'failed', reason: 'the web chat state could not be used' });
+    const [after] = await bot.assistant.adapters.outbox.latest(1);
+    expect(after?.id).toBe(before?.id);
+    // Given back: the retry is not taken for a repeat.
+    await expect(notifier.notify(target, message)).resolves.toMatchObject({ outcome: 'failed' });
   });
 
   it('waits for a turn in progress (on any instance) and delivers after it: nothing of either is lost', async () => {

@@ -482,3 +482,75 @@ describe('issue 13, finding 11: what the user typed is quoted back escaped for m
     expect(reply).toMatch(/“\\_”/);
   });
 });
+
+describe('found trying it again as a new user', () => {
+  it('"it hasnt come" while waiting asks for the passcode again', async () => {
+    const t = transcript();
+    const asked = await answerAll(t, [...CHECKS_BY_EMAIL, AMAZING.postcode, AMAZING.ods]);
+    await answerUntil(t, asked, /We have sent a one-time passcode/, { "registered manager's email": AMAZING.email, 'CQC location ID': AMAZING.location });
+    for (const text of ['it hasnt come', "I didn't get it", 'nothing yet', 'no email yet']) {
+      expect(await t.ask(text)).toMatch(/No new passcode was sent: one was sent on/);
+    }
+  });
+
+  it('the CQC location ID asked before a passcode is sent says so', async () => {
+    const t = transcript();
+    await answerAll(t, [...CHECKS_BY_EMAIL, AMAZING.postcode, AMAZING.ods]);
+    expect(await t.ask(AMAZING.email)).toMatch(/Before the passcode is sent: What is your CQC location ID\?/);
+  });
+
+  it('a role named by a word only it has: "senior carer", "the registered one"', async () => {
+    const t = transcript();
+    await twoMembers(t);
+    await t.say('change sam role');
+    expect(await t.ask('senior carer')).toMatch(/2\. Sam Lee — Senior Care Worker/);
+    await t.say('edit 1 role');
+    expect(await t.ask('the registered one')).toMatch(/1\. Mrs Jane Smith — Registered Manager/);
+  });
+
+  it('a name typed in small letters is written with capitals', async () => {
+    const t = transcript();
+    await verifiedCare(t);
+    await answerAll(t, ['Leeds', 'Leeds', 'continue', 'no title', 'bob']);
+    expect(await t.ask("o'neill")).toMatch(/What is Bob O'Neill's business or personal email address\?/);
+  });
+});
+
+describe('found trying it again as a new user: finishing', () => {
+  it('"thats everyone" ends the list; "looks good, send it" confirms; "thanks!" afterwards is answered kindly', async () => {
+    const t = transcript();
+    await twoMembers(t);
+    expect(await t.ask('thats everyone')).toMatch(/Step 4 of 4 · Review and confirm/);
+    expect(await t.ask('hmm, maybe')).toMatch(/did not understand/);
+    const done = await t.ask('looks good, send it');
+    expect(reference(done)).toBeDefined();
+    const thanks = await t.ask('thanks!');
+    expect(thanks).toMatch(/You're welcome/);
+    expect(thanks).not.toMatch(/already submitted/);
+  });
+
+  it('on Teams the member form says the question it stands for, for someone who types instead', async () => {
+    const t = transcript('msteams');
+    await verifiedCare(t);
+    await answerAll(t, ['Leeds', 'Leeds']);
+    const form = JSON.stringify(cardOf((await t.say('continue')).at(-1)));
+    expect(form).toMatch(/Fill in the form, or type the answers here one at a time\. First, the shared mailbox owner[^"]*What is their title\? \(optional\)/);
+    const typed = cardOf((await t.say('Mrs')).at(-1));
+    expect(JSON.stringify(typed)).toMatch(/What is their first name\?/);
+  });
+});
+
+describe('found trying it again as a new user: help where it is asked', () => {
+  it('"help" at the members list, the review and the shared mailbox address says what that step is for', async () => {
+    const t = transcript();
+    await verifiedCare(t);
+    await t.say('Leeds');
+    await t.say('Leeds');
+    expect(await t.ask('help')).toMatch(/made from the town, the organisation's name and its ODS code/);
+    await answerAll(t, ['continue', ...OWNER]);
+    expect(await t.ask('help')).toMatch(/2 to 10 in all, the first being the shared mailbox owner/);
+    await answerAll(t, SECOND);
+    await t.say('done');
+    expect(await t.ask('help')).toMatch(/everything that goes to the National Administration Service/);
+  });
+});

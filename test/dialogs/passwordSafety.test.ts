@@ -130,7 +130,7 @@ describe('looksLikePassword: ordinary answers and messages are left alone', () =
     // registration answers
     'LS6 1BN', 'ls61bn', 'SW1A 1AA', 'TS18 2BG',
     'VHB01', 'vhb01', 'CPODS2', 'V04821',
-    '1-1002733005', 'CON1-123456789', 'con1-123456789', 'Con1-123456789',
+    '1-1002733005', 'CON1-123456789', 'con1-123456789', 'Con1-123456789', '1-1002733005X', 'CON1-12345678O', '1-10027330a5',
     '7KD9QX2P', '7kd9qx2p', '7KD9-QX2P', '7kd9 qx2p', 'Kd9qx2p7', 'KD9QX2P7',
     'Jane.Smith1@nhs.net', 'manager@amazingcarehomes.co.uk', "O'Brien-Smith@Care-Home.co.uk", 'mailto:Jane.Smith@example.co.uk',
     '07400 123456', '+44 (0)7400 123456', '+447400123456', '0044-7400-123456',
@@ -143,7 +143,7 @@ describe('looksLikePassword: ordinary answers and messages are left alone', () =
     "Couldn't log in!!", 'Hello!!!', 'Thanks!!!!', 'ok.Thanks', 'Yes.Please', "Wouldn't", "Shouldn't've", 'Hi,there',
     '9am-5pm', '10am-12pm', '9.30am', '1st-3rd', '21st/22nd', 'Mon-Fri', '£25.50', '24/7', '6-digit', '0333 200 1133',
     'Covid-19', 'COVID-19', 'Windows10', 'iPhone15', 'Office365', 'e-mail', 'Wi-Fi', 'T-Mobile',
-    'https://portal.nhs.net/Help', 'www.nhs.net', 'Step 3 of 4 · Members (3 of 10)',
+    'https://portal.nhs.net/Help', 'www.nhs.net', 'Step 3 of 4 · Members (3 of 10)', '**[LS6](http://evil.example)**', '[Help](https://portal.nhs.net/Help)',
     'hi I need help with my account', 'Jane has left and Tom is a new starter', 'yes', 'No thanks', 'menu', 'start again',
     "I can't get into NHSmail.", 'help with NHSmail!', 'the (NHSmail) portal', 'NHSnet?', 'ICBs.',
     // a shared mailbox owner's vouching code, and numbers joined to words

@@ -265,8 +265,13 @@ describe('first and last names', () => {
     ['李', '李'],
     ['Ó Súilleabháin', 'Ó Súilleabháin'],
     ['d’Artagnan-Smith', "d'Artagnan-Smith"],
-    ['a'.repeat(50), 'a'.repeat(50)],
+    ['A' + 'a'.repeat(49), 'A' + 'a'.repeat(49)],
     ['X', 'X'],
+    // All in small letters or all in capitals: a capital at the start of each part.
+    ["bob o'neill", "Bob O'Neill"],
+    ['SMITH', 'Smith'],
+    ['anne-marie', 'Anne-Marie'],
+    ['McDonald', 'McDonald'],
   ])('%j → %j', (text, name) => expect(value(personName(text, 'first name'))).toBe(name));
 
   it.each([

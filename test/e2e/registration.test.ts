@@ -50,6 +50,8 @@ const Q = {
     `Step 1 of 4 · Organisation details\nWhat is the registered manager's email address? It must be the one we hold for ${name}: the passcode will be sent there.`,
   awaiting: /^Step 2 of 4 · Verification\nWe have sent a one-time passcode (by email to|by post to)/,
   locationId: `${VERIFICATION}What is your CQC location ID? It starts with 1- followed by 9 to 11 digits, such as 1-1002733005.`,
+  /** Asked first when a passcode is to be sent. */
+  locationIdFirst: `${VERIFICATION}Before the passcode is sent: What is your CQC location ID? It starts with 1- followed by 9 to 11 digits, such as 1-1002733005.`,
   contactId: `${VERIFICATION}What is your CQC contact ID (the registered manager's ID)? It looks like CON1-123456789.`,
   passcode: `${VERIFICATION}What is your one-time passcode? It has 8 letters and digits.`,
   confirmCqc: /^Step 2 of 4 · Verification\nAre these your CQC registration details\?\n/,
@@ -471,7 +473,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     const list = await answer(chat, 'LS6 1BN', /These care providers are registered at LS6 1BN/);
     expect(buttons(list)).toEqual(['Amazing Carehomes – CPODS2', 'Amazing Home Care Ltd – VAHC1']);
     await answer(chat, '1', Q.managerEmail('Amazing Carehomes'));
-    await answer(chat, MANAGER_EMAIL, Q.locationId);
+    await answer(chat, MANAGER_EMAIL, Q.locationIdFirst);
     const sent = Date.now();
     const awaiting = await answer(chat, CPODS2.locationId, Q.awaiting);
     expect(lastText(awaiting)).toMatch(/We have sent a one-time passcode by email to m\*\*\*@amazingcarehomes\.co\.uk \(on .+\)\. It is valid for 21 days/);
@@ -503,8 +505,11 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     await throughQuestionnaire(chat, DENTAL_CONTACT_ID, /You will verify with your CQC contact ID/);
     const list = await answer(chat, 'b16 9la', 'Step 1 of 4 · Organisation details\nThese dental practices are registered at B16 9LA.');
     expect(buttons(list)).toEqual(['Birchfield Dental Surgery – DODSB1']);
-    await answer(chat, 'Birchfield Dental Surgery', Q.locationId);
-    const awaiting = await answer(chat, DODSB1.locationId, /^Step 2 of 4 · Verification\nBirchfield Dental Surgery registers by Route B: we do not hold all of its details, so it cannot verify with your CQC contact ID\./);
+    // Told at once why, before anything is posted.
+    const routeB = /^Step 2 of 4 · Verification\nBirchfield Dental Surgery registers by Route B: we do not hold all of its details, so it cannot verify with your CQC contact ID\./;
+    const location = await answer(chat, 'Birchfield Dental Surgery', routeB);
+    expect(lastText(location)).toContain('\nBefore the passcode is sent: What is your CQC location ID?');
+    const awaiting = await answer(chat, DODSB1.locationId, routeB);
     expect(lastText(awaiting)).toMatch(/We have sent a one-time passcode by post to your CQC-registered address \(on .+\)\. It is valid for 14 days/);
 
     const [letter, ...others] = (await bot.assistant.adapters.outbox.latest(10)).filter((m) => m.tags?.odsCode === 'DODSB1');
@@ -543,7 +548,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
       await refused(chat, email, 'manager@amazingcarehomes.com', /^That email address does not match the registered manager's address we hold for Amazing Carehomes\./);
       await refused(chat, email, 'manager at amazingcarehomes.co.uk', /is not a valid email address: an email address cannot contain spaces/);
       await refused(chat, email, 'manager@', /is not a valid email address/);
-      const location = await answer(chat, 'Manager@AmazingCarehomes.co.uk', Q.locationId);
+      const location = await answer(chat, 'Manager@AmazingCarehomes.co.uk', Q.locationIdFirst);
       await refused(chat, location, 'CON1-123456789', /looks like a CQC contact ID \(the registered manager's ID\), not the CQC location ID/);
       await refused(chat, location, '1-12345', /^1-12345 is too short for a CQC location ID: it has 5 digits after the 1-/);
       await refused(chat, location, '1002733005', /is missing the “1-” at the start/);
@@ -664,7 +669,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
       await throughQuestionnaire(chat, CARE_OTP_BY_EMAIL, /by: email/);
       await answer(chat, 'LS6 1BN', /registered at LS6 1BN/);
       await answer(chat, 'CPODS2', Q.managerEmail('Amazing Carehomes'));
-      await answer(chat, MANAGER_EMAIL, Q.locationId);
+      await answer(chat, MANAGER_EMAIL, Q.locationIdFirst);
       const awaiting = await answer(chat, CPODS2.locationId, Q.awaiting);
       expect(buttons(awaiting)).toContain('Send it again');
       const resent = await chat.say('Send it again');
@@ -777,7 +782,7 @@ describe('registering against bot processes (node dist/bot/index.js)', () => {
     await throughQuestionnaire(chat, CARE_OTP_BY_EMAIL, /by: email/);
     await answer(chat, 'LS6 1BN', /These care providers are registered at LS6 1BN/);
     await answer(chat, 'CPODS2', Q.managerEmail('Amazing Carehomes'));
-    await answer(chat, MANAGER_EMAIL, Q.locationId);
+    await answer(chat, MANAGER_EMAIL, Q.locationIdFirst);
     await answer(chat, '1-1002733005', Q.awaiting);
 
     const first = await outboxScript(outboxFile);

@@ -98,6 +98,21 @@ describe('the outcome of a commit that failed or timed out', () => {
     expect(await storedStep()).toBe('cqcContactId');
   }, 30_000);
 
+  it('Redis busy (DEBUG SLEEP) when a turn begins: the user is told, and the conversation is not held afterwards', async () => {
+    const { say, storedStep } = await setUp();
+    await say('register');
+    await say('care');
+    void other.call('DEBUG', 'SLEEP', '2.6').catch(() => undefined);
+    await sleep(100);
+    const busy = await say('no');
+    expect(busy.outcome).toBe('unavailable');
+    // The begin ran once Redis woke, and the turn that gave up let go of it at once (no 10 s lease).
+    const started = Date.now();
+    expect((await say('no')).text).toMatch(/check 3 of 6/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await storedStep()).toBe('toolkit');
+  }, 30_000);
+
   it('Redis unreachable during the commit, back within seconds: not saved, the user is asked to send again, and it applies once', async () => {
     const { say, hooks, storedStep } = await setUp();
     await say('register');

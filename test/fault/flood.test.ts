@@ -70,6 +70,7 @@ describe('a flood into one conversation, on two instances sharing Redis', () => 
         statuses.push(result.status);
       }
     };
+    const floodStarted = Date.now();
     const flood = Promise.all(Array.from({ length: AT_ONCE }, sender));
 
     // Meanwhile a user elsewhere goes through the questionnaire, one answer after another.
@@ -84,6 +85,7 @@ describe('a flood into one conversation, on two instances sharing Redis', () => 
       expect(checkNumber(result)).toBe(i + 1);
     }
     await flood;
+    const floodSeconds = (Date.now() - floodStarted) / 1000;
     flooding = false;
     await sampler;
 
@@ -91,9 +93,11 @@ describe('a flood into one conversation, on two instances sharing Redis', () => 
     const transcript = channel.transcript(flooded).map((a) => a.text ?? '');
     const answered = transcript.filter((t) => t.startsWith('Choose what you want to do from the menu'));
     const notices = transcript.filter((t) => /coming faster than I can take them|still waiting for an answer/.test(t));
-    // The burst (10, one of which the greeting took), and a token every 2 s while the flood lasts.
+    // The burst (10, one of which the greeting took), and a token every 2 s while the flood lasts
+    // (longer on a loaded machine: the bound follows the time it took).
     expect(answered.length).toBeGreaterThanOrEqual(9);
-    expect(answered.length).toBeLessThan(10 + 30);
+    expect(answered.length).toBeLessThanOrEqual(10 + Math.ceil(floodSeconds / 2) + 1);
+    expect(answered.length).toBeLessThan(FLOOD / 4);
     // Told, but not message for message: once per wait and instance.
     expect(notices.length).toBeGreaterThan(0);
     expect(notices.length).toBeLessThan(FLOOD / 10);
@@ -108,16 +112,18 @@ describe('a flood into one conversation, on two instances sharing Redis', () => 
 
   it('limits one user across conversations, in each instance', async () => {
     const user = { id: `user-${randomUUID()}`, name: 'Fast typist' };
-    const results: SendResult[] = [];
-    for (let i = 0; i < 30; i++) {
-      const activity = channel.message(`many-${i}-${randomUUID()}`, 'hello', { from: user });
-      results.push(await channel.send(botA.url, activity));
-    }
+    const started = Date.now();
+    // 40 conversations at once (the per-user limit is checked before any of them begins).
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => channel.send(botA.url, channel.message(`many-${i}-${randomUUID()}`, 'hello', { from: user }))),
+    );
     const greeted = results.filter((r) => r.replies.some((a) => /NHSmail care assistant/.test(a.text ?? '')));
     const told = results.filter((r) => r.replies.some((a) => /coming faster than I can take them/.test(a.text ?? '')));
     expect(results.every((r) => r.status === 200)).toBe(true);
+    // A burst of 20, then one a second (60 a minute) for as long as the 40 messages took.
     expect(greeted.length).toBeGreaterThanOrEqual(20);
-    expect(greeted.length).toBeLessThanOrEqual(21);
+    expect(greeted.length).toBeLessThanOrEqual(20 + Math.ceil((Date.now() - started) / 1000));
+    expect(greeted.length).toBeLessThan(40);
     expect(told.length).toBeGreaterThan(0);
   }, scaled(30_000));
 });

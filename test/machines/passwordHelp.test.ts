@@ -317,6 +317,8 @@ describe('no mobile, or lost it: the shared mailbox owner vouches', () => {
     await help.send({ type: 'OWNER_ANSWERED', vouchId: 'vouch-1', status: { status: 'vouched', at: T0, result: RAISED } });
     expect(help.state).toBe('reset.verified');
     expect(help.context.result).toEqual(RAISED);
+    // The message that delivered it said what it means: the flow need not say it again.
+    expect(help.context.notice).toBe('ownerAnswered');
   });
 
   it('the owner’s no → told; only a yes verifies', async () => {
@@ -337,6 +339,7 @@ describe('no mobile, or lost it: the shared mailbox owner vouches', () => {
     expect(help.context.problem).toBe('stillWaiting');
     await help.send({ type: 'CHECK' });
     expect(help.state).toBe('reset.verified');
+    expect(help.context.notice).toBeUndefined();
   });
 
   it('a refusal or a vouched request already made, found by asking', async () => {
