@@ -18,7 +18,7 @@ export type Parsed =
   /** First contact, or "hello": greet and show the menu (or where they are). */
   | { kind: 'greet' }
   /** About a NAS request by its reference (its status, or an answer to NAS's question): the bot looks it up and says. */
-  | { kind: 'request'; reference: string; text: string; answer?: string };
+  | { kind: 'request'; reference?: string; text: string; answer?: string };
 
 /** Where the conversation stands, read from the root machine's snapshot. */
 export interface Position {
@@ -55,6 +55,8 @@ export class ConversationDialog {
 
   private routed(text: string): Parsed {
     const found = route(text);
+    // "Where is my request?" without its reference: the bot finds the requests made in this chat.
+    if (found?.id === 'requestStatus') return { kind: 'request', text };
     return found ? { kind: 'say', text: found.answer() } : { kind: 'notUnderstood' };
   }
 
