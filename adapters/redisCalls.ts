@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import { durableScript, RedisClient } from './redis';
 import { StoreUnavailableError } from './conversationStore';
 
 /** How the Redis adapters call Redis: every failure becomes a `StoreUnavailableError`. */
@@ -18,11 +18,13 @@ export async function callRedis<T>(operation: string, run: () => Promise<T>): Pr
   }
 }
 
-/** A single-node or Sentinel client, or a Cluster client: the adapters accept either. */
-export type RedisClient = Redis | Cluster;
+/** A single-node or Sentinel client, or a Cluster client: the adapters accept either (adapters/redis.ts). */
+export type { RedisClient };
 
-/** Runs a Lua script registered with `redis.defineCommand(name, …)`. */
+/**
+ * Runs a Lua script registered with `redis.defineCommand(name, …)`, durably: with replicas it
+ * counts as done only once they have what it wrote (see adapters/redis.ts).
+ */
 export function runScript(redis: RedisClient, operation: string, name: string, args: (string | number)[]): Promise<unknown> {
-  const fn = (redis as unknown as Record<string, ScriptFn>)[name]!;
-  return callRedis(operation, () => fn.apply(redis, args));
+  return callRedis(operation, () => durableScript(redis, name, args));
 }

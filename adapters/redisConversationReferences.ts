@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import {
   ConversationReferences,
   ConversationReferencesOptions,
@@ -39,7 +39,7 @@ export class RedisConversationReferences implements ConversationReferences {
   private readonly prefix: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: RedisConversationReferencesOptions,
   ) {
     this.ttlMs = options.ttlMs;

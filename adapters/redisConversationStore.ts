@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { createRedis, CreateRedisOptions, durableScript, RedisClient, waitUntilReady } from './redis';
 import {
   BeginOptions,
   CommitOutcome,
@@ -56,55 +57,24 @@ export interface RedisConversationStoreOptions extends ConversationStoreOptions 
 }
 
 export const DEFAULT_KEY_PREFIX = 'nhsca:';
+
+/**
+ * Scripts whose result the user is told: the commit, the check of a commit that timed out (it
+ * must not say "saved" of a write a failover may still lose), and "delete my data".
+ */
+const DURABLE = new Set<ScriptName>(['nhscaConvCommitV2', 'nhscaConvOutcomeV2', 'nhscaConvEraseV2']);
 export const DEFAULT_POLL_MS = 1_000;
 
 /**
- * An ioredis client that fails fast while Redis is away (so a turn gets `StoreUnavailableError`
- * in a second or two instead of hanging) and keeps reconnecting for ever, so the bot recovers by
- * itself when Redis comes back.
+ * A client for one Redis node at `url`, with the behaviour every topology shares (fail fast while
+ * Redis is away, never replay a script, reconnect for ever): see adapters/redis.ts, which also
+ * makes Cluster and Sentinel clients.
  */
-export function createRedisClient(url: string, options: { onError?: (err: Error) => void } = {}): Redis {
-  const client = new Redis(url, {
-    // Commands issued while disconnected fail at once instead of queueing up.
-    enableOfflineQueue: false,
-    // Turns of many conversations running at once share socket writes.
-    enableAutoPipelining: true,
-    maxRetriesPerRequest: 1,
-    // Our scripts are not idempotent (RPUSH of a token): never replay one after a reconnect,
-    // it may already have run. The caller sees an error and the turn is retried as a whole.
-    autoResendUnfulfilledCommands: false,
-    commandTimeout: 2_000,
-    connectTimeout: 2_000,
-    // A socket that stops answering while commands are pending is torn down and reconnected.
-    socketTimeout: 5_000,
-    // Reconnect for ever, at most one second apart.
-    retryStrategy: (times: number) => Math.min(times * 100, 1_000),
-  });
-  // Without a listener an 'error' event (ECONNREFUSED during an outage…) would crash the process.
-  // Failures reach callers through their rejected commands; `onError` is for logging only (it
-  // fires on every failed reconnection attempt, about once a second during an outage).
-  client.on('error', (err: Error) => options.onError?.(err));
-  return client;
+export function createRedisClient(url: string, options: CreateRedisOptions = {}): Redis {
+  return createRedis(url, options) as Redis;
 }
 
-/**
- * Resolves once the client is connected. With the offline queue disabled, commands sent before
- * the first connection is up fail at once, so wait for this at start-up.
- */
-export function waitUntilReady(client: Redis, timeoutMs = 5_000): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      client.off('ready', onReady);
-      reject(new StoreUnavailableError(`Redis not ready after ${timeoutMs} ms (status: ${client.status})`));
-    }, timeoutMs);
-    client.once('ready', onReady);
-  });
-}
+export { waitUntilReady };
 
 export interface ConversationKeys {
   state: string;
@@ -151,11 +121,11 @@ export class RedisConversationStore implements ConversationStore {
   private readonly now: () => number;
   /** Each open lease's rate-limit bucket after its turn, written back by commit. */
   private readonly buckets = new WeakMap<TurnLease, { tokens: string; at: number }>();
-  private subscriber?: Promise<Redis>;
+  private subscriber?: Promise<RedisClient>;
   private readonly channels = new Map<string, WakeChannel>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: RedisConversationStoreOptions,
   ) {
     this.ttlMs = Math.max(1, Math.ceil(options.ttlMs));
@@ -357,9 +327,10 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   /** The connection waiting turns listen on (a subscribed connection can do nothing else). */
-  private subscriberClient(): Promise<Redis> {
+  private subscriberClient(): Promise<RedisClient> {
     if (!this.subscriber) {
-      const client = this.redis.duplicate();
+      // Cluster or not, a connection of its own with the same options.
+      const client: RedisClient = this.redis instanceof Cluster ? this.redis.duplicate() : this.redis.duplicate();
       client.on('error', () => undefined);
       client.on('message', (channel: string, token: string) => {
         for (const listener of this.channels.get(channel)?.listeners ?? []) listener(token);
@@ -384,6 +355,8 @@ export class RedisConversationStore implements ConversationStore {
     this.roundTrips++;
     const fn = (this.redis as unknown as Record<ScriptName, ScriptFn>)[name];
     try {
+      // What the user is told is saved (or erased): with replicas, only once they have it.
+      if (DURABLE.has(name)) return (await durableScript(this.redis, name, [keys.state, keys.queue, keys.lease, keys.wake, ...args])) as Reply;
       return (await fn.call(this.redis, keys.state, keys.queue, keys.lease, keys.wake, ...args)) as Reply;
     } catch (err) {
       throw unavailable(name, err);

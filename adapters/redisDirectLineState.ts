@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import {
   DirectLineConversation,
   DirectLineState,
@@ -11,7 +10,7 @@ import {
   TokenAllowance,
 } from './directLineState';
 import { withId } from './memoryDirectLineState';
-import { callRedis, runScript } from './redisCalls';
+import { callRedis, RedisClient, runScript } from './redisCalls';
 import { DEFAULT_KEY_PREFIX } from './redisConversationStore';
 
 /**
@@ -221,7 +220,7 @@ export class RedisDirectLineState implements DirectLineState {
   private key: Promise<Buffer> | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: RedisDirectLineStateOptions = {},
   ) {
     this.limits = resolveLimits(options.limits);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
+import { durableCall, durableScript } from './redis';
 import { callRedis } from './redisCalls';
 import { DEFAULT_DEDUPE_TTL_MS, DEFAULT_OUTBOX_MAX_LENGTH, OutboxOptions, storedCopy } from './memoryOutbox';
 import { DEFAULT_OUTBOX_RETENTION_MS, Outbox, OutboxMessage, redactedRecord } from './outbox';
@@ -66,7 +67,7 @@ export class RedisOutbox implements Outbox {
   private readonly keyPrefix: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: RedisOutboxOptions = {},
   ) {
     this.now = options.now ?? Date.now;
@@ -94,10 +95,8 @@ export class RedisOutbox implements Outbox {
     const now = this.now();
     const recorded = storedCopy({ ...message, id: randomUUID(), createdAt: now });
     const { dedupeKey } = options;
-    const send = (this.redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>)[SEND]!;
     const reply = (await this.call('send', () =>
-      send.call(
-        this.redis,
+      durableScript(this.redis, SEND, [
         this.streamKey,
         dedupeKey === undefined ? '' : this.dedupeKeyFor(dedupeKey),
         this.contentKeyFor(recorded.id),
@@ -110,7 +109,7 @@ export class RedisOutbox implements Outbox {
         now + this.dedupeTtlMs,
         this.retentionMs,
         RECORDS_TTL_MS,
-      ),
+      ]),
     )) as [number, string?, string?];
     if (Number(reply[0]) === 1) return recorded;
     const [first] = await this.withContent([{ id: reply[1]!, record: JSON.parse(reply[2]!) as OutboxMessage }]);

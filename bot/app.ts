@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { ConversationStore } from '../adapters/conversationStore';
 import { MemoryConversationStore } from '../adapters/memoryConversationStore';
-import { createRedisClient, RedisConversationStore, waitUntilReady } from '../adapters/redisConversationStore';
+import { RedisConversationStore } from '../adapters/redisConversationStore';
+import { createRedis, redisTopology, waitUntilReady } from '../adapters/redis';
 import { ConversationDialog } from '../dialogs/conversation';
 import { createConversationMachine } from '../machines/conversation';
 import { CareAssistantBot } from './bot';
@@ -15,7 +16,7 @@ import { MemoryOutbox } from '../adapters/memoryOutbox';
 import { RedisNasRequests } from '../adapters/redisNasRequests';
 import { RedisOneTimePasscodes } from '../adapters/redisOneTimePasscodes';
 import { RedisOutbox } from '../adapters/redisOutbox';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { assign } from 'xstate';
 import { FLOWS, Flow, FlowAdapters } from './flows';
 import type { DirectLineState } from '../adapters/directLineState';
@@ -35,8 +36,18 @@ import { createTellRequester } from './backOffice/tellRequester';
 import { countTurn } from './backOffice/turnEvents';
 import { createRequestDesk } from './backOffice/requestDesk';
 import { BackOffice } from './backOffice/service';
+import { EmbeddedAccountDirectory } from '../adapters/embeddedAccountDirectory';
+import { MemoryVerificationCodes } from '../adapters/memoryVerificationCodes';
+import { RedisVerificationCodes } from '../adapters/redisVerificationCodes';
+import { MemoryResetVouches } from '../adapters/resetVouches';
+import { RedisResetVouches } from '../adapters/redisResetVouches';
+import type { RedisClient } from '../adapters/redisCalls';
+import type { Proactive } from './flows/passwordHelp';
 
-/** Everything the assistant needs, wired from configuration: memory by default, Redis with REDIS_URL. */
+/**
+ * Everything the assistant needs, wired from configuration: memory by default, Redis with
+ * REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (one client for every adapter).
+ */
 export interface Assistant {
   engine: ConversationEngine;
   store: ConversationStore;
@@ -80,6 +91,23 @@ export function memoryAdapters(
     passcodes: new MemoryOneTimePasscodes({ now }),
     outbox: new MemoryOutbox({ now, journal: outboxJournal, retentionMs: outboxRetentionMs }),
     requests: new MemoryNasRequests({ ...requestOptions, now }),
+    ...passwordHelpAdapters(now),
+  };
+}
+
+/** The shipped NHSmail accounts, read once per process (the data set is read-only). */
+let shippedAccounts: EmbeddedAccountDirectory | undefined;
+const accountDirectory = () => (shippedAccounts ??= new EmbeddedAccountDirectory());
+
+/** What password help adds: in memory, or in Redis (shared by every instance) with its secret from the shared web chat key. */
+function passwordHelpAdapters(now: () => number, redis?: { client: RedisClient; secret: () => Promise<Buffer> }) {
+  const secret = randomBytes(32);
+  return {
+    accounts: accountDirectory(),
+    verificationCodes: redis ? new RedisVerificationCodes(redis.client, { now }) : new MemoryVerificationCodes({ now }),
+    vouches: redis ? new RedisResetVouches(redis.client, { now }) : new MemoryResetVouches({ now }),
+    secret: redis ? redis.secret : async () => secret,
+    now,
   };
 }
 
@@ -106,10 +134,11 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
   // A day longer than the state: a reference is saved again at most twice a day (bot/bot.ts).
   const referencesTtlMs = ttlMs + 24 * 60 * 60 * 1000;
   let events: ServiceEvents;
-  if (config.REDIS_URL) {
+  const topology = redisTopology(config);
+  if (topology) {
     // Reconnection attempts fail about once a second during an outage: log one in thirty.
     let lastLogged = 0;
-    const redis = createRedisClient(config.REDIS_URL, {
+    const redis = createRedis(topology, {
       onError: (error) => {
         if (Date.now() - lastLogged < 30_000) return;
         lastLogged = Date.now();
@@ -125,6 +154,8 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
       passcodes: new RedisOneTimePasscodes(redis, { now }),
       outbox: redisOutbox,
       requests: new RedisNasRequests(redis, { now, retentionDays: config.NAS_RETENTION_DAYS, logger }),
+      // The web chat's signing key is made once and shared by every instance: a fit secret for password help too.
+      ...passwordHelpAdapters(now, { client: redis, secret: () => directLineState.signingKey() }),
     };
     events = createServiceEvents(redis, logger, now);
     ready = async () => {
@@ -147,7 +178,8 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     events = createServiceEvents(undefined, logger, now);
     closeStore = () => store.close();
   }
-  adapters = countingAdapters(adapters, events);
+  const proactive: Proactive = { references };
+  adapters = { ...countingAdapters(adapters, events), events, proactive };
   const { machine, dialog, flows } = buildConversation(adapters);
   const userRate = new TokenBuckets({ perMinute: config.USER_RATE_LIMIT_PER_MINUTE, burst: config.USER_RATE_LIMIT_BURST }, now);
   // The back office is made after the engine (its notifier needs the engine): looked up when asked.
@@ -169,6 +201,8 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     webChat: { state: directLineState, appId: config.MicrosoftAppId },
     botFramework: { adapter: () => (proactiveAdapter ??= createAdapter(config, logger)), appId: config.MicrosoftAppId },
   });
+  // Password help asks owners in their own chats and tells requesters the answer.
+  proactive.notifier = notifier;
   const webChat: Assistant['webChat'] = {
     enabled: webChatEnabled(config),
     state: directLineState,

@@ -2,6 +2,7 @@ import { Activity, ActivityTypes, BotAdapter, ConversationReference, ResourceRes
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import * as readline from 'node:readline';
+import { redisTopology } from '../adapters/redis';
 import { createAssistant } from './app';
 import { loadConfigOrExit, outboxFile } from './config';
 import { createLogger } from './logger';
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
   const adapter = new ConsoleAdapter((line) => process.stdout.write(`${line}\n`), conversationId);
   const logic = (context: TurnContext) => assistant.bot.run(context);
 
-  process.stdout.write(`NHSmail care assistant (terminal chat; state: ${config.REDIS_URL ? 'Redis' : 'memory'}). Ctrl+D to leave.\n`);
+  process.stdout.write(`NHSmail care assistant (terminal chat; state: ${redisTopology(config) ? 'Redis' : 'memory'}). Ctrl+D to leave.\n`);
   await adapter.start(logic);
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: '\nyou> ', terminal: process.stdin.isTTY });
   const prompt = () => (process.stdin.isTTY ? rl.prompt() : undefined);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEndpoint, RedisEndpoint } from '../adapters/redis';
 import { NasApiTokensSchema } from './backOffice/tokens';
 
 /** Configuration, read once from the environment at start-up. */
@@ -11,6 +12,20 @@ const SWITCH_VALUES = ['true', 'false', 'yes', 'no', 'on', 'off', '1', '0'];
 function count(what: string, max: number, min = 0) {
   const error = `must be a whole number of ${what}, from ${min} to ${max}`;
   return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+/** "host:port,host:port" (commas or spaces between; "[::1]:7000" for IPv6) → endpoints. */
+function endpointList(name: string, example: string) {
+  return z.string().transform((value, context): RedisEndpoint[] => {
+    const entries = value.split(/[\s,]+/).filter(Boolean);
+    const bad = entries.filter((entry) => !parseEndpoint(entry));
+    if (entries.length === 0 || bad.length > 0) {
+      const what = bad.length ? `: ${bad.map((entry) => `"${entry}"`).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not host:port` : '';
+      context.addIssue({ code: 'custom', message: `must be a comma-separated list of host:port, e.g. ${example}${what}` });
+      return z.NEVER;
+    }
+    return entries.map((entry) => parseEndpoint(entry)!);
+  });
 }
 
 const ConfigSchema = z
@@ -38,6 +53,26 @@ const ConfigSchema = z
       .refine((value) => /^rediss?:\/\/[^\s]+$/.test(value) && URL.canParse(value), {
         error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
       })
+      .optional(),
+    // Redis Cluster or Sentinel instead of one node (REDIS_URL): see adapters/redis.ts.
+    REDIS_CLUSTER_NODES: endpointList('REDIS_CLUSTER_NODES', '10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379').optional(),
+    REDIS_SENTINELS: endpointList('REDIS_SENTINELS', '10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379').optional(),
+    REDIS_SENTINEL_NAME: z
+      .string()
+      .trim()
+      .refine((value) => /^[A-Za-z0-9._-]{1,64}$/.test(value), {
+        error: 'must be the name of the master the Sentinels monitor (letters, digits, dots, hyphens, underscores), e.g. mymaster',
+      })
+      .optional(),
+    REDIS_USERNAME: z.string().trim().optional(),
+    REDIS_PASSWORD: z.string().optional(),
+    REDIS_SENTINEL_PASSWORD: z.string().optional(),
+    /** Replicas that must have a write before the user is told it is saved (Redis WAIT). */
+    REDIS_WAIT_REPLICAS: z.coerce
+      .number({ error: 'must be a whole number of replicas from 0 to 10' })
+      .int({ error: 'must be a whole number of replicas from 0 to 10' })
+      .min(0, { error: 'must be a whole number of replicas from 0 to 10' })
+      .max(10, { error: 'must be a whole number of replicas from 0 to 10' })
       .optional(),
     STATE_TTL_DAYS: z.coerce
       .number({ error: 'must be a number of days greater than 0 (at most 3650)' })
@@ -127,6 +162,43 @@ function crossChecks(raw: Record<string, string | undefined>): string[] {
   }
   if (raw.MicrosoftAppId && type === 'SingleTenant' && !raw.MicrosoftAppTenantId) {
     problems.push('MicrosoftAppTenantId must be set when MicrosoftAppType is SingleTenant');
+  }
+  problems.push(...redisTopologyChecks(raw));
+  return problems;
+}
+
+/** One Redis topology at most, and each with what it needs. */
+function redisTopologyChecks(raw: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const chosen = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'].filter((name) => raw[name] !== undefined);
+  if (chosen.length > 1) {
+    problems.push(
+      `Set only one of REDIS_URL (one Redis), REDIS_CLUSTER_NODES (Redis Cluster) and REDIS_SENTINELS (Redis Sentinel); found ${chosen.join(' and ')}`,
+    );
+  }
+  if (raw.REDIS_SENTINELS !== undefined && raw.REDIS_SENTINEL_NAME === undefined) {
+    problems.push('REDIS_SENTINEL_NAME must be set when REDIS_SENTINELS is set: the name of the master the Sentinels monitor (e.g. mymaster)');
+  }
+  if (raw.REDIS_SENTINEL_NAME !== undefined && raw.REDIS_SENTINELS === undefined) {
+    problems.push('REDIS_SENTINEL_NAME is set but REDIS_SENTINELS is not: list the Sentinels as host:port');
+  }
+  if (raw.REDIS_SENTINEL_PASSWORD !== undefined && raw.REDIS_SENTINELS === undefined) {
+    problems.push('REDIS_SENTINEL_PASSWORD is set but REDIS_SENTINELS is not');
+  }
+  const clusterOrSentinel = raw.REDIS_CLUSTER_NODES !== undefined || raw.REDIS_SENTINELS !== undefined;
+  for (const name of ['REDIS_USERNAME', 'REDIS_PASSWORD']) {
+    if (raw[name] === undefined || clusterOrSentinel) continue;
+    problems.push(
+      raw.REDIS_URL !== undefined
+        ? `${name} is for REDIS_CLUSTER_NODES and REDIS_SENTINELS: with REDIS_URL put the user and password in the URL (redis://user:password@host:6379)`
+        : `${name} is set but no Redis is: set REDIS_CLUSTER_NODES or REDIS_SENTINELS too`,
+    );
+  }
+  if (raw.REDIS_WAIT_REPLICAS !== undefined && chosen.length === 0) {
+    problems.push('REDIS_WAIT_REPLICAS is set but no Redis is: set REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS too');
+  }
+  if (raw.REDIS_USERNAME !== undefined && raw.REDIS_PASSWORD === undefined) {
+    problems.push('REDIS_PASSWORD must be set when REDIS_USERNAME is set');
   }
   return problems;
 }

@@ -1,5 +1,6 @@
 import { httpTimeouts, listenHost, loadConfigOrExit, outboxFile } from './config';
 import { createAssistant } from './app';
+import { describeTopology, redisTopology } from '../adapters/redis';
 import { createLogger } from './logger';
 import { createAdapter, createServer } from './server';
 
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const host = listenHost(config);
   server.listen(config.PORT, host, () => {
     logger.info(
-      { port: config.PORT, host, state: config.REDIS_URL ? 'redis' : 'memory' },
+      { port: config.PORT, host, state: describeTopology(redisTopology(config)) },
       `listening on http://localhost:${config.PORT}/api/messages`,
     );
   });

@@ -53,10 +53,14 @@ export class ConversationDialog {
     return { kind: 'event', event: { type: 'TO_FLOW', event: result } };
   }
 
-  private routed(text: string): Parsed {
+  /** `canStart`: no flow is in progress (or its menu is open), so a routed flow may start. */
+  private routed(text: string, canStart = false): Parsed {
     const found = route(text);
     // "Where is my request?" without its reference: the bot finds the requests made in this chat.
     if (found?.id === 'requestStatus') return { kind: 'request', text };
+    if (found?.flow && canStart && this.flows.some((f) => f.id === found.flow!.id)) {
+      return { kind: 'event', event: { type: 'START_FLOW', flow: found.flow.id, start: found.flow.start(text) } };
+    }
     return found ? { kind: 'say', text: found.answer() } : { kind: 'notUnderstood' };
   }
 
@@ -114,7 +118,7 @@ export class ConversationDialog {
     if (choice === 'again') return { kind: 'event', event: { type: 'RESTART' } };
     if (choice) return { kind: 'event', event: { type: 'START_FLOW', flow: choice } };
     if (GREETINGS.has(normalise(text))) return { kind: 'greet' };
-    return this.routed(text);
+    return this.routed(text, true);
   }
 
   private asksAgain(text: string, dialog: FlowDialog): boolean {
@@ -232,7 +236,7 @@ export class ConversationDialog {
     return [
       "Hello, I'm the NHSmail care assistant for care providers and dental practices in England. I can help you:",
       offers,
-      'I can also tell you who to contact about passwords, locked accounts, leavers and new starters.',
+      'I can also tell you who to contact about leavers and new starters.',
       'At any point you can say "help", "back", "menu", "cancel" or "start again".',
     ].join('\n');
   }

@@ -80,6 +80,8 @@ function isOrdinary(word: string, options: PasswordCheckOptions): boolean {
   if (MARKDOWN_LINK.test(word)) return true;
   if (EMAIL.test(word) || WEB_ADDRESS.test(word) || REFERENCE.test(word) || PRODUCT_VERSION.test(word) || CAPITALS_CODE.test(word)) return true;
   if (VOUCH_CODE.test(word) || NUMBER_WORD.test(word)) return true;
+  // A link somewhere in the word (markdown [text](https://…), a pasted URL in brackets).
+  if (/(?:https?:\/\/|www\.)[^\s]/i.test(word)) return true;
   if (cqcContactId(word).ok || cqcLocationId(word).ok) return true;
   // A CQC ID mistyped ("1-1002733005X", "CON1-12345678O") is an answer to put right, not a password.
   if (CQC_ID_SHAPED.test(word)) return true;

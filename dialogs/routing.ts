@@ -2,6 +2,7 @@ import { ADMIN_EMAIL, NAS_HOURS, NATIONAL_HELPDESK, ODS_HELPDESK_EMAIL } from '.
 import { NAS_REFERENCE_PREFIXES } from '../adapters/nasRequests';
 import { OTP_ALPHABET } from '../adapters/oneTimePasscodes';
 import { normalise } from './parsing';
+import { passwordHelpStart } from './passwordHelp/explainSteps';
 
 /**
  * What to say when someone asks for something the assistant cannot do in this chat yet: a short,
@@ -12,8 +13,13 @@ import { normalise } from './parsing';
 
 export interface Route {
   id: string;
-  /** Matched against the normalised text (lower case, single spaces). */
-  pattern: RegExp;
+  /** Matched against the normalised text (lower case, single spaces)… */
+  pattern?: RegExp;
+  /** …or, for a flow that reads its own text, by the flow. */
+  matches?: (text: string) => boolean;
+  /** A flow that now does this: started where the text says (when no other flow is in progress). */
+  flow?: { id: string; start: (text: string) => Record<string, unknown> };
+  /** What to say otherwise (in the middle of another flow). */
   answer: () => string;
 }
 
@@ -28,16 +34,12 @@ export const ROUTES: readonly Route[] = [
     answer: () => `You're welcome. If anything else comes up, I'm here, and ${HELPDESK} is always there too.`,
   },
   {
-    id: 'forgottenPassword',
-    pattern: /\b(forg[eo]t+(en)?|lost|reset|can'?t remember|cannot remember|don'?t know|change)\b.*\bpass ?words?\b|\bpass ?words?\b.*\b(forg[eo]t+(en)?|reset|expired|not working|wrong|doesn'?t work)\b/,
+    // Password and account help is a flow: free text that asks for it starts it where it says.
+    id: 'passwordHelp',
+    matches: (text) => passwordHelpStart(text) !== undefined,
+    flow: { id: 'passwordHelp', start: (text) => passwordHelpStart(text) ?? {} },
     answer: () =>
-      `${NOT_HERE_YET} You can reset a forgotten NHSmail password yourself: go to www.nhs.net, choose "Forgotten password" and answer your security questions. If you cannot, ${HELPDESK} can reset it after checking the mobile number on your account. If your account has no mobile number, your shared mailbox owner must contact the helpdesk to confirm who you are.`,
-  },
-  {
-    id: 'lockedAccount',
-    pattern: /\b(locked|lock(ed)? out|blocked|disabled|suspended)\b|\b(can'?t|cannot|unable to|won'?t let me) (log|sign) ?(in|on)\b/,
-    answer: () =>
-      `${NOT_HERE_YET} If your account was made through this registration (or a bulk upload), ${NAS} unlocks it, or ${HELPDESK} out of hours. If your account is run by a local organisation (a CCG or CSU), contact that organisation's IT helpdesk.`,
+      `For a forgotten password, a locked account, your first login or your mobile number in the directory, say "menu" and choose "Password and account help". Or ask ${HELPDESK}.`,
   },
   {
     id: 'leaver',
@@ -50,12 +52,6 @@ export const ROUTES: readonly Route[] = [
     pattern: /\bnew (starter|staff|member of staff|employee|colleague|carer|nurse)\b|\b(joiner|joining|just joined|started with us)\b|\baccount for (a |my |our )?(new|colleague|member)/,
     answer: () =>
       `${NOT_HERE_YET} The shared mailbox owner asks ${NAS} for an account for a new starter, with the same details as a registration (name, email, UK mobile, role). Someone who already has NHSmail from another job keeps it: ask NAS to move them to your organisation as a joiner.`,
-  },
-  {
-    id: 'hideMobile',
-    pattern: /\b(hide|hidden|unhide|show|remove|visible)\b.*\b(mobile|phone|number)\b|\b(mobile|phone) number\b.*\b(directory|address book|visible|hide|hidden)\b/,
-    answer: () =>
-      `Your mobile number is hidden from the NHS Directory unless you choose to show it. To change that, log in at www.nhs.net, open Profile, then My Profile, and tick or untick "Hide mobile number from address book". Keep the number up to date: it is used to confirm who you are if you forget your password. Stuck? Ask ${HELPDESK}.`,
   },
   {
     id: 'dspt',
@@ -82,12 +78,6 @@ export const ROUTES: readonly Route[] = [
       `Tell me the reference and I will check where it is, for example "status of REG-7KD9QX2P" (it starts with REG- for a registration, PWD- for a password reset, and was in my message when the request was made). You are also told in this chat when NAS changes its status; or contact ${NAS}, quoting the reference.`,
   },
   {
-    id: 'activation',
-    pattern: /\b(activate|activation|first (time )?log ?in|welcome email|temporary password|my username|set up my account)\b/,
-    answer: () =>
-      `To start using a new account: the welcome email gives your username, and your temporary password comes by text to your mobile. Log in at www.nhs.net, change the password, accept the acceptable use policy and set your security questions. Accounts not used for 90 days become inactive. If the text never comes, contact ${NAS}.`,
-  },
-  {
     id: 'person',
     pattern: /\b(speak|talk|chat) (to|with) (a |an |some)?(person|human|someone|somebody|real person|agent|adviser|advisor|operator)\b|\b(real|actual) (person|human)\b|\bhuman\b|\bcall (you|someone|somebody)\b|\bphone number\b.*\b(you|nas|helpdesk)\b/,
     answer: () => `You can reach a person at ${NAS}, or at ${HELPDESK}.`,
@@ -98,7 +88,7 @@ export const ROUTES: readonly Route[] = [
 export function route(text: string): Route | undefined {
   const t = normalise(text);
   if (!t) return undefined;
-  return ROUTES.find((r) => r.pattern.test(t));
+  return ROUTES.find((r) => (r.matches ? r.matches(text) : r.pattern?.test(t)));
 }
 
 /** A NAS reference anywhere in a message, as people type it (any case, a space for the dash). */

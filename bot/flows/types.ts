@@ -3,6 +3,11 @@ import type { NasRequests } from '../../adapters/nasRequests';
 import type { OneTimePasscodes } from '../../adapters/oneTimePasscodes';
 import type { OrganisationDirectory } from '../../adapters/organisationDirectory';
 import type { Outbox } from '../../adapters/outbox';
+import type { AccountDirectory } from '../../adapters/accountDirectory';
+import type { ResetVouches } from '../../adapters/resetVouches';
+import type { ServiceEvents } from '../../adapters/serviceEvents';
+import type { VerificationCodes } from '../../adapters/verificationCodes';
+import type { Proactive } from './passwordHelp';
 import type { FlowInput } from '../../machines/flow';
 import type { FlowDialog } from '../../dialogs/types';
 
@@ -12,6 +17,18 @@ export interface FlowAdapters {
   passcodes: OneTimePasscodes;
   outbox: Outbox;
   requests: NasRequests;
+  /** Password help: the NHSmail accounts, the short codes, the owners asked to vouch. */
+  accounts: AccountDirectory;
+  verificationCodes: VerificationCodes;
+  vouches: ResetVouches;
+  /** A secret the same for every instance (password help's made-up mobile endings). */
+  secret: () => Promise<Buffer>;
+  /** The clock flows read through their provided actions (default Date.now). */
+  now?: () => number;
+  /** The dashboard's counters, for what the adapters cannot count themselves. */
+  events?: ServiceEvents;
+  /** Other conversations: filled in once the notifier exists (it needs the engine, which needs the flows). */
+  proactive?: Proactive;
 }
 
 /** A flow's snapshot as XState persists it (the `flow` child of the root machine's snapshot). */

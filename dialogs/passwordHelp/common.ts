@@ -4,32 +4,17 @@
  * the sentences about who can help and whether they are open now — always from
  * `availability(now)` and the bank-holiday calendar, never from fixed hours.
  */
-import type { AnyEventObject } from 'xstate';
 import { availability } from '../../machines/contactHours';
 import type { PasswordHelpContext } from '../../machines/passwordHelp';
 import { describeHelpdesk, describeNas } from '../contactHours';
 import { ADMIN_EMAIL, NATIONAL_HELPDESK, type AdminKind } from '../contacts';
-import type { FlowParse, Reply } from '../types';
+import { answer, fieldQuestion, hintOf, type Step as FlowStep } from '../step';
+import type { FieldInfo } from '../types';
 
-/** A field a step asks for, for "why do you need that?" and "I don't know it" (CONTRACTS §4). */
-export interface FieldInfo {
-  name: string;
-  why: string;
-  whereToFind: string;
-}
-
-export interface Step {
-  prompt(c: PasswordHelpContext): Reply;
-  parse?(text: string, c: PasswordHelpContext): FlowParse | { say: string };
-  hint: string | ((c: PasswordHelpContext) => string);
-  help?(c: PasswordHelpContext): string;
-  field?: FieldInfo;
-  previous?(c: PasswordHelpContext): string | undefined;
-  /** Why "back" goes nowhere from here. */
-  noBack?: string;
-}
-
-export const answer = (question: string, value: unknown): AnyEventObject => ({ type: 'ANSWER', answer: { question, value } });
+/** A step of the password help, in the one step style (dialogs/step.ts). */
+export type Step = FlowStep<PasswordHelpContext>;
+export type { FieldInfo };
+export { answer, fieldQuestion, hintOf };
 
 /** The NAS team to name: the account's, when known. */
 export function kindOf(c: Partial<PasswordHelpContext>): AdminKind | undefined {
@@ -82,19 +67,3 @@ export const STATUS_WORDS: Record<string, string> = {
   rejected: 'closed without a reset',
 };
 
-/** The "why do you need that?" / "I don't know it" questions about a field. */
-export function fieldQuestion(text: string, field: FieldInfo | undefined): { say: string } | undefined {
-  if (!field) return undefined;
-  const t = text.toLowerCase();
-  if (/\bwhy\b/.test(t) && /\b(need|want|ask|for|matter|this|that|it)\b/.test(t)) return { say: field.why };
-  if (
-    /\b(don'?t|do not|dont|can'?t|cannot|can not|not sure|no idea|unsure)\b.*\b(know|find|have|remember|sure|got|where)\b|\bwhere (do|can|is|would) (i|it|we)\b|\bwhere('s| is)\b|\bnot sure\b|\bno idea\b|\bhow do i find\b|\bwhat is (it|that|my)\b/.test(
-      t,
-    )
-  ) {
-    return { say: field.whereToFind };
-  }
-  return undefined;
-}
-
-export const hintOf = (step: Step, c: PasswordHelpContext) => (typeof step.hint === 'string' ? step.hint : step.hint(c));

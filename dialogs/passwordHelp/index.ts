@@ -60,35 +60,18 @@ export function problemText(c: PasswordHelpContext): string | undefined {
 
 export const passwordHelpDialog: FlowDialog = {
   id: PASSWORD_HELP_FLOW_ID,
-  cannotGoBack: () => 'This is the first question, so there is nothing to go back to.',
   menuLabel: 'Password and account help',
-  menuSynonyms: [
-    'password',
-    'passwords',
-    'password help',
-    'account help',
-    'forgot password',
-    'forgotten password',
-    'reset password',
-    'reset my password',
-    'locked out',
-    'account locked',
-    "can't log in",
-    'cant log in',
-    'login help',
-    'log in help',
-  ],
+  // Only names of the help itself: "I forgot my password" is routed (dialogs/routing.ts) to the right step.
+  menuSynonyms: ['password help', 'account help', 'password and account help', 'passwords', 'login help', 'log in help', 'sign in help'],
   offer: 'get back into NHSmail: a forgotten password, a locked account, your first login',
 
   intro: () => 'Password and account help. I never need your password, so please never type it here.',
 
+  noun: 'password help',
+
   parse(text: string, snapshot: AnyMachineSnapshot): FlowParse {
     const { step, c } = stepFor(snapshot);
-    const asked = fieldQuestion(text, step.field);
-    const parsed = asked ?? step.parse?.(text, c);
-    // Something to say before the same question again (where to find a code, why it is needed).
-    if (parsed && 'say' in parsed) return { invalid: String(parsed.say) };
-    return parsed as FlowParse;
+    return fieldQuestion(text, step.field) ?? step.parse?.(text, c);
   },
 
   prompt(snapshot: AnyMachineSnapshot): Reply {
@@ -113,6 +96,21 @@ export const passwordHelpDialog: FlowDialog = {
   previousAnswer(snapshot: AnyMachineSnapshot): string | undefined {
     const { step, c } = stepFor(snapshot);
     return step.previous?.(c);
+  },
+
+  cannotGoBack(snapshot: AnyMachineSnapshot): string {
+    const { step, c } = stepFor(snapshot);
+    const noBack = typeof step.noBack === 'function' ? step.noBack(c) : step.noBack;
+    return noBack ?? 'There is nothing to go back to from here.';
+  },
+
+  field(snapshot: AnyMachineSnapshot) {
+    return stepFor(snapshot).step.field;
+  },
+
+  /** A request raised, or an owner's answer recorded: asking for password help again starts afresh. */
+  isFinished(snapshot: AnyMachineSnapshot): boolean {
+    return snapshot.hasTag('done');
   },
 
   progress(snapshot: AnyMachineSnapshot): { done: string[]; left: string[] } {

@@ -31,7 +31,7 @@ const TOPIC_PATTERNS: readonly [Topic, RegExp][] = [
   ['passwordRules', new RegExp(String.raw`\b(?:rules?|requirements?|policy|criteria|how (?:long|strong|many)|what (?:can|should|makes)|allowed|special characters?|symbols?|complex(?:ity)?)\b.*\b(?:${PASSWORD})\b|\b(?:${PASSWORD})\b.*\b(?:rules?|requirements?|policy|criteria|long|strong|characters?|symbols?|allowed)\b`)],
   ['locked', /\block(?:ed)?\b|\blocked out\b|\bblocked\b|\bdisabled\b|\bsuspended\b|\btoo many (?:attempts|tries|goes)\b/],
   ['inactive', /\binactive\b|\bdeactivated\b|\bdormant\b|\bnot (?:been )?used\b|\bhaven'?t used\b|\bhave not used\b|\b90 days\b|\bbeen deleted\b|\bexpired account\b/],
-  ['notActivated', /\bactivat(?:e|ed|ion|ing)\b|\bfirst (?:time )?(?:log ?in|sign ?in|login)\b|\bnever (?:logged|signed) ?(?:in|on)\b|\bwelcome email\b|\bnew account\b|\bset ?up my account\b|\bmy username\b/],
+  ['notActivated', /\bactivat(?:e|ed|ion|ing)\b|\bfirst (?:time )?(?:log ?in|sign ?in|login)\b|\bnever (?:logged|signed) ?(?:in|on)\b|\bwelcome email\b|\bset ?up my account\b|\bmy username\b|\btemp(?:orary)? (?:password|pw)\b/],
   ['forgotten', new RegExp(String.raw`\b(?:forg[eo]t+(?:en)?|for got|can'?t remember|cannot remember|don'?t remember|do not remember|lost|reset|change|changing|wrong|incorrect|doesn'?t work|not working|expired)\b.*\b(?:${PASSWORD})\b|\b(?:${PASSWORD})\b.*\b(?:forg[eo]t+(?:en)?|reset|wrong|incorrect|expired|not working|doesn'?t work|won'?t work)\b`)],
   ['reset', /\breset request\b|\braise (?:a )?(?:reset|request)\b/],
 ];

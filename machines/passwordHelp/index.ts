@@ -1,5 +1,6 @@
 import { assign, fromPromise } from 'xstate';
 import type { PasswordHelpContext, PasswordHelpServices } from './model';
+import type { LeafPaths } from '../flow';
 import { passwordHelpMachine } from './machine';
 
 /**
@@ -37,13 +38,6 @@ export function passwordHelpActions(now: () => number) {
 export function providePasswordHelpServices(services: PasswordHelpServices, now: () => number) {
   return passwordHelpMachine.provide({ actors: passwordHelpActors(services), actions: passwordHelpActions(now) as never });
 }
-
-/** The leaf paths of a state value type: `{ a: 'x' | 'y' } | 'b'` → `'a.x' | 'a.y' | 'b'`. */
-type LeafPaths<V> = V extends string
-  ? V
-  : V extends object
-    ? { [K in keyof V & string]: V[K] extends infer Inner ? (Inner extends string | object ? `${K}.${LeafPaths<Inner>}` : K) : never }[keyof V & string]
-    : never;
 
 /** Every state of the password help, as a dotted path: `reset.enterCode`. */
 export type PasswordHelpState = LeafPaths<ReturnType<typeof passwordHelpMachine.getInitialSnapshot>['value']>;

@@ -1,4 +1,5 @@
 import { fromPromise } from 'xstate';
+import type { FlowInput, FlowSession } from '../flow';
 
 /**
  * What the password help works with (SPEC §2): the user's situation, the NHSmail address a reset
@@ -7,27 +8,9 @@ import { fromPromise } from 'xstate';
  * ./machine.ts and every effect is a service provided from outside (bot/flows/passwordHelp.ts).
  */
 
-/** The signed-in user, when the channel has said (Teams). Same shape as the flow contract's. */
-export interface PasswordHelpUser {
-  name?: string;
-  email?: string;
-  userPrincipalName?: string;
-  source: 'teams';
-}
-
-/** Where the flow runs and how to reach it again (the flow contract's input, CONTRACTS §4). */
-export interface PasswordHelpSession {
-  user?: PasswordHelpUser;
-  channelId: string;
-  conversationKey: string;
-  conversationReference: unknown;
-}
-
-export interface PasswordHelpInput extends PasswordHelpSession {
-  /** New for every start of the flow: the idempotency key of the reset request it raises. */
-  attemptId: string;
-  start?: PasswordHelpStart;
-}
+/** Where the flow runs and how to reach it again (the flow contract's, machines/flow.ts). */
+export type PasswordHelpSession = FlowSession;
+export type PasswordHelpInput = FlowInput;
 
 /** What free text already said: "I forgot my password" starts at `forgotten`. */
 export interface PasswordHelpStart {
@@ -214,15 +197,28 @@ export const notProvided = (name: string) =>
     throw new Error(`password help service "${name}" was not provided`);
   });
 
+/**
+ * The start data as this flow reads it: what free text said (a topic, an address), or an owner's
+ * code. Anything else in it — stored by another version, or sent by another flow — is ignored.
+ */
+export function readStart(start: Record<string, unknown> | undefined): PasswordHelpStart {
+  const text = (value: unknown, max: number) => (typeof value === 'string' && value.trim() && value.length <= max ? value.trim() : undefined);
+  const topic = isTopic(start?.topic) ? start.topic : undefined;
+  const address = text(start?.address, 320);
+  const vouchCode = text(start?.vouchCode, 40);
+  return { ...(topic ? { topic } : {}), ...(address ? { address } : {}), ...(vouchCode ? { vouchCode } : {}) };
+}
+
 export function initialContext(input: PasswordHelpInput): PasswordHelpContext {
-  const { start, attemptId, ...session } = input;
+  const { start: given, attemptId, ...session } = input;
+  const start = readStart(given);
   return {
     session,
     attemptId,
     now: 0,
-    ...(start?.topic ? { topic: start.topic } : {}),
-    ...(start?.address ? { address: start.address.trim().toLowerCase() } : {}),
-    ...(start?.vouchCode ? { owner: { code: start.vouchCode, failures: 0 } } : {}),
+    ...(start.topic ? { topic: start.topic } : {}),
+    ...(start.address ? { address: start.address.toLowerCase() } : {}),
+    ...(start.vouchCode ? { owner: { code: start.vouchCode, failures: 0 } } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { assign, fromPromise, setup } from 'xstate';
+import type { StepMeta } from '../flow';
 import {
   MAX_VOUCH_CODE_FAILURES,
   notProvided,
@@ -18,11 +19,8 @@ import {
   type VouchStatus,
 } from './model';
 
-/** A step of the flow, for "Password reset request · Code": its title (the flow contract's `StepMeta`). */
-export interface PasswordHelpMeta {
-  step?: number;
-  title: string;
-}
+/** A part of the flow, with its title (the flow contract's `StepMeta`). */
+export type PasswordHelpMeta = StepMeta;
 
 /** Whether the event answers `question` (with `value`, when given). */
 const answerTo =

@@ -24,7 +24,7 @@ const LIMITS: DirectLineStateLimits = {
  * What every DirectLineState must do. `open` gives two instances over the same (empty) storage,
  * as two bot processes on one Redis have; in memory, the one state twice.
  */
-function describeDirectLineStateContract(name: string, open: (clock: FakeClock, limits: DirectLineStateLimits) => [DirectLineState, DirectLineState]): void {
+export function describeDirectLineStateContract(name: string, open: (clock: FakeClock, limits: DirectLineStateLimits) => [DirectLineState, DirectLineState]): void {
   describe(`${name} (DirectLineState contract)`, () => {
     let clock: FakeClock;
     let a: DirectLineState;

@@ -79,7 +79,7 @@ describe('the conversation engine', () => {
     const result = await engine.turn(message('no'));
     expect(result.outcome).toBe('ok');
     expect(texts(result)).toMatch(/couldn't pick up our earlier conversation, so we are starting again/);
-    expect(result.replies.at(-1)?.choices).toEqual(['Register my organisation for NHSmail']);
+    expect(result.replies.at(-1)?.choices).toEqual(['Register my organisation for NHSmail', 'Password and account help']);
     // And the conversation works again.
     expect(texts(await engine.turn(message('register')))).toMatch(/check 1 of 6/);
   });

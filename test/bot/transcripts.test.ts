@@ -1,13 +1,14 @@
 import { buttons, transcript } from '../helpers/transcript';
 
 const START = 'Register my organisation for NHSmail';
+const PASSWORD_HELP = 'Password and account help';
 
 describe('transcripts: the questionnaire as a user meets it', () => {
   it('greets, offers the menu, and takes a care provider with a CQC contact ID to the summary', async () => {
     const t = transcript();
     const hello = await t.say('hello');
     expect(hello[0]!.text).toMatch(/NHSmail care assistant/);
-    expect(buttons(hello.at(-1))).toEqual([START]);
+    expect(buttons(hello.at(-1))).toEqual([START, PASSWORD_HELP]);
 
     expect(await t.ask('1')).toMatch(/check 1 of 6[\s\S]*What kind of organisation/);
     expect(await t.ask('care home')).toMatch(/check 2 of 6[\s\S]*NHSmail account of your own/);
@@ -110,7 +111,7 @@ describe('transcripts: the questionnaire as a user meets it', () => {
       const t = transcript();
       for (const answer of ['register', 'care']) await t.say(answer);
       const menu = await t.say('menu');
-      expect(buttons(menu.at(-1))).toEqual([`Carry on: ${START}`]);
+      expect(buttons(menu.at(-1))).toEqual([`Carry on: ${START}`, PASSWORD_HELP]);
       expect(await t.ask('carry on')).toMatch(/Carrying on[\s\S]*check 2 of 6/);
     });
 
@@ -126,7 +127,7 @@ describe('transcripts: the questionnaire as a user meets it', () => {
       for (const answer of ['register', 'care']) await t.say(answer);
       const reply = await t.say('cancel');
       expect(reply[0]!.text).toMatch(/Cancelled\. Nothing was sent/);
-      expect(buttons(reply.at(-1))).toEqual([START]);
+      expect(buttons(reply.at(-1))).toEqual([START, PASSWORD_HELP]);
       expect(await t.ask('register')).toMatch(/check 1 of 6/);
     });
 
@@ -135,7 +136,7 @@ describe('transcripts: the questionnaire as a user meets it', () => {
       await t.say('hi');
       for (const command of ['back', 'cancel', 'start again', 'menu']) {
         const reply = await t.say(command);
-        expect(buttons(reply.at(-1))).toEqual([START]);
+        expect(buttons(reply.at(-1))).toEqual([START, PASSWORD_HELP]);
       }
       expect(await t.ask('what is the weather')).toMatch(/did not understand[\s\S]*menu/);
       expect(await t.ask('help')).toMatch(/helpdesk@nhs\.net/);

@@ -234,8 +234,8 @@ describe('what the assistant says', () => {
 
   it('reads answers at each step, and says why a field is needed or where to find it', async () => {
     const help = startHelp({}, { start: { topic: 'reset' } });
-    expect(passwordHelpDialog.parse('why do you need that?', help.snapshot)).toEqual({ invalid: expect.stringMatching(/^Your NHSmail address tells me which account/) });
-    expect(passwordHelpDialog.parse("I don't know my address", help.snapshot)).toEqual({ invalid: expect.stringMatching(/ending @nhs\.net/) });
+    expect(passwordHelpDialog.parse('why do you need that?', help.snapshot)).toEqual({ say: expect.stringMatching(/^Your NHSmail address tells me which account/) });
+    expect(passwordHelpDialog.parse("I don't know my address", help.snapshot)).toEqual({ say: expect.stringMatching(/ending @nhs\.net/) });
     expect(passwordHelpDialog.parse('jane@gmail.com', help.snapshot)).toEqual({ invalid: expect.stringMatching(/not an NHSmail address/) });
     expect(passwordHelpDialog.parse('Amy.Pearce@nhs.net', help.snapshot)).toEqual({ type: 'ANSWER', answer: { question: 'address', value: 'amy.pearce@nhs.net' } });
     await help.answer('address', 'amy.pearce@nhs.net');

@@ -147,7 +147,8 @@ describe('looksLikePassword: ordinary answers and messages are left alone', () =
     'hi I need help with my account', 'Jane has left and Tom is a new starter', 'yes', 'No thanks', 'menu', 'start again',
     "I can't get into NHSmail.", 'help with NHSmail!', 'the (NHSmail) portal', 'NHSnet?', 'ICBs.',
     // a shared mailbox owner's vouching code, and numbers joined to words
-    'vouch 7KD9-QX2P-M4TN', '7kd9-qx2p-m4tn', 'reference **PWD-7KD9QX2P**.', '_REG-7KD9QX2P_', 'the 12-character code', 'a 24-hour lock', '90-day rule',
+    'vouch 7KD9-QX2P-M4TN', '7kd9-qx2p-m4tn', 'reference **PWD-7KD9QX2P**.', '_REG-7KD9QX2P_',
+    '**[LS6](http://evil.example)**', '(see https://portal.nhs.net/Help)', 'the 12-character code', 'a 24-hour lock', '90-day rule',
   ])('%j', (text) => {
     expect(findPasswords(text)).toEqual([]);
     expect(scrubPassword(text)).toBe(text);

@@ -1,0 +1,84 @@
+import type { ConversationReferences } from '../../adapters/conversationReferences';
+import { passwordHelpDialog } from '../../dialogs/passwordHelp';
+import { ownerAnsweredText, vouchAskedText } from '../../dialogs/passwordHelp/notices';
+import { formatVouchCode } from '../../adapters/resetVouches';
+import { passwordHelpActions, passwordHelpActors, passwordHelpMachine } from '../../machines/passwordHelp';
+import type { Notifier } from '../notifier';
+import { createPasswordHelpServices, type PasswordHelpDeps } from './passwordHelpServices';
+import type { Flow, FlowAdapters } from './types';
+
+/**
+ * Password and account help (SPEC §2): machines/passwordHelp, dialogs/passwordHelp, and its effects
+ * done with the adapters (bot/flows/passwordHelpServices.ts). A shared mailbox owner with a Teams
+ * chat of their own is asked there, through the notifier, and the requester is told the owner's
+ * answer in the chat where they asked.
+ */
+
+/** What the owner's own conversation is, as found in the kept references. */
+interface OwnerChat {
+  conversationKey: string;
+}
+
+/** The notifier and references, which exist only once the engine does (it needs the flows first). */
+export interface Proactive {
+  notifier?: Pick<Notifier, 'notify'>;
+  references?: Pick<ConversationReferences, 'findByUser'>;
+}
+
+export function proactiveDeps(proactive: Proactive | undefined, now: () => number): Pick<PasswordHelpDeps, 'ownerChat' | 'askInTeams' | 'tellRequester'> {
+  if (!proactive) return {};
+  return {
+    async ownerChat(owner) {
+      const found = await proactive.references?.findByUser(owner.address, 'msteams');
+      return found?.[0] ? ({ conversationKey: found[0].key } satisfies OwnerChat) : undefined;
+    },
+    async askInTeams(chat, owner, vouch, code) {
+      if (!proactive.notifier) return false;
+      const result = await proactive.notifier.notify(
+        { conversationKey: (chat as OwnerChat).conversationKey },
+        {
+          text: vouchAskedText(vouch, formatVouchCode(code)),
+          // At the menu the owner is asked at once; in the middle of something else, the text says how.
+          event: { type: 'START_FLOW', flow: passwordHelpDialog.id, start: { vouchCode: code } },
+          idempotencyKey: `vouch:${vouch.id}:${owner.address}`,
+          repeatPrompt: true,
+        },
+      );
+      return result.outcome === 'delivered' || result.outcome === 'repeated';
+    },
+    async tellRequester(vouch, status) {
+      if (!proactive.notifier) return;
+      await proactive.notifier.notify(
+        { conversationKey: vouch.requester.conversationKey, conversationReference: vouch.requester.conversationReference },
+        {
+          text: ownerAnsweredText(status, now()),
+          event: { type: 'TO_FLOW', event: { type: 'OWNER_ANSWERED', vouchId: vouch.id, status } },
+          idempotencyKey: `vouchAnswered:${vouch.id}`,
+          repeatPrompt: false,
+        },
+      );
+    },
+  };
+}
+
+export const passwordHelp: Flow = {
+  id: passwordHelpDialog.id,
+  version: 1,
+  machine: passwordHelpMachine,
+  dialog: passwordHelpDialog,
+  services(adapters: FlowAdapters) {
+    const now = adapters.now ?? Date.now;
+    const services = createPasswordHelpServices({
+      accounts: adapters.accounts,
+      codes: adapters.verificationCodes,
+      outbox: adapters.outbox,
+      requests: adapters.requests,
+      vouches: adapters.vouches,
+      secret: adapters.secret,
+      now,
+      ...(adapters.events ? { events: adapters.events } : {}),
+      ...proactiveDeps(adapters.proactive, now),
+    });
+    return { actors: passwordHelpActors(services), actions: passwordHelpActions(now) } as never;
+  },
+};
