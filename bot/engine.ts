@@ -550,7 +550,7 @@ export class ConversationEngine {
     if (!desk) return requestStatusRoute();
     try {
       return await Promise.race([
-        desk({ reference: asked.reference, text: asked.text, ...(asked.answer !== undefined ? { answer: asked.answer } : {}), conversationKey, channelId }),
+        desk({ ...(asked.reference ? { reference: asked.reference } : {}), text: asked.text, ...(asked.answer !== undefined ? { answer: asked.answer } : {}), conversationKey, channelId }),
         new Promise<string>((resolve) => setTimeout(() => resolve(DESK_TIMED_OUT), REQUEST_DESK_TIMEOUT_MS).unref()),
       ]);
     } catch (error) {

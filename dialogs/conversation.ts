@@ -18,7 +18,7 @@ export type Parsed =
   /** First contact, or "hello": greet and show the menu (or where they are). */
   | { kind: 'greet' }
   /** About a NAS request by its reference (its status, or an answer to NAS's question): the bot looks it up and says. */
-  | { kind: 'request'; reference: string; text: string; answer?: string };
+  | { kind: 'request'; reference?: string; text: string; answer?: string };
 
 /** Where the conversation stands, read from the root machine's snapshot. */
 export interface Position {
@@ -56,6 +56,8 @@ export class ConversationDialog {
   /** `canStart`: no flow is in progress (or its menu is open), so a routed flow may start. */
   private routed(text: string, canStart = false): Parsed {
     const found = route(text);
+    // "Where is my request?" without its reference: the bot finds the requests made in this chat.
+    if (found?.id === 'requestStatus') return { kind: 'request', text };
     if (found?.flow && canStart && this.flows.some((f) => f.id === found.flow!.id)) {
       return { kind: 'event', event: { type: 'START_FLOW', flow: found.flow.id, start: found.flow.start(text) } };
     }

@@ -4,7 +4,8 @@ import { normalise } from '../../dialogs/parsing';
 import type { BackOffice } from './service';
 import { statusMessage } from './statusMessages';
 import { REQUESTER } from './tellRequester';
-import { STATUS_NAMES } from './views';
+import { STATUS_NAMES, summaryOf } from './views';
+import { ROUTES } from '../../dialogs/routing';
 
 /**
  * A message that names a NAS reference, in any conversation at any time (dialogs/routing.ts
@@ -16,7 +17,8 @@ import { STATUS_NAMES } from './views';
  */
 
 export interface RequestQuestion {
-  reference: string;
+  /** Absent: "where is my request?" — the requests made in this conversation. */
+  reference?: string;
   /** The whole message. */
   text: string;
   /** What the status card's answer box sent: always an answer. */
@@ -63,9 +65,26 @@ export function statusAnswer(request: NasRequest): string {
   return [`${headline} Its status is ${STATUS_NAMES[request.status]}, since ${lastChanged(request)}.`, ...steps].join('\n\n');
 }
 
+/** How many of a conversation's requests are told about at once, newest first. */
+const MOST_RECENT = 3;
+
+/** The requests made in this conversation, newest first; the routing table's answer when there are none. */
+async function requestsOfConversation(desk: BackOffice, conversationKey: string): Promise<string> {
+  const mine = await desk.forConversation(conversationKey, MOST_RECENT + 1);
+  if (mine.length === 0) return `I cannot find a request made in this chat. ${ROUTES.find((r) => r.id === 'requestStatus')!.answer()}`;
+  if (mine.length === 1) return statusAnswer(mine[0]!);
+  const lines = mine.slice(0, MOST_RECENT).map((r) => `• ${r.reference}: ${STATUS_NAMES[r.status]}, since ${lastChanged(r)} (${summaryOf(r)})`);
+  return [
+    `These are the ${mine.length > MOST_RECENT ? `latest ${MOST_RECENT} ` : ''}requests made in this chat:`,
+    lines.join('\n'),
+    'Tell me a reference (for example "status of ' + mine[0]!.reference + '") to hear more about one.',
+  ].join('\n\n');
+}
+
 export function createRequestDesk(office: () => BackOffice | undefined): RequestDesk {
   return async ({ reference, text, answer, conversationKey }) => {
     const desk = office();
+    if (!reference) return desk ? requestsOfConversation(desk, conversationKey) : ROUTES.find((r) => r.id === 'requestStatus')!.answer();
     if (!desk) return notHere(reference);
     const request = await desk.get(reference);
     if (!request || request.requester.conversationKey !== conversationKey) return notHere(reference);

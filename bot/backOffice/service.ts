@@ -97,6 +97,11 @@ export class BackOffice {
     return this.deps.requests.get(reference);
   }
 
+  /** The requests raised from a conversation, newest first. */
+  async forConversation(conversationKey: string, limit?: number): Promise<NasRequest[]> {
+    return this.deps.requests.forConversation(conversationKey, limit);
+  }
+
   async show(reference: string): Promise<RequestView | undefined> {
     const request = await this.deps.requests.get(reference);
     return request && view(request);

@@ -101,6 +101,21 @@ describe('asking about a request in the chat', () => {
     expect(during.at(-1)).toMatch(/check 1 of 6/);
   });
 
+  it('answers "where is my request?" without a reference from the requests made in this chat', async () => {
+    const { id, requester } = await conversation(emulator);
+    const [none] = await ask(emulator, id, 'what is the status of my request?');
+    expect(none).toMatch(/^I cannot find a request made in this chat\. Tell me the reference and I will check where it is/);
+    const first = await submitted(requester);
+    const [one] = await ask(emulator, id, 'any news about my request?');
+    expect(one).toMatch(new RegExp(`^We have your registration for Rose Court Care Home \\(${first}\\)\\. Its status is received`));
+    const second = await submitted(requester);
+    await office.changeStatus(second, { status: 'inProgress', by: 'Sam Jones' });
+    const [two] = await ask(emulator, id, "where's my request");
+    expect(two).toMatch(/^These are the requests made in this chat:\n\n/);
+    expect(two).toMatch(new RegExp(`• ${second}: in progress, since .*\\n• ${first}: received, since `));
+    expect(two).toContain(`Tell me a reference (for example "status of ${second}") to hear more about one.`);
+  });
+
   it('says the same about a request of another chat as about one that does not exist', async () => {
     const { requester } = await conversation(emulator);
     const ref = await submitted(requester);
