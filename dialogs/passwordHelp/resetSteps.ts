@@ -227,11 +227,10 @@ export const resetSteps = {
         c.problem === 'stillWaiting'
           ? [`No answer from a shared mailbox owner yet. I will tell you here as soon as one answers; they have until ${by}.`]
           : [
-              `Thank you. I have asked the shared mailbox owners of your organisation — those who can vouch for you — to confirm it is you and that ${c.newMobile ? displayMobile(c.newMobile) : 'that number'} is your mobile.`,
-              `I will tell you in this chat as soon as one answers, so you can close it and come back. They have until ${by}.`,
-              'If nobody can vouch for you (for example, you are your organisation’s only owner), nobody will answer: then please contact NAS or the national helpdesk directly.',
+              `Thank you. I have asked your organisation's shared mailbox owners to confirm it is you and that ${c.newMobile ? displayMobile(c.newMobile) : 'that number'} is your mobile.`,
+              `I will tell you here as soon as one answers (they have until ${by}), so you can close this chat. If nobody can vouch for you — for example, you are the only owner — please contact NAS or the national helpdesk.`,
             ];
-      return { text: [...lines, whoIsOpen(c)].join('\n'), choices: ['Any news?'] };
+      return { text: [...lines, nasNow(c)].join('\n'), choices: ['Any news?'] };
     },
     parse: () => ({ type: 'CHECK' }),
     hint: 'Say "any news?" to check whether a shared mailbox owner has answered.',

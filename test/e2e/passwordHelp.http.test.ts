@@ -148,7 +148,7 @@ describe('password help over HTTP, two bot processes on one Redis', () => {
     await joseph.say("don't know my security answers");
     await joseph.say('Joseph.Achebe@nhs.net');
     expect(await joseph.say('no, there is no mobile on my account')).toMatch(/Which mobile number should NAS text your temporary password to\?/);
-    expect(await joseph.say('07400 123456')).toMatch(/I have asked the shared mailbox owners of your organisation/);
+    expect(await joseph.say('07400 123456')).toMatch(/I have asked your organisation's shared mailbox owners to confirm it is you and that 07400 123456 is your mobile/);
 
     // In Priya's own chat, delivered by the notifier: the question, with yes and no.
     await waitFor(() => priya.transcript().some((t) => /Do you vouch that it is really Joseph Achebe asking/.test(t)), 'the question in Priya’s Teams chat');
