@@ -7,7 +7,7 @@
 import type { PasswordHelpContext, ResetOutcome } from '../../machines/passwordHelp';
 import { RESET_CODE_POLICY } from '../../machines/passwordHelp/rules';
 import { NATIONAL_HELPDESK } from '../contacts';
-import { answer, HELPDESK_SHORT, nasNow, onDate, STATUS_WORDS, until, when, whoIsOpen, type FieldInfo, type Step } from './common';
+import { answer, HELPDESK_SHORT, nasNow, onDate, STATUS_WORDS, until, whoIsOpen, type FieldInfo, type Step } from './common';
 import { ADDRESS_FIELD } from './explainSteps';
 import { displayMobile } from './messages';
 import { looksLikeAddress, nhsmailAddress, readTopic, resetCode, saysCanGetTexts, saysDone, saysNoPhone, saysResend, saysTryAgain, ukMobile } from './read';
