@@ -1,6 +1,6 @@
 import type { ConversationReferences } from '../../adapters/conversationReferences';
 import { passwordHelpDialog } from '../../dialogs/passwordHelp';
-import { ownerAnsweredText, vouchAskedText } from '../../dialogs/passwordHelp/notices';
+import { OWNER_ANSWERED_HEADING, ownerAnsweredText, vouchAskedText } from '../../dialogs/passwordHelp/notices';
 import { formatVouchCode } from '../../adapters/resetVouches';
 import { passwordHelpActions, passwordHelpActors, passwordHelpMachine } from '../../machines/passwordHelp';
 import type { Notifier } from '../notifier';
@@ -47,16 +47,21 @@ export function proactiveDeps(proactive: Proactive | undefined, now: () => numbe
       return result.outcome === 'delivered' || result.outcome === 'repeated';
     },
     async tellRequester(vouch, status) {
-      if (!proactive.notifier) return;
-      await proactive.notifier.notify(
-        { conversationKey: vouch.requester.conversationKey, conversationReference: vouch.requester.conversationReference },
-        {
-          text: ownerAnsweredText(status, now()),
-          event: { type: 'TO_FLOW', event: { type: 'OWNER_ANSWERED', vouchId: vouch.id, status } },
-          idempotencyKey: `vouchAnswered:${vouch.id}`,
-          repeatPrompt: false,
-        },
-      );
+      const notifier = proactive.notifier;
+      if (!notifier) return;
+      const target = { conversationKey: vouch.requester.conversationKey, conversationReference: vouch.requester.conversationReference };
+      // Into the waiting flow: its state moves and it says what the answer means (kept if the
+      // channel is unreachable now, for when the requester comes back).
+      const told = await notifier.notify(target, {
+        text: OWNER_ANSWERED_HEADING,
+        event: { type: 'TO_FLOW', event: { type: 'OWNER_ANSWERED', vouchId: vouch.id, status } },
+        idempotencyKey: `vouchAnswered:${vouch.id}`,
+        repeatPrompt: false,
+      });
+      // The chat had moved on to something else: the answer on its own, then where they were.
+      if (told.outcome === 'delivered' && !told.moved) {
+        await notifier.notify(target, { text: ownerAnsweredText(status, now()), idempotencyKey: `vouchAnsweredAlone:${vouch.id}`, repeatPrompt: true });
+      }
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 import { availability } from '../../machines/contactHours';
 import type { PasswordHelpContext } from '../../machines/passwordHelp';
-import { describeHelpdesk, describeNas } from '../contactHours';
+import { clockTime, describeHelpdesk, describeNas } from '../contactHours';
 import { ADMIN_EMAIL, NATIONAL_HELPDESK, type AdminKind } from '../contacts';
 import { answer, fieldQuestion, hintOf, type Step as FlowStep } from '../step';
 import type { FieldInfo } from '../types';
@@ -39,12 +39,10 @@ export const HELPDESK_SHORT = `the national helpdesk (${NATIONAL_HELPDESK.phone}
 
 /** Long date and time in London: "Thursday 3 December at 10:15am". */
 const dayAndDate = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'long', day: 'numeric', month: 'long' });
-const timeOnly = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: 'numeric', minute: '2-digit', hourCycle: 'h12' });
 const londonDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
 
-export function time(at: number): string {
-  return timeOnly.format(at).replace(/\s/g, '').toLowerCase();
-}
+/** "10am", "10:15am" (London time), as the contact hours are said. */
+export const time = (at: number): string => clockTime(at);
 
 /** "at 10:15am", "at 10:15am tomorrow" or "on Thursday 3 December at 10:15am", seen from `now`. */
 export function when(at: number, now: number): string {
@@ -52,6 +50,11 @@ export function when(at: number, now: number): string {
   if (days === 0) return `at ${time(at)}`;
   if (days === 1) return `at ${time(at)} tomorrow`;
   return `on ${dayAndDate.format(at)} at ${time(at)}`;
+}
+
+/** For "until …": "10:15am", "10:15am tomorrow" or "Thursday 3 December at 10:15am". */
+export function until(at: number, now: number): string {
+  return when(at, now).replace(/^(?:at|on) /, '');
 }
 
 /** "on 2 December 2026" */

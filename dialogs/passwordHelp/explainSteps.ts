@@ -7,7 +7,7 @@ import type { PasswordHelpContext } from '../../machines/passwordHelp';
 import type { Reply } from '../types';
 import { NATIONAL_HELPDESK } from '../contacts';
 import { answer, kindOf, nasNow, whoIsOpen, type FieldInfo, type Step } from './common';
-import { isVagueAccountTrouble, looksLikeAddress, nhsmailAddress, readTopic, saysCannotAnswerQuestions, saysDone, saysItWorked, saysRaiseRequest } from './read';
+import { isVagueAccountTrouble, looksLikeAddress, nhsmailAddress, readTopic, saysCannotAnswerQuestions, saysDone, saysItWorked, saysRaiseRequest, vouchCode } from './read';
 import { adminEmailFor, firstLoginText, inactivityText, mobileInDirectoryText, passwordRulesText, renderHelpText } from './texts';
 
 export const TRIAGE_CHOICES = [
@@ -170,8 +170,11 @@ export const explainSteps = {
 } satisfies Record<string, Step>;
 
 /** Whether text at the menu asks for password help, and where to start (undefined: it does not). */
-export function passwordHelpStart(text: string): { topic?: ReturnType<typeof readTopic> } | undefined {
+export function passwordHelpStart(text: string): { topic?: ReturnType<typeof readTopic>; vouchCode?: string } | undefined {
   const topic = readTopic(text);
+  // "vouch 7KD9-QX2P-M4TN" from the owner's email: straight to the request it names.
+  const code = topic === 'vouch' ? vouchCode(text) : undefined;
+  if (code) return { vouchCode: code };
   if (topic) return { topic };
   return isVagueAccountTrouble(text) ? {} : undefined;
 }

@@ -71,7 +71,9 @@ export const passwordHelpDialog: FlowDialog = {
 
   parse(text: string, snapshot: AnyMachineSnapshot): FlowParse {
     const { step, c } = stepFor(snapshot);
-    return fieldQuestion(text, step.field) ?? step.parse?.(text, c);
+    // A bare "why?" asks why the field is needed, as "why do you need that?" does.
+    const why = step.field && /^\s*why\s*\??\s*$/i.test(text) ? { say: step.field.why } : undefined;
+    return why ?? fieldQuestion(text, step.field) ?? step.parse?.(text, c);
   },
 
   prompt(snapshot: AnyMachineSnapshot): Reply {

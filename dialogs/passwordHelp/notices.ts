@@ -14,7 +14,10 @@ export function vouchAskedText(vouch: ResetVouch, code: string): string {
   return `${name} (${vouch.address}) has asked for an NHSmail password reset and needs a shared mailbox owner of ${vouch.account?.organisationName ?? 'your organisation'} to vouch for them. If I am not asking you about it just below, type "vouch ${code}" when you are ready.`;
 }
 
-/** For the requester: how their shared mailbox owner answered, and what happens now. */
+/** Said first in the requester's chat; what it means follows when the chat was waiting for it. */
+export const OWNER_ANSWERED_HEADING = 'News about your password reset request: your shared mailbox owner has answered.';
+
+/** For the requester when their chat has moved on to something else: the answer, and what happens now, on its own. */
 export function ownerAnsweredText(status: VouchStatus, now: number): string {
   switch (status.status) {
     case 'vouched':

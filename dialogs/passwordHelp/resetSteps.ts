@@ -7,10 +7,10 @@
 import type { PasswordHelpContext, ResetOutcome } from '../../machines/passwordHelp';
 import { RESET_CODE_POLICY } from '../../machines/passwordHelp/rules';
 import { NATIONAL_HELPDESK } from '../contacts';
-import { answer, HELPDESK_SHORT, nasNow, onDate, STATUS_WORDS, when, whoIsOpen, type FieldInfo, type Step } from './common';
+import { answer, HELPDESK_SHORT, nasNow, onDate, STATUS_WORDS, until, whoIsOpen, type FieldInfo, type Step } from './common';
 import { ADDRESS_FIELD } from './explainSteps';
 import { displayMobile } from './messages';
-import { looksLikeAddress, nhsmailAddress, readTopic, resetCode, saysCanGetTexts, saysNoPhone, saysResend, saysTryAgain, ukMobile } from './read';
+import { looksLikeAddress, nhsmailAddress, readTopic, resetCode, saysCanGetTexts, saysDone, saysNoPhone, saysResend, saysTryAgain, ukMobile } from './read';
 import { adminEmailFor } from './texts';
 
 const MINUTES = RESET_CODE_POLICY.validForMs / 60_000;
@@ -72,11 +72,10 @@ export function resultText(c: { now: number; byOwner: boolean }, result: ResetOu
   }
 }
 
-/** After the owner's answer was delivered, the message that brought it has said it all. */
-const ANYTHING_ELSE = { text: 'Is there anything else I can help with? Say "menu" to see what I can do.', choices: ['Menu'] };
+/** "Thanks", "ok", "done" at an end: back to the menu. */
+const finished = (text: string) => (saysDone(text.toLowerCase()) ? answer('next', 'done') : topicAnswer(text));
 
-const done = (c: PasswordHelpContext) =>
-  c.notice === 'ownerAnswered' ? ANYTHING_ELSE : { text: resultText({ now: c.now, byOwner: c.vouch !== undefined }, c.result!), choices: ['Password rules', 'Menu'] };
+const done = (c: PasswordHelpContext) => ({ text: resultText({ now: c.now, byOwner: c.vouch !== undefined }, c.result!), choices: ['Password rules', 'Menu'] });
 
 /** The owner said no. */
 export function refusedText(c: { now: number }): string {
@@ -142,7 +141,7 @@ export const resetSteps = {
       const ending = c.code?.ending ?? '';
       if (c.notice === 'codeSent' || c.notice === 'codeSentAgain') {
         lines.push(
-          `${c.notice === 'codeSentAgain' ? 'I have texted a new 6-digit code' : 'I have texted a 6-digit code'} to the mobile number on that account, ending ${ending}. It works for ${MINUTES} minutes${c.code?.expiresAt ? ` (until ${when(c.code.expiresAt, c.now).replace(/^at /, '')})` : ''}${c.notice === 'codeSentAgain' ? '; any earlier code no longer works' : ''}.`,
+          `${c.notice === 'codeSentAgain' ? 'I have texted a new 6-digit code' : 'I have texted a 6-digit code'} to the mobile number on that account, ending ${ending}. It works for ${MINUTES} minutes${c.code?.expiresAt ? ` (until ${until(c.code.expiresAt, c.now)})` : ''}${c.notice === 'codeSentAgain' ? '; any earlier code no longer works' : ''}.`,
         );
       }
       lines.push(`Please type the code from the text sent to the mobile ending ${ending}.`);
@@ -164,7 +163,7 @@ export const resetSteps = {
   'reset.codeLocked': {
     prompt: (c) => ({
       text: [
-        `Too many wrong codes have been typed for this account, so for its safety code entry is locked${c.lockedUntil ? ` until ${when(c.lockedUntil, c.now).replace(/^at /, '')}` : ' for 24 hours'}, whichever chat they came from.`,
+        `Too many wrong codes have been typed for this account, so for its safety code entry is locked${c.lockedUntil ? ` until ${until(c.lockedUntil, c.now)}` : ' for 24 hours'}, whichever chat they came from.`,
         'Your shared mailbox owner can still vouch for you instead, or you can contact NAS or the national helpdesk.',
         whoIsOpen(c),
       ].join('\n'),
@@ -177,7 +176,7 @@ export const resetSteps = {
   'reset.noMoreCodes': {
     prompt: (c) => ({
       text: [
-        `I have sent this account the most codes allowed in 24 hours (${RESET_CODE_POLICY.maxPerDay}), so I cannot send another${c.dailyLimitUntil ? ` until ${when(c.dailyLimitUntil, c.now).replace(/^at /, '')}` : ''}.`,
+        `I have sent this account the most codes allowed in 24 hours (${RESET_CODE_POLICY.maxPerDay}), so I cannot send another${c.dailyLimitUntil ? ` until ${until(c.dailyLimitUntil, c.now)}` : ''}.`,
         'Your shared mailbox owner can vouch for you instead, or you can contact NAS or the national helpdesk.',
         whoIsOpen(c),
       ].join('\n'),
@@ -197,10 +196,10 @@ export const resetSteps = {
     noBack: 'You are verified: say "try again" to send the request.',
   },
 
-  'reset.verified': { prompt: done, hint: 'Say "menu" for anything else.', noBack: 'Your request has been raised; say "menu" for anything else.' },
-  'reset.alreadyRequested': { prompt: done, hint: 'Say "menu" for anything else.', noBack: 'Say "menu" for anything else.' },
-  'reset.hostedLocally': { prompt: done, hint: 'Say "menu" for anything else.', noBack: 'Say "menu" for anything else.' },
-  'reset.leaver': { prompt: done, hint: 'Say "menu" for anything else.', noBack: 'Say "menu" for anything else.' },
+  'reset.verified': { prompt: done, parse: finished, hint: 'Say "menu" for anything else.', noBack: 'Your request has been raised; say "menu" for anything else.' },
+  'reset.alreadyRequested': { prompt: done, parse: finished, hint: 'Say "menu" for anything else.', noBack: 'Say "menu" for anything else.' },
+  'reset.hostedLocally': { prompt: done, parse: finished, hint: 'Say "menu" for anything else.', noBack: 'Say "menu" for anything else.' },
+  'reset.leaver': { prompt: done, parse: finished, hint: 'Say "menu" for anything else.', noBack: 'Say "menu" for anything else.' },
 
   'reset.owner.mobile': {
     prompt: () => ({
@@ -223,16 +222,15 @@ export const resetSteps = {
 
   'reset.owner.waiting': {
     prompt: (c) => {
-      const until = c.vouch ? when(c.vouch.expiresAt, c.now) : 'within 3 days';
+      const by = c.vouch ? until(c.vouch.expiresAt, c.now) : 'within 3 days';
       const lines =
         c.problem === 'stillWaiting'
-          ? [`No answer from a shared mailbox owner yet. I will tell you here as soon as one answers; they have until ${until.replace(/^at /, '')}.`]
+          ? [`No answer from a shared mailbox owner yet. I will tell you here as soon as one answers; they have until ${by}.`]
           : [
-              `Thank you. I have asked the shared mailbox owners of your organisation — those who can vouch for you — to confirm it is you and that ${c.newMobile ? displayMobile(c.newMobile) : 'that number'} is your mobile.`,
-              `I will tell you in this chat as soon as one answers, so you can close it and come back. They have until ${until.replace(/^at /, '')}.`,
-              'If nobody can vouch for you (for example, you are your organisation’s only owner), nobody will answer: then please contact NAS or the national helpdesk directly.',
+              `Thank you. I have asked your organisation's shared mailbox owners to confirm it is you and that ${c.newMobile ? displayMobile(c.newMobile) : 'that number'} is your mobile.`,
+              `I will tell you here as soon as one answers (they have until ${by}), so you can close this chat. If nobody can vouch for you — for example, you are the only owner — please contact NAS or the national helpdesk.`,
             ];
-      return { text: [...lines, whoIsOpen(c)].join('\n'), choices: ['Any news?'] };
+      return { text: [...lines, nasNow(c)].join('\n'), choices: ['Any news?'] };
     },
     parse: () => ({ type: 'CHECK' }),
     hint: 'Say "any news?" to check whether a shared mailbox owner has answered.',
@@ -240,13 +238,14 @@ export const resetSteps = {
   },
 
   'reset.owner.refused': {
-    prompt: (c) => (c.notice === 'ownerAnswered' ? ANYTHING_ELSE : { text: refusedText(c), choices: ['Menu'] }),
+    prompt: (c) => ({ text: refusedText(c), choices: ['Menu'] }),
+    parse: finished,
     hint: 'Say "menu" for anything else, or "back" to ask again with another number.',
   },
 
   'reset.owner.lapsed': {
-    prompt: (c) => (c.notice === 'ownerAnswered' ? { ...ANYTHING_ELSE, choices: ['Ask again', 'Menu'] } : { text: lapsedText(c), choices: ['Ask again', 'Menu'] }),
-    parse: (text) => (saysTryAgain(text.toLowerCase()) ? { type: 'TRY_AGAIN' } : undefined),
+    prompt: (c) => ({ text: lapsedText(c), choices: ['Ask again', 'Menu'] }),
+    parse: (text) => (saysTryAgain(text.toLowerCase()) ? { type: 'TRY_AGAIN' } : finished(text)),
     hint: 'Say "ask again", or "menu".',
   },
 } satisfies Record<string, Step>;

@@ -6,10 +6,13 @@
 import { formatVouchCode } from '../../adapters/resetVouches';
 import { MAX_VOUCH_CODE_FAILURES, type PasswordHelpContext } from '../../machines/passwordHelp';
 import { parseYesNoAnswer } from '../parsing';
-import { answer, nasNow, STATUS_WORDS, when, type FieldInfo, type Step } from './common';
+import { answer, nasNow, STATUS_WORDS, until, type FieldInfo, type Step } from './common';
 import { displayMobile } from './messages';
-import { readTopic, vouchCode } from './read';
+import { readTopic, saysDone, vouchCode } from './read';
 import { adminEmailFor } from './texts';
+
+/** "Thanks", "ok", "done" at an end: back to the menu. */
+const finished = (text: string) => (saysDone(text.toLowerCase()) ? answer('next', 'done') : undefined);
 
 export const VOUCH_CODE_FIELD: FieldInfo = {
   name: 'the code from the email',
@@ -74,7 +77,7 @@ export const vouchSteps = {
         text: [
           `${q.requesterName} (${q.address}) at ${q.organisationName} has asked for an NHSmail password reset and cannot use a mobile number on their account to prove it is them.`,
           `Do you vouch that it is really ${q.requesterName} asking, and that ${displayMobile(q.mobile)} is their mobile? If you say yes, NAS will text a temporary password to that number.`,
-          `Please say yes only if you have checked with ${q.requesterName} yourself, in person or on a number you already have for them. This request is open until ${when(q.expiresAt, c.now).replace(/^at /, '')}.`,
+          `Please say yes only if you have checked with ${q.requesterName} yourself, in person or on a number you already have for them. This request is open until ${until(q.expiresAt, c.now)}.`,
         ].join('\n'),
         choices: ['Yes, I vouch for them', 'No'],
       };
@@ -91,7 +94,7 @@ export const vouchSteps = {
       `A colleague who cannot answer their security questions and has no mobile on their account needs a shared mailbox owner to confirm who they are before NAS resets their password. It is your responsibility to check it is really ${c.owner?.question?.requesterName ?? 'them'}. If in doubt, say no.`,
   },
 
-  'vouch.answered': { prompt: (c) => ({ text: answeredText(c), choices: ['Menu'] }), hint: 'Say "menu" for anything else.', noBack: 'Your answer has been recorded.' },
+  'vouch.answered': { prompt: (c) => ({ text: answeredText(c), choices: ['Menu'] }), parse: finished, hint: 'Say "menu" for anything else.', noBack: 'Your answer has been recorded.' },
 
   'vouch.closedRequest': {
     prompt: (c) => {
@@ -106,6 +109,7 @@ export const vouchSteps = {
       }
       return { text: 'This request is no longer open: owners have 3 days to answer, and it has lapsed. Nothing more to do.', choices: ['Menu'] };
     },
+    parse: finished,
     hint: 'Say "menu" for anything else.',
     noBack: 'This request is closed.',
   },
@@ -115,6 +119,7 @@ export const vouchSteps = {
       text: `${MAX_VOUCH_CODE_FAILURES} codes in a row did not match a request, so I will not check any more codes in this chat. Please check the email, or contact NAS at ${adminEmailFor(undefined)}.\n${nasNow(c)}`,
       choices: ['Menu'],
     }),
+    parse: finished,
     hint: 'Say "menu" for anything else.',
   },
 } satisfies Record<string, Step>;

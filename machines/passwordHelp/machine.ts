@@ -43,6 +43,9 @@ const afterExplaining = {
   BACK: { target: '#passwordHelp.triage', actions: 'clearProblem' },
 } as const;
 
+/** "Thanks", "done" at an end: back to the menu. */
+const finishing = { ANSWER: { guard: 'isFinishedHere', target: '#passwordHelp.closed' } } as const;
+
 export const passwordHelpMachine = passwordHelp.createMachine({
   id: 'passwordHelp',
   context: ({ input }) => initialContext(input),
@@ -238,10 +241,10 @@ export const passwordHelpMachine = passwordHelp.createMachine({
           entry: 'noteTime',
           on: { TRY_AGAIN: { target: 'submitting' } },
         },
-        verified: { tags: ['done'], entry: 'noteTime' },
-        alreadyRequested: { tags: ['done'], entry: 'noteTime' },
-        hostedLocally: { tags: ['done'], entry: 'noteTime' },
-        leaver: { tags: ['done'], entry: 'noteTime' },
+        verified: { tags: ['done'], entry: 'noteTime', on: finishing },
+        alreadyRequested: { tags: ['done'], entry: 'noteTime', on: finishing },
+        hostedLocally: { tags: ['done'], entry: 'noteTime', on: finishing },
+        leaver: { tags: ['done'], entry: 'noteTime', on: finishing },
         codeLocked: {
           tags: ['stop'],
           entry: 'noteTime',
@@ -316,13 +319,14 @@ export const passwordHelpMachine = passwordHelp.createMachine({
             refused: {
               tags: ['done'],
               entry: 'noteTime',
-              on: { BACK: { target: 'mobile', actions: 'clearProblem' } },
+              on: { ...finishing, BACK: { target: 'mobile', actions: 'clearProblem' } },
             },
             /** Nobody answered in time: the user may ask again or contact NAS. */
             lapsed: {
               tags: ['stop'],
               entry: 'noteTime',
               on: {
+                ...finishing,
                 TRY_AGAIN: { target: 'asking' },
                 BACK: { target: 'mobile', actions: 'clearProblem' },
               },
@@ -381,10 +385,10 @@ export const passwordHelpMachine = passwordHelp.createMachine({
             onError: { target: 'question', actions: { type: 'problem', params: { problem: 'serviceUnavailable' } } },
           },
         },
-        answered: { tags: ['done'], entry: 'noteTime' },
+        answered: { tags: ['done'], entry: 'noteTime', on: finishing },
         /** The request was already answered, or has lapsed. */
-        closedRequest: { tags: ['done'], entry: 'noteTime' },
-        tooManyCodes: { tags: ['stop'], entry: 'noteTime' },
+        closedRequest: { tags: ['done'], entry: 'noteTime', on: finishing },
+        tooManyCodes: { tags: ['stop'], entry: 'noteTime', on: finishing },
       },
     },
     /** The user is done ("that worked"): back to the menu. */

@@ -146,11 +146,7 @@ export type Problem =
   | 'stillWaiting';
 
 /** Something just done, said once before the next prompt. */
-export type Notice =
-  | 'codeSent'
-  | 'codeSentAgain'
-  /** The owner's answer was delivered into this conversation: the message that brought it said what it means. */
-  | 'ownerAnswered';
+export type Notice = 'codeSent' | 'codeSentAgain';
 
 export interface PasswordHelpContext {
   session: PasswordHelpSession;

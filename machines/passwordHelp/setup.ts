@@ -115,11 +115,9 @@ export const passwordHelp = setup({
     recordMobile: assign({ newMobile: ({ event }) => String(answerValue(event)), problem: undefined }),
     keepVouch: assign({ vouch: ({ event }) => output<VouchAsked>(event), vouchEnd: undefined, result: undefined, problem: undefined, notice: undefined }),
     keepVouchStatus: assign(({ event }) => {
-      const delivered = event.type === 'OWNER_ANSWERED';
-      const status = delivered ? event.status : output<VouchStatus>(event);
-      const notice = delivered ? ('ownerAnswered' as const) : undefined;
-      if (status.status === 'vouched') return { result: status.result, vouchEnd: undefined, problem: undefined, notice };
-      if (status.status === 'refused' || status.status === 'expired') return { vouchEnd: status.status, problem: undefined, notice };
+      const status = event.type === 'OWNER_ANSWERED' ? event.status : output<VouchStatus>(event);
+      if (status.status === 'vouched') return { result: status.result, vouchEnd: undefined, problem: undefined, notice: undefined };
+      if (status.status === 'refused' || status.status === 'expired') return { vouchEnd: status.status, problem: undefined, notice: undefined };
       return { problem: 'stillWaiting' as const, notice: undefined };
     }),
     recordVouchCode: assign({

@@ -317,8 +317,6 @@ describe('no mobile, or lost it: the shared mailbox owner vouches', () => {
     await help.send({ type: 'OWNER_ANSWERED', vouchId: 'vouch-1', status: { status: 'vouched', at: T0, result: RAISED } });
     expect(help.state).toBe('reset.verified');
     expect(help.context.result).toEqual(RAISED);
-    // The message that delivered it said what it means: the flow need not say it again.
-    expect(help.context.notice).toBe('ownerAnswered');
   });
 
   it('the owner’s no → told; only a yes verifies', async () => {
@@ -339,7 +337,6 @@ describe('no mobile, or lost it: the shared mailbox owner vouches', () => {
     expect(help.context.problem).toBe('stillWaiting');
     await help.send({ type: 'CHECK' });
     expect(help.state).toBe('reset.verified');
-    expect(help.context.notice).toBeUndefined();
   });
 
   it('a refusal or a vouched request already made, found by asking', async () => {
@@ -474,6 +471,65 @@ describe('the shared mailbox owner’s side', () => {
     await answering.answer('vouch', true);
     expect(answering.state).toBe('vouch.question');
     expect(answering.context.problem).toBe('serviceUnavailable');
+  });
+});
+
+describe('the end of each path', () => {
+  it('"thanks" or "done" at any end goes back to the menu', async () => {
+    const ends: (() => Promise<ReturnType<typeof startHelp>>)[] = [
+      async () => {
+        const h = await atCode();
+        await h.answer('code', '246810');
+        return h;
+      },
+      async () => {
+        const h = await atCode({ submit: [{ outcome: 'alreadyRequested', existing: { reference: 'PWD-AAAA2222', status: 'received', createdAt: T0 }, queue: 'care' }] });
+        await h.answer('code', '246810');
+        return h;
+      },
+      async () => {
+        const h = await atCode({ submit: [{ outcome: 'hostedLocally', administrator: { kind: 'local', name: 'X', helpdesk: { name: 'IT', email: 'it@x.example', phone: '0113 496 0000' } } }] });
+        await h.answer('code', '246810');
+        return h;
+      },
+      async () => {
+        const h = await atCode({ submit: [{ outcome: 'leaver', markedOn: null, queue: 'care' }] });
+        await h.answer('code', '246810');
+        return h;
+      },
+      async () => {
+        const h = await atWaiting({ status: [{ status: 'refused', at: T0 }] });
+        await h.send({ type: 'CHECK' });
+        return h;
+      },
+      async () => {
+        const h = await atWaiting({ status: [{ status: 'expired' }] });
+        await h.send({ type: 'CHECK' });
+        return h;
+      },
+      async () => {
+        const h = startHelp({}, { start: { vouchCode: 'ABCD2345' } });
+        await h.settled();
+        await h.answer('vouch', true);
+        return h;
+      },
+      async () => {
+        const h = startHelp({ find: [{ found: false, reason: 'expired' }] }, { start: { vouchCode: 'ABCD2345' } });
+        await h.settled();
+        return h;
+      },
+      async () => {
+        const h = startHelp({}, { start: { topic: 'vouch' } });
+        for (let i = 0; i < 5; i++) await h.answer('vouchCode', 'ZZZZ9999');
+        return h;
+      },
+    ];
+    for (const reach of ends) {
+      const help = await reach();
+      const at = help.state;
+      await help.answer('next', 'done');
+      expect({ at, status: help.snapshot.status }).toEqual({ at, status: 'done' });
+    }
   });
 });
 
