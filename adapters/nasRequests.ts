@@ -247,6 +247,34 @@ export interface TeamsTeamRequestDetails extends OwnerRequestCommon {
   members: OwnerRequestPerson[];
 }
 
+// --- A question handed to a person (SPEC §4) -----------------------------------------------
+
+/** One turn of the conversation as NAS sees it with a question: personal data already removed. */
+export interface QuestionTurn {
+  from: 'user' | 'assistant';
+  text: string;
+}
+
+/**
+ * A question the assistant could not answer, or that the user wanted a person for. Every text in
+ * it has had emails, phone numbers, names typed, codes and anything like a password removed
+ * before it was stored (dialogs/questions/redact.ts); the requester is reached in the chat.
+ */
+export interface QuestionRequestDetails {
+  /** One line for NAS's lists: `Question: "…"`. */
+  summary: string;
+  /** The user's question, as typed, personal data removed. */
+  question: string;
+  /** Why it came to a person. */
+  reason: 'asked' | 'notUnderstood' | 'notHelpful';
+  /** The conversation's recent turns, oldest first, personal data removed. */
+  recentTurns: QuestionTurn[];
+  /** Where the conversation was: the flow in progress and its step, if any. */
+  where?: string;
+  /** The organisation kind, when the conversation knows it. */
+  organisationKind?: 'care' | 'dental';
+}
+
 /** The kinds a shared mailbox owner raises (and a person about their own leaving or move). */
 export const OWNER_REQUEST_KINDS = ['leaver', 'joiner', 'newStarter', 'ownerChange', 'nameChange', 'siteAudit', 'teamsTeam'] as const;
 export type OwnerRequestKind = (typeof OWNER_REQUEST_KINDS)[number];
@@ -261,6 +289,7 @@ export interface NasRequestDetailsByKind {
   nameChange: NameChangeRequestDetails;
   siteAudit: SiteAuditRequestDetails;
   teamsTeam: TeamsTeamRequestDetails;
+  question: QuestionRequestDetails;
 }
 
 /** The kinds that have a details type, so can be submitted. */

@@ -217,6 +217,34 @@ export function describeNasRequestsContract(name: string, open: (clock: FakeCloc
       expect(results.map((r) => r.outcome)).toEqual(['created', 'created']);
     });
 
+    it('stores a question handed to a person under a QST reference, in its queue, found from its conversation', async () => {
+      const conversationKey = newConversationKey();
+      const input: NasSubmission<'question'> = {
+        kind: 'question',
+        queue: 'dental',
+        idempotencyKey: `${conversationKey}:question:1`,
+        requester: { conversationKey, conversationReference: conversationReferenceFor(conversationKey, 'webchat'), channelId: 'webchat' },
+        details: {
+          summary: 'Question: "how do i add [name] to the shared mailbox"',
+          question: 'how do i add [name] to the shared mailbox',
+          reason: 'notUnderstood',
+          recentTurns: [
+            { from: 'user', text: 'how do i add [name] to the shared mailbox' },
+            { from: 'assistant', text: 'Did you mean: Getting access to the shared mailbox; Owners: adding and removing people?' },
+          ],
+          where: 'Register my organisation for NHSmail · Step 3 of 4 · Town and members',
+          organisationKind: 'dental',
+        },
+      };
+      const created = await a.submit(input);
+      if (created.outcome !== 'created') throw new Error(`not created: ${created.outcome}`);
+      expect(created.request).toMatchObject({ kind: 'question', queue: 'dental', status: 'received', details: input.details });
+      expect(created.request.reference).toMatch(new RegExp(`^QST-[${OTP_ALPHABET}]{8}$`));
+      await expect(b.get(created.request.reference)).resolves.toEqual(created.request);
+      await expect(b.forConversation(conversationKey)).resolves.toEqual([created.request]);
+      await expect(b.submit(input)).resolves.toMatchObject({ outcome: 'repeated', request: { reference: created.request.reference } });
+    });
+
     it('keeps organisations apart', async () => {
       const mine = await a.submit(registration(ods));
       const theirs = await b.submit(registration(newOdsCode()));
