@@ -105,7 +105,7 @@ export function registrationScript(organisation: Organisation, series: number): 
     { say: 'done', then: /^Step 4 of 4 · Review and confirm\n/ },
     {
       say: 'confirm and finish',
-      then: /^Registration submitted\n.*Your reference is REG-[A-Z2-9]{8}\./s,
+      then: /^Registration submitted\n.*Your reference is \*{0,2}REG-[A-Z2-9]{8}\*{0,2}\./s,
       idempotent: true,
     },
   ];
