@@ -97,7 +97,7 @@ describe('a bot process killed mid-turn', () => {
     const deadline = Date.now() + scaled(10_000);
     while (flaky.posts === postsBefore && Date.now() < deadline) await sleep(20);
     const saved = JSON.parse((await store.read(keyOf('emulator', id)))!.data);
-    expect(saved.snapshot.children.flow.snapshot.value).toBe('existingAccount');
+    expect(saved.snapshot.children.flow.snapshot.value).toEqual({ checks: 'existingAccount' });
     await a.kill();
     expect((await lost) as { status?: number }).not.toHaveProperty('status');
 
