@@ -268,7 +268,8 @@ describe('the bot over HTTP (memory state)', () => {
       const result = await chat.say('qwerty');
       expect(texts(result)).toEqual([`${NOT_UNDERSTOOD} Please choose an option from the menu, by its name or its number.`, 'What would you like to do?']);
       expect(buttons(result)).toEqual(MENU);
-      expect(texts(await chat.say('2'))[0]).toContain(NOT_UNDERSTOOD);
+      // A number beyond the menu's options.
+      expect(texts(await chat.say(String(MENU.length + 1)))[0]).toContain(NOT_UNDERSTOOD);
     });
   });
 
@@ -326,12 +327,12 @@ describe('the bot over HTTP (memory state)', () => {
 
       const menu = await chat.say('menu');
       expect(texts(menu)).toEqual(['Menu. What would you like to do? Your progress so far is kept.']);
-      expect(buttons(menu)).toEqual([RESUME_BUTTON]);
+      expect(buttons(menu)).toEqual([RESUME_BUTTON, ...MENU.slice(1)]);
 
       // Garbage at this menu shows it again; "help" explains.
       const garbage = await chat.say('banana');
       expect(texts(garbage)[0]).toContain(NOT_UNDERSTOOD);
-      expect(buttons(garbage)).toEqual([RESUME_BUTTON]);
+      expect(buttons(garbage)).toEqual([RESUME_BUTTON, ...MENU.slice(1)]);
 
       const resumed = await press(chat, garbage, RESUME_BUTTON);
       expect(texts(resumed)[0]).toBe('Carrying on where you left off.');
