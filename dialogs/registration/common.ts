@@ -15,3 +15,7 @@ export const kindWord = (c: Pick<RegistrationContext, 'organisation' | 'answers'
 /** "Stepping back would undo it": for the steps after verification. */
 export const AFTER_VERIFICATION =
   'Your organisation is verified, and that is kept: there is no going back into verification. You can change anything from here on; to register a different organisation, say "start again".';
+
+/** A check the step needed (the directory, a request store, the passcodes) could not be made. */
+export const serviceProblem = (c: Pick<RegistrationContext, 'problem'>) =>
+  c.problem === 'serviceUnavailable' ? 'Sorry, I could not check that just now. Nothing is lost: please give the same answer again in a minute.' : undefined;

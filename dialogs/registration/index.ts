@@ -8,7 +8,7 @@ import { fieldQuestion, hintOf, type Step, type Steps } from '../step';
 import { quote } from '../text';
 import type { FlowDialog, FlowParse, Reply } from '../types';
 import { CHECK_STEPS, checksProgress } from './checks';
-import { AFTER_VERIFICATION } from './common';
+import { AFTER_VERIFICATION, serviceProblem } from './common';
 import { MEMBER_LIST_STEPS, listProblem } from './members';
 import { ORGANISATION_STEPS, organisationProblem } from './organisation';
 import { AGAIN_LABEL, REVIEW_STEPS, reviewProblem } from './review';
@@ -137,7 +137,7 @@ export const registrationDialog: FlowDialog = {
     const a = at(snapshot);
     if (a.kind === 'member') return memberProblemText(a.m);
     const c = a.c;
-    return organisationProblem(c) ?? verificationProblem(c) ?? townProblem(c) ?? listProblem(c) ?? reviewProblem(c);
+    return organisationProblem(c) ?? verificationProblem(c) ?? townProblem(c) ?? listProblem(c) ?? reviewProblem(c) ?? serviceProblem(c);
   },
 
   hint(snapshot) {

@@ -1,6 +1,7 @@
 import { RegistrationEvent, VerificationOutcome } from '../../machines/registration';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { registrationDialog } from '../../dialogs/registration';
 import { migrateRegistrationV1 } from '../../machines/registration/migrate';
 import { INPUT, answer, contactId, coverage, location, passcode, pick, postcode, resume, run } from '../helpers/registrationDriver';
 
@@ -59,6 +60,10 @@ describe('organisation details (SPEC §1.2)', () => {
     const failing = await run('byEmail', [postcode('LS1 4AP'), pick('VAAA1'), email], { failEmail: true });
     expect(failing.at).toBe('organisation.managerEmail');
     expect(failing.snapshot.context.problem).toBe('serviceUnavailable');
+    // And the user is told so, not just asked the same again.
+    for (const { snapshot: failed } of [{ snapshot }, picking, failing]) {
+      expect(registrationDialog.problem?.(failed as unknown as Parameters<NonNullable<typeof registrationDialog.problem>>[0])).toMatch(/could not check that just now/);
+    }
   });
 
   it('goes back step by step', async () => {
