@@ -1,7 +1,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { ConversationContext, ConversationEvent, flowInProgress, flowSnapshot } from '../machines/conversation';
 import { NATIONAL_HELPDESK } from './contacts';
-import { normalise, parseChoice, parseGlobalCommand, parseYesNoAnswer } from './parsing';
+import { normalise, parseChoice, parseChoiceLoosely, parseGlobalCommand, parseYesNoAnswer } from './parsing';
 import { requestAsked, route } from './routing';
 import type { FormState } from './cards';
 import type { FlowDialog, FlowParse, Reply } from './types';
@@ -118,7 +118,14 @@ export class ConversationDialog {
     if (choice === 'again') return { kind: 'event', event: { type: 'RESTART' } };
     if (choice) return { kind: 'event', event: { type: 'START_FLOW', flow: choice } };
     if (GREETINGS.has(normalise(text))) return { kind: 'greet' };
-    return this.routed(text, true);
+    const routed = this.routed(text, true);
+    if (routed.kind !== 'notUnderstood') return routed;
+    // A slip of the keyboard at the menu ("registr", "pasword help") still picks the one it is close to.
+    const loose = parseChoiceLoosely(text, this.menuOptions(flow));
+    if (loose === 'resume') return { kind: 'event', event: { type: 'RESUME' } };
+    if (loose === 'again') return { kind: 'event', event: { type: 'RESTART' } };
+    if (loose) return { kind: 'event', event: { type: 'START_FLOW', flow: loose } };
+    return routed;
   }
 
   private asksAgain(text: string, dialog: FlowDialog): boolean {

@@ -13,6 +13,7 @@ import type { FlowParse } from '../types';
 import * as validate from '../validators';
 import { MOBILE_PURPOSE, memberCard, memberFormValues } from './card';
 import { MEMBER_FIELDS_INFO } from './fields';
+import { detailsAnswer, tookText } from './details';
 
 /**
  * How one member is asked for (machines/memberEntry): a question per field, or the whole form on
@@ -21,7 +22,7 @@ import { MEMBER_FIELDS_INFO } from './fields';
 
 type MemberEntryState = LeafPaths<ReturnType<MemberEntryMachine['getInitialSnapshot']>['value']>;
 /** The states the user can be in between turns. */
-export type MemberEntryStep = Exclude<MemberEntryState, 'start' | 'checkingMobile' | 'checkingWhole' | 'saved' | 'left'>;
+export type MemberEntryStep = Exclude<MemberEntryState, 'start' | 'afterDetails' | 'nextDetail' | 'checkingMobile' | 'checkingWhole' | 'saved' | 'left'>;
 
 /** A member question as the flow that asks it frames it: the "where" line for the form's heading. */
 export interface MemberView {
@@ -57,6 +58,16 @@ function firstNameAnswer(text: string): FlowParse {
   return answer('memberFirstName', result.value);
 }
 
+/** The mobile alone, or inside a sentence: "its 07400 123456", "mobile is 07400 123456 thanks". */
+function mobileIn(text: string) {
+  const exact = validate.ukMobile(text);
+  if (exact.ok) return exact;
+  const inner = validate.ukMobile(validate.core(text));
+  if (inner.ok) return inner;
+  const runs = (text.match(/(?:\+|\b)\d[\d\s().-]{8,}\d\b/g) ?? []).map((run) => validate.ukMobile(run));
+  return runs.length === 1 ? runs[0]! : exact;
+}
+
 const yesNo = (question: string) => (text: string) => {
   const value = parseYesNoAnswer(text);
   return value === undefined ? undefined : answer(question, value);
@@ -71,13 +82,13 @@ export const MEMBER_STEPS: Steps<MemberEntryStep, MemberView> = {
       text: `${m.fixedOwner && !m.editing ? 'First, the shared mailbox owner: they are always in the shared mailbox and are its admin. ' : ''}What is ${their(m)} title? (optional)${now(m, 'title')}`,
       choices: [...validate.TITLE_CHOICES],
     }),
-    parse: (text) => validated(validate.title(text), (value) => answer('memberTitle', value ?? null)),
+    parse: (text) => detailsAnswer(text, 'title') ?? validated(validate.title(text), (value) => answer('memberTitle', value ?? null)),
     hint: `Please choose a title (${TITLES.join(', ')}) or "No title".`,
     field: MEMBER_FIELDS_INFO.title,
   }),
   firstName: ask({
     prompt: ({ m }) => ({ text: `What is ${their(m)} first name?${now(m, 'firstName')}` }),
-    parse: (text) => firstNameAnswer(text),
+    parse: (text) => detailsAnswer(text, 'firstName') ?? firstNameAnswer(text),
     hint: 'Please type their first name.',
     field: MEMBER_FIELDS_INFO.firstName,
     previous: ({ m }) => m.member.firstName && quote(m.member.firstName),
@@ -96,14 +107,15 @@ export const MEMBER_STEPS: Steps<MemberEntryStep, MemberView> = {
   }),
   lastName: ask({
     prompt: ({ m }) => ({ text: `What is ${their(m)} last name?${now(m, 'lastName')}` }),
-    parse: (text) => validated(validate.personName(text, 'last name'), (value) => answer('memberLastName', value)),
+    parse: (text) => detailsAnswer(text, 'lastName') ?? validated(validate.personName(text, 'last name'), (value) => answer('memberLastName', value)),
     hint: 'Please type their last name.',
     field: MEMBER_FIELDS_INFO.lastName,
     previous: ({ m }) => m.member.lastName && quote(m.member.lastName),
   }),
   email: ask({
     prompt: ({ m }) => ({ text: `What is ${their(m)} business or personal email address? Their NHSmail username will be sent there.${now(m, 'email')}` }),
-    parse: (text) => validated(validate.email(validate.core(text).includes('@') ? validate.core(text) : text), (value) => answer('memberEmail', value)),
+    parse: (text) =>
+      detailsAnswer(text, 'email') ?? validated(validate.email(validate.core(text).includes('@') ? validate.core(text) : text), (value) => answer('memberEmail', value)),
     hint: 'Please type an email address such as name@example.co.uk (not an nhs.net address).',
     field: MEMBER_FIELDS_INFO.email,
     previous: ({ m }) => m.member.email && quote(m.member.email),
@@ -112,7 +124,7 @@ export const MEMBER_STEPS: Steps<MemberEntryStep, MemberView> = {
     prompt: ({ m }) => ({
       text: [`What is ${their(m)} UK mobile number?${now(m, 'mobile')}`, m.fixedOwner && !m.editing ? MOBILE_PURPOSE : ''].filter(Boolean).join('\n'),
     }),
-    parse: (text) => validated(validate.ukMobile(text), (value) => answer('memberMobile', value)),
+    parse: (text) => detailsAnswer(text, 'mobile') ?? validated(mobileIn(text), (value) => answer('memberMobile', value)),
     hint: 'Please type a UK mobile number, such as 07400 123456.',
     field: MEMBER_FIELDS_INFO.mobile,
     previous: ({ m }) => m.member.mobile && spacedMobile(m.member.mobile),
@@ -163,6 +175,12 @@ const PROBLEM_FIELD: Partial<Record<string, string>> = {
 };
 
 export function memberProblemText(m: MemberEntryContext): string | undefined {
+  const took = m.took ? tookText(m.took, m.member) : undefined;
+  const problem = memberProblem(m);
+  return [took, problem].filter(Boolean).join(' ') || undefined;
+}
+
+function memberProblem(m: MemberEntryContext): string | undefined {
   switch (m.problem) {
     case 'duplicateEmail':
       return 'Someone in this registration already has that email address; each person needs their own.';
