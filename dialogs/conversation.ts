@@ -13,8 +13,8 @@ export type Parsed =
   | { kind: 'notUnderstood' }
   /** An answer of the right kind that is wrong: the message says what is wrong. */
   | { kind: 'invalid'; message: string; form?: FormState }
-  /** Something to tell before asking the same again (where to find a code, who to contact). */
-  | { kind: 'say'; text: string }
+  /** Something to tell before asking the same again (where to find a code, who to contact); `alone`: without asking again. */
+  | { kind: 'say'; text: string; alone?: boolean; choices?: string[] }
   /** First contact, or "hello": greet and show the menu (or where they are). */
   | { kind: 'greet' }
   /** About a NAS request by its reference (its status, or an answer to NAS's question): the bot looks it up and says. */
@@ -49,7 +49,10 @@ export class ConversationDialog {
   private fromFlow(result: FlowParse, text: string): Parsed {
     if (!result) return this.routed(text);
     if ('invalid' in result) return { kind: 'invalid', message: String(result.invalid), form: result.form as FormState | undefined };
-    if ('say' in result) return { kind: 'say', text: String(result.say) };
+    if ('say' in result) {
+      const { alone, choices } = result as { alone?: boolean; choices?: string[] };
+      return { kind: 'say', text: String(result.say), ...(alone ? { alone } : {}), ...(choices ? { choices } : {}) };
+    }
     return { kind: 'event', event: { type: 'TO_FLOW', event: result } };
   }
 
@@ -130,7 +133,11 @@ export class ConversationDialog {
 
   private asksAgain(text: string, dialog: FlowDialog): boolean {
     const t = normalise(text);
-    return [normalise(dialog.againLabel ?? ''), ...(dialog.againSynonyms ?? [])].filter(Boolean).includes(t) || t === normalise(dialog.menuLabel);
+    return (
+      [normalise(dialog.againLabel ?? ''), ...(dialog.againSynonyms ?? [])].filter(Boolean).includes(t) ||
+      t === normalise(dialog.menuLabel) ||
+      dialog.asksAgain?.(text) === true
+    );
   }
 
   /**
@@ -205,6 +212,10 @@ export class ConversationDialog {
     } else if (parsed.kind === 'greet') {
       if (!input.returning) replies.push({ text: 'Hello again. Here is where we are:' });
     } else if (parsed.kind === 'say') {
+      if (parsed.alone) {
+        replies.push({ text: parsed.text, ...(parsed.choices ? { choices: parsed.choices } : {}) });
+        return replies;
+      }
       replies.push({ text: parsed.text });
     } else if (parsed.kind === 'notUnderstood') {
       replies.push({ text: `Sorry, I did not understand that. ${dialog.hint(snapshot)}` });

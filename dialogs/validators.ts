@@ -612,7 +612,7 @@ export function memberSchema<K extends RegisteringKind>(kind: K, emailOptions: E
         ctx.addIssue({
           code: 'custom',
           path: ['mailboxAdmin'],
-          message: 'A mailbox admin must also be added to the shared mailbox: answer yes to both, or no to mailbox admin.',
+          message: 'A mailbox admin must also be in the shared mailbox: tick “Add to the shared mailbox” as well, or untick “Mailbox admin”.',
         });
       }
     });

@@ -36,6 +36,9 @@ const name = (m: MemberEntryContext): string => {
 };
 const their = (m: MemberEntryContext) => (m.member.firstName ? `${name(m)}'s` : 'their');
 const ownersAllowed = (m: MemberEntryContext) => !m.fixedOwner && (m.kind === 'care' || ownerCount(m.others) < MAX_DENTAL_OWNERS);
+/** What an owner is, beside what an admin and a member are (asked when choosing an owner). */
+export const OWNER_OR_ADMIN =
+  'An owner is responsible for the shared mailbox: they decide who can open it (linking colleagues\' NHSmail accounts to it) and tell NAS about new starters and leavers; usually the manager or an administrator. An admin (asked next, if not an owner) can look after the mailbox\'s settings but not who has access; a member can read and send its email.';
 const yesNoWord = (value: boolean | undefined) => (value === undefined ? undefined : value ? 'yes' : 'no');
 
 /** When changing a member, each question says what the answer is now. */
@@ -139,7 +142,11 @@ export const MEMBER_STEPS: Steps<MemberEntryStep, MemberView> = {
   }),
   owner: ask({
     prompt: ({ m }) => ({
-      text: `Should ${name(m)} also be a shared mailbox owner? Owners manage who has access to the shared mailbox.${m.kind === 'dental' ? ` A dental practice can have at most ${MAX_DENTAL_OWNERS} owners.` : ''}${now(m, 'owner')}`,
+      text: [
+        `Should ${name(m)} also be a shared mailbox owner?${now(m, 'owner')}`,
+        OWNER_OR_ADMIN,
+        m.kind === 'dental' ? `A dental practice can have at most ${MAX_DENTAL_OWNERS} owners, the first member included.` : 'You can have more than one owner; say no if they only need to use the mailbox.',
+      ].join('\n'),
       choices: ['Yes', 'No'],
     }),
     parse: yesNo('memberOwner'),
@@ -155,7 +162,10 @@ export const MEMBER_STEPS: Steps<MemberEntryStep, MemberView> = {
     previous: ({ m }) => yesNoWord(m.member.sharedMailboxAccess),
   }),
   mailboxAdmin: ask({
-    prompt: ({ m }) => ({ text: `Should ${name(m)} be an admin of the shared mailbox?${now(m, 'mailboxAdmin')}`, choices: ['Yes', 'No'] }),
+    prompt: ({ m }) => ({
+      text: `Should ${name(m)} be an admin of the shared mailbox? An admin can look after the mailbox's settings, but only an owner decides who has access to it.${now(m, 'mailboxAdmin')}`,
+      choices: ['Yes', 'No'],
+    }),
     parse: yesNo('memberMailboxAdmin'),
     hint: 'Please answer yes or no.',
     field: MEMBER_FIELDS_INFO.mailboxAdmin,
@@ -211,6 +221,7 @@ export function memberCardFor({ m, heading }: MemberView, form?: FormState, ques
     ownerSlot: m.fixedOwner,
     ownerAllowed: ownersAllowed(m),
     form: { values, errors },
+    mobilePurpose: m.fixedOwner && !m.editing,
     ...(question ? { question } : {}),
   });
 }

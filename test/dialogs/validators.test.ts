@@ -638,7 +638,7 @@ describe('zod schemas give the same values and messages, with the field in the p
     const result = CareMemberSchema.safeParse({ ...member, sharedMailboxAccess: 'no', mailboxAdmin: 'yes' });
     expect(result.success).toBe(false);
     expect(result.error!.issues).toEqual([
-      expect.objectContaining({ path: ['mailboxAdmin'], message: expect.stringMatching(/mailbox admin must also be added to the shared mailbox/) }),
+      expect.objectContaining({ path: ['mailboxAdmin'], message: expect.stringMatching(/mailbox admin must also be in the shared mailbox: tick “Add to the shared mailbox” as well/) }),
     ]);
   });
 
