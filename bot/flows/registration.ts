@@ -127,6 +127,8 @@ export function createRegistrationServices({ directory, passcodes, outbox, reque
       return { result: 'failed', failuresLeft: checked.failuresLeft };
     },
 
+    verificationLockedUntil: async ({ odsCode }) => (await passcodes.lockedUntil((await organisation(odsCode)).odsCode)) ?? undefined,
+
     isMobileOnNhsmail: ({ mobile }) => directory.isMobileInUse(mobile),
 
     submitRegistration: async (submission) => {

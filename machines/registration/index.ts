@@ -43,6 +43,7 @@ export type RegistrationPassingState =
   | 'verification.secret'
   | 'verification.requestingPasscode'
   | 'verification.verifying'
+  | 'verification.checkingLock'
   | 'verification.verified'
   | 'town.townChecked'
   | 'review.submitting';
@@ -60,6 +61,7 @@ export function registrationActors(services: RegistrationServices) {
       verifyOrganisation: fromPromise(({ input }: { input: Parameters<RegistrationServices['verifyOrganisation']>[0] }) =>
         services.verifyOrganisation(input),
       ),
+      verificationLockedUntil: fromPromise(({ input }: { input: { odsCode: string } }) => services.verificationLockedUntil(input)),
       submitRegistration: fromPromise(({ input }: { input: Parameters<RegistrationServices['submitRegistration']>[0] }) =>
         services.submitRegistration(input),
       ),

@@ -167,6 +167,8 @@ export type Problem =
   | 'submitFailed'
   | 'passcodeTooSoon'
   | 'passcodeDailyLimit'
+  /** "Try again" while verification is still locked. */
+  | 'stillLocked'
   /** A passcode typed before the CQC location ID is known (a conversation from the first release). */
   | 'cqcLocationIdFirst';
 
@@ -224,6 +226,8 @@ export interface RegistrationServices {
     method: 'otp' | 'cqc-contact-id';
     secret: string;
   }) => Promise<VerificationOutcome>;
+  /** Until when verification is locked for the organisation (after 5 failures in 24 hours), if it is. */
+  verificationLockedUntil: (input: { odsCode: string }) => Promise<number | undefined>;
   /** Whether an existing NHSmail account already has this mobile (E.164). */
   isMobileOnNhsmail: (input: { mobile: string }) => Promise<boolean>;
   /** Stores the request for NAS, once per attempt id. */

@@ -233,3 +233,24 @@ describe('contact hours in brackets', () => {
     expect(said.join('\n')).toMatch(/9am to 5pm, Monday to Friday, not on bank holidays in England/);
   });
 });
+
+describe('a lock-out is not a dead end', () => {
+  it('says what to check, when it unlocks, who to contact; "try again" before then says it is still locked, after it asks again', async () => {
+    const t = transcript();
+    await answerAll(t, [...CHECKS_CONTACT_ID, AMAZING.postcode, AMAZING.ods]);
+    let locked = '';
+    for (let i = 0; i < 5; i++) locked = (await t.ask(AMAZING.location), await t.ask(`CON1-99999999${i}`));
+    expect(locked).toMatch(/locked until 24 November 2026 at 09:00/);
+    expect(locked).toMatch(/Nothing you have entered is lost/);
+    expect(locked).toMatch(/Check the CQC location ID/);
+    expect(locked).toMatch(/come back to this chat and say "try again"/);
+    expect(locked).toMatch(/careadmin@nhs\.net .*quoting the ODS code CPODS2/);
+    const early = await t.say('try again');
+    expect(early[0]!.text).toMatch(/^Verification is still locked, until 24 November 2026 at 09:00\. Please try again after that\./);
+    expect(buttons(early.at(-1))).toEqual(['Try again', 'Menu']);
+    t.clock.now += 24 * 60 * 60 * 1000 + 60_000;
+    expect(await t.ask('try again')).toMatch(/What is your CQC location ID\?/);
+    await t.say(AMAZING.location);
+    expect(await t.ask(AMAZING.contactId)).toMatch(/Amazing Carehomes is verified/);
+  });
+});
