@@ -90,7 +90,7 @@ export const ORGANISATION_STEPS = {
   },
   'organisation.alreadyPending': {
     prompt: (c) => ({
-      text: [
+      text: c.organisation?.pendingRegistration?.yours ? yourOwnPending(c) : [
         `A registration for ${quote(c.organisation?.name ?? 'this organisation')} is already being processed by the National Administration Service${describeExisting(c.organisation?.pendingRegistration ?? {})}, so it cannot be made again.`,
         `Someone else at your organisation may have made it. For its progress, or if you think it is wrong, contact ${adminWithHours(c)}, quoting the ODS code ${c.organisation?.odsCode}.`,
       ].join('\n'),
@@ -108,6 +108,17 @@ export const ORGANISATION_STEPS = {
     field: FIELDS.managerEmail,
   },
 } satisfies Record<string, Step<RegistrationContext>>;
+
+/** The user's own registration of the same organisation, made earlier in this chat: theirs, not someone else's. */
+function yourOwnPending(c: RegistrationContext): string {
+  const pending = c.organisation?.pendingRegistration ?? {};
+  return [
+    `You have already registered ${quote(c.organisation?.name ?? 'this organisation')} in this chat${describeExisting({ ...pending, channel: undefined })}, and the National Administration Service is processing it, so there is no need to register it again.`,
+    pending.reference
+      ? `To see how it is going, say "status of ${pending.reference}". To change something in it, contact ${adminWithHours(c)}, quoting that reference.`
+      : `To change something in it, contact ${adminWithHours(c)}, quoting the ODS code ${c.organisation?.odsCode}.`,
+  ].join('\n');
+}
 
 /** Why an organisation step is asked again. */
 export function organisationProblem(c: RegistrationContext): string | undefined {

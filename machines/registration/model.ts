@@ -89,6 +89,8 @@ export interface ExistingRegistration {
   createdAt?: number;
   /** The channel the other person used (e.g. msteams). */
   channel?: string;
+  /** Made earlier in this same conversation (by this user, in another registration attempt). */
+  yours?: boolean;
 }
 
 /** What the registration keeps of the chosen organisation (never its verification secrets). */
@@ -217,7 +219,8 @@ export interface RegistrationContext {
 /** The effects the registration needs, provided by the caller with `machine.provide({ actors })`. */
 export interface RegistrationServices {
   findOrganisations: (input: { postcode: string }) => Promise<OrganisationChoice[]>;
-  getOrganisation: (input: { odsCode: string }) => Promise<ChosenOrganisation | undefined>;
+  /** The organisation; a registration pending for it says whether it was made in `conversationKey`. */
+  getOrganisation: (input: { odsCode: string; conversationKey: string }) => Promise<ChosenOrganisation | undefined>;
   checkManagerEmail: (input: { odsCode: string; email: string }) => Promise<boolean>;
   requestPasscode: (input: { odsCode: string; kind: RegisteringKind; channel: OtpDelivery }) => Promise<PasscodeRequest>;
   verifyOrganisation: (input: {

@@ -82,7 +82,7 @@ export const registration = setup({
   },
   actors: {
     findOrganisations: notProvided('findOrganisations') as ReturnType<typeof fromPromise<OrganisationChoice[], { postcode: string }>>,
-    getOrganisation: notProvided('getOrganisation') as ReturnType<typeof fromPromise<ChosenOrganisation | undefined, { odsCode: string }>>,
+    getOrganisation: notProvided('getOrganisation') as ReturnType<typeof fromPromise<ChosenOrganisation | undefined, { odsCode: string; conversationKey: string }>>,
     checkManagerEmail: notProvided('checkManagerEmail') as ReturnType<typeof fromPromise<boolean, { odsCode: string; email: string }>>,
     requestPasscode: notProvided('requestPasscode') as ReturnType<
       typeof fromPromise<PasscodeRequest, { odsCode: string; kind: 'care' | 'dental'; channel: 'email' | 'post' }>

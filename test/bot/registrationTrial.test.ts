@@ -254,3 +254,23 @@ describe('a lock-out is not a dead end', () => {
     expect(await t.ask(AMAZING.contactId)).toMatch(/Amazing Carehomes is verified/);
   });
 });
+
+describe('a registration already pending for the organisation', () => {
+  it('made earlier in the same chat is called the user\'s own, not someone else\'s', async () => {
+    const t = transcript('msteams');
+    await twoMembers(t);
+    const first = referenceIn(await answerAll(t, ['done', 'confirm and finish']))!;
+    await t.say('register another organisation');
+    await answerAll(t, [...CHECKS_CONTACT_ID.slice(1), AMAZING.postcode]);
+    const stop = await t.ask(AMAZING.ods);
+    expect(stop).toMatch(/You have already registered Amazing Carehomes in this chat \(reference REG-/);
+    expect(stop).toContain(`status of ${first}`);
+    expect(stop).not.toMatch(/[Ss]omeone else/);
+    // From another chat it is still someone else's (and never says who).
+    const other = transcript('webchat', t);
+    await answerAll(other, [...CHECKS_CONTACT_ID, AMAZING.postcode]);
+    const theirs = await other.ask(AMAZING.ods);
+    expect(theirs).toMatch(/Someone else at your organisation may have made it/);
+    expect(theirs).not.toMatch(/You have already registered/);
+  });
+});
