@@ -274,3 +274,20 @@ describe('a registration already pending for the organisation', () => {
     expect(theirs).not.toMatch(/You have already registered/);
   });
 });
+
+describe('the organisation card', () => {
+  it('has a "None of these" button, which says what to try and who helps', async () => {
+    const t = transcript('webchat');
+    await answerAll(t, CHECKS_CONTACT_ID);
+    const card = cardOf((await t.say(AMAZING.postcode)).at(-1));
+    const none = cardElements(card).find((e) => e.type === 'Action.Submit' && e.title === 'None of these');
+    expect(none?.associatedInputs).toBe('none');
+    const said = allText(await t.submit(none!.data));
+    expect(said).toMatch(/If your organisation is not in the list, check the postcode/);
+    expect(said).toMatch(/careadmin@nhs\.net/);
+    // More than 5 organisations: the choice set has it too.
+    await t.say('back');
+    const many = cardOf((await t.say('TS18')).at(-1));
+    expect(cardElements(many).filter((e) => e.type === 'Action.Submit').map((e) => e.title)).toEqual(['Choose', 'None of these']);
+  });
+});
