@@ -71,12 +71,14 @@ export const TOWN_STEPS = {
   },
   'town.mailboxAddress': {
     prompt: (c) => ({
-      text: [
-        `Your shared mailbox address will be:\n${address(mailboxAddressOf(c) ?? '')}`,
-        `Next, the people who need a new NHSmail account: at least ${MIN_MEMBERS} and at most ${MAX_MEMBERS}. The first person you add is the shared mailbox owner.`,
-        'Anyone who already has an NHSmail account must not be added: the owner can give them access to the shared mailbox later.',
-        ...(c.members.length === 0 ? [PRIVACY_NOTICE] : []),
-      ].join('\n'),
+      text: c.reviewing
+        ? `Your shared mailbox address will be:\n${address(mailboxAddressOf(c) ?? '')}\nSay "continue" to go back to the review, or "back" to change the town again.`
+        : [
+            `Your shared mailbox address will be:\n${address(mailboxAddressOf(c) ?? '')}`,
+            `Next, the people who need a new NHSmail account: at least ${MIN_MEMBERS} and at most ${MAX_MEMBERS}. The first person you add is the shared mailbox owner.`,
+            'Anyone who already has an NHSmail account must not be added: the owner can give them access to the shared mailbox later.',
+            ...(c.members.length === 0 ? [PRIVACY_NOTICE] : []),
+          ].join('\n'),
       choices: ['Continue', 'Back'],
     }),
     parse: (text, c) => (parseContinue(text) ? { type: 'CONTINUE' } : sameTownAgain(text, c)),

@@ -64,6 +64,8 @@ export type RegistrationEvent =
   | { type: 'EDIT_MEMBER'; member: MemberRef; field?: MemberField }
   | { type: 'REMOVE_MEMBER'; member: MemberRef }
   | { type: 'MEMBERS_DONE' }
+  /** At the review: change the town (and so the shared mailbox address). */
+  | { type: 'CHANGE_TOWN' }
   | { type: 'CONFIRM' };
 
 /** A member of the registration: its id stays the same however the list changes. */
@@ -209,6 +211,8 @@ export interface RegistrationContext {
   listVersion: number;
   /** What the member entry is doing: a new member, or changing one (one field, or all). */
   entry?: { memberId?: string; field?: MemberField };
+  /** A change asked for at the review: once made, the review is shown again. */
+  reviewing?: boolean;
   /** The member asked about before removal. */
   removing?: string;
   submitted?: { reference: string; submittedAt: number };

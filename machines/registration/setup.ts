@@ -174,6 +174,8 @@ export const registration = setup({
       };
     }),
     endEntry: assign({ entry: undefined }),
+    startReviewChange: assign({ reviewing: true }),
+    endReviewChange: assign({ reviewing: undefined }),
     forwardToMember: sendTo('member', ({ event }) => event),
     askRemoval: assign({
       removing: ({ context, event }) => (event.type === 'REMOVE_MEMBER' ? memberNamed(context, event.member)?.id : undefined),
@@ -255,6 +257,7 @@ export const registration = setup({
     isOwnerRemoval: ({ context, event }) => event.type === 'REMOVE_MEMBER' && memberNamed(context, event.member)?.id === context.members[0]?.id,
     isOwnerFlagChange: ({ context, event }) =>
       event.type === 'EDIT_MEMBER' && !!event.field && OWNER_FLAGS.includes(event.field) && memberNamed(context, event.member)?.id === context.members[0]?.id,
+    isReviewChange: ({ context }) => context.reviewing === true,
     confirmedRemoval: answerTo('removeMember', true),
     refusedRemoval: answerTo('removeMember', false),
     wasAlreadyBeingProcessed: ({ event }) => output<SubmitOutcome>(event).outcome === 'alreadyBeingProcessed',

@@ -43,6 +43,7 @@ export const town = registration.createStateConfig({
       tags: ['question'],
       on: {
         CONTINUE: [
+          { guard: 'isReviewChange', target: '#registration.review.summary', actions: ['clearProblem', 'endReviewChange'] },
           { guard: 'hasMembers', target: '#registration.members.list', actions: 'clearProblem' },
           { target: '#registration.members.entering', actions: 'startNewMember' },
         ],

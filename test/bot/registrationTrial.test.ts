@@ -291,3 +291,36 @@ describe('the organisation card', () => {
     expect(cardElements(many).filter((e) => e.type === 'Action.Submit').map((e) => e.title)).toEqual(['Choose', 'None of these']);
   });
 });
+
+describe('changing a detail at the review', () => {
+  it('"change 2 email" changes it and comes back to the review; "change town" too', async () => {
+    const t = transcript();
+    await twoMembers(t);
+    const review = await t.say('done');
+    expect(buttons(review.at(-1))).toEqual(['Confirm and finish', 'Change a detail', 'Back']);
+    expect(await t.ask('change a detail')).toMatch(/What would you like to change\? Say for example "change town"/);
+    expect(await t.ask('change 2 email')).toMatch(/What is Sam Lee's business or personal email address\? Their NHSmail username will be sent there\. It is now: sam@example\.com/);
+    const back = await t.ask('sam.lee@example.com');
+    expect(back).toMatch(/Sam Lee's details are changed\.[\s\S]*Step 4 of 4 · Review and confirm/);
+    expect(back).toMatch(/2\. Sam Lee — Nurse; .*sam\.lee@example\.com/);
+    expect(await t.ask('change town')).toMatch(/What is its postcode town/);
+    await t.say('Headingley');
+    expect(await t.ask('Headingley')).toMatch(/Say "continue" to go back to the review/);
+    const changed = await t.ask('continue');
+    expect(changed).toMatch(/Step 4 of 4 · Review and confirm[\s\S]*• Town: Headingley\n• Shared mailbox: `care\.headingley\.amazingcarehomescpods2@nhs\.net`/);
+    expect(referenceIn(await t.ask('confirm and finish'))).toBeDefined();
+  });
+
+  it('on a card, each member and the town has its Change button', async () => {
+    const t = transcript('msteams');
+    await twoMembers(t);
+    const card = cardOf((await t.say('done')).at(-1));
+    const changes = cardElements(card).filter((e) => e.type === 'Action.Submit' && /^Change/.test(e.title));
+    expect(changes.map((e) => e.title)).toEqual(['Change the town', 'Change Jane Smith', 'Change Sam Lee']);
+    const form = cardOf((await t.submit(changes[2]!.data)).at(-1));
+    expect(JSON.stringify(form)).toMatch(/sam@example\.com/);
+    const saved = await t.submit({ action: 'saveMember', title: 'none', firstName: 'Sam', lastName: 'Lee', email: 'sam@example.com', mobile: '07400 654329', role: 'Nurse', owner: 'false', sharedMailboxAccess: 'true', mailboxAdmin: 'false' });
+    expect(allText(saved)).toMatch(/Review and confirm/);
+    expect(allText(saved)).toMatch(/07400 654329/);
+  });
+});

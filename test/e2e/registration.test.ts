@@ -304,7 +304,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     ]) {
       expect(summary).toContain(line);
     }
-    expect(buttons(review)).toEqual(['Confirm and finish', 'Back']);
+    expect(buttons(review)).toEqual(['Confirm and finish', 'Change a detail', 'Back']);
     expect(seen.calls).toBe(0);
 
     const confirm = chat.message('confirm and finish');

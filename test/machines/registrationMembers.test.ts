@@ -5,6 +5,7 @@ import { answer, contactId, coverage, location, memberCoverage, pick, postcode, 
 const VERIFIED_CARE = [postcode('LS1 4AP'), pick('VAAA1'), location, contactId];
 const VERIFIED_DENTAL = [postcode('LS1 4AP'), pick('VDEN1'), location, contactId];
 const town = (name: string) => answer({ question: 'town', value: name });
+const town_ = town;
 const townAgain = (name: string) => answer({ question: 'townConfirm', value: name });
 const CONTINUE: RegistrationEvent = { type: 'CONTINUE' };
 const TO_MEMBERS = [town('Leeds'), CONTINUE];
@@ -457,6 +458,25 @@ describe('a whole member at once (the form on Teams and the web chat page)', () 
 
 describe('review, confirm and finish (SPEC §1.5)', () => {
   const READY = [...VERIFIED_CARE, ...TO_MEMBERS, ...OWNER, ...member(2), { type: 'MEMBERS_DONE' } as RegistrationEvent];
+
+  it('a change asked for at the review (a member, the town) comes back to the review once made', async () => {
+    const changed = await run('contactId', [...READY, edit(1, 'email'), a('memberEmail', 'p2@example.co.uk')]);
+    expect(changed.at).toBe('review.summary');
+    expect(changed.snapshot.context.members[1]!.email).toBe('p2@example.co.uk');
+    expect(changed.snapshot.context.reviewing).toBeUndefined();
+    const left = await run('contactId', [...READY, edit(1, 'email'), { type: 'BACK' }]);
+    expect(left.at).toBe('review.summary');
+    const town = await run('contactId', [...READY, { type: 'CHANGE_TOWN' }, town_('Headingley'), townAgain('Headingley'), CONTINUE]);
+    expect(town.at).toBe('review.summary');
+    expect(town.snapshot.context).toMatchObject({ town: 'Headingley', mailboxTown: 'headingley' });
+    // Refused there as on the list: an older card, the owner's flags, no such member.
+    const stale = await run('contactId', [...READY, { type: 'EDIT_MEMBER', member: { id: 'm2', listVersion: 0 } }]);
+    expect([stale.at, stale.snapshot.context.problem]).toEqual(['review.summary', 'staleList']);
+    const owner = await run('contactId', [...READY, edit(0, 'owner')]);
+    expect([owner.at, owner.snapshot.context.problem]).toEqual(['review.summary', 'cannotChangeOwnerFlags']);
+    const none = await run('contactId', [...READY, edit(7, 'email')]);
+    expect([none.at, none.snapshot.context.problem]).toEqual(['review.summary', 'noSuchMember']);
+  });
 
   it('submits once per attempt with everything gathered, and shows the reference', async () => {
     const { at, snapshot, calls } = await run('contactId', [...READY, { type: 'CONFIRM' }, { type: 'CONFIRM' }]);
