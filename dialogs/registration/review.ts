@@ -73,6 +73,7 @@ export const REVIEW_STEPS = {
       const o = c.organisation!;
       return {
         text: [
+          ...(reviewNotice(c) ? [reviewNotice(c)!] : []),
           `• Organisation: ${quote(o.name)}`,
           `• ODS code: ${o.odsCode}`,
           `• CQC location ID: ${o.cqcLocationId}`,
@@ -163,5 +164,5 @@ function reviewNotice(c: RegistrationContext): string | undefined {
 
 export function reviewProblem(c: RegistrationContext): string | undefined {
   if (c.problem === 'submitFailed') return 'Sorry, the registration could not be submitted just now. Nothing is lost: please say "confirm and finish" again in a minute.';
-  return c.problem ? undefined : reviewNotice(c);
+  return undefined;
 }

@@ -203,7 +203,8 @@ async function addMember(chat: Chat, n: number, m: MemberAnswers, ownerNote = ''
   if (n === 1) return answer(chat, m.role, list);
   let result: SendResult;
   if (m.owner) {
-    await answer(chat, m.role, `${where}Should ${name} also be a shared mailbox owner? Owners manage who has access to the shared mailbox.${ownerNote}`);
+    const asked = await answer(chat, m.role, `${where}Should ${name} also be a shared mailbox owner?\nAn owner is responsible for the shared mailbox`);
+    if (ownerNote) expect(lastText(asked)).toContain(ownerNote.trim());
     if (m.owner === 'yes') return answer(chat, 'yes', list);
     result = await answer(chat, m.owner, `${where}Should ${name} be added to the shared mailbox?`);
   } else {
@@ -429,7 +430,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
 
     let list = one;
     for (let i = 1; i < 10; i++) {
-      list = await addMember(chat, i + 1, members[i]!, ' A dental practice can have at most 2 owners.');
+      list = await addMember(chat, i + 1, members[i]!, 'A dental practice can have at most 2 owners');
     }
     const full = lastText(list);
     expect(full.startsWith(listHeader(10))).toBe(true);
@@ -504,10 +505,10 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     const list = await answer(chat, 'b16 9la', 'Step 1 of 4 · Organisation details\nThese dental practices are registered at B16 9LA.');
     expect(buttons(list)).toEqual(['Birchfield Dental Surgery – DODSB1', 'None of these']);
     // Told at once why, before anything is posted.
-    const routeB = /^Step 2 of 4 · Verification\nBirchfield Dental Surgery registers by Route B: we do not hold all of its details, so it cannot verify with your CQC contact ID\./;
+    const routeB = /^Step 2 of 4 · Verification\nA change of route: Birchfield Dental Surgery registers by Route B\. We do not yet hold all of the practice's details, so it cannot verify with your CQC contact ID; it verifies by post instead\./;
     const location = await answer(chat, 'Birchfield Dental Surgery', routeB);
     expect(lastText(location)).toContain('\nBefore the passcode is sent: What is your CQC location ID?');
-    const awaiting = await answer(chat, DODSB1.locationId, routeB);
+    const awaiting = await answer(chat, DODSB1.locationId, /^Step 2 of 4 · Verification\nThis practice registers by Route B: the passcode comes by post/);
     expect(lastText(awaiting)).toMatch(/We have sent a one-time passcode by post to your CQC-registered address \(on .+\)\. It is valid for 14 days/);
 
     const [letter, ...others] = (await bot.assistant.adapters.outbox.latest(10)).filter((m) => m.tags?.odsCode === 'DODSB1');
