@@ -208,8 +208,9 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     state: directLineState,
     appId: config.MicrosoftAppId,
     trustedProxies: config.WEBCHAT_TRUSTED_PROXIES,
-    // A page back in a conversation whose transcript the channel had let go: say where it stands.
-    onReopened: (conversation) => void notifier.showPosition({ conversationReference: webChatReference(conversation, config.MicrosoftAppId) }),
+    // A page back in a conversation: where it stands (with its transcript still there, only after a while away).
+    onReopened: (conversation, how) =>
+      void notifier.showPosition({ conversationReference: webChatReference(conversation, config.MicrosoftAppId) }, { onlyIfAway: how.transcriptKept }),
   };
   const bot = new CareAssistantBot(engine, { references, logger });
   const stopRetention = scheduleRetention(adapters.requests, logger);

@@ -300,8 +300,8 @@ export class ConversationDialog {
   }
 
   private welcomeBack(dialog: FlowDialog, snapshot: AnyMachineSnapshot): string {
-    const { done, left } = dialog.progress(snapshot);
-    const lines = ['Welcome back. Here is where you are:'];
+    const { about, done, left } = dialog.progress(snapshot);
+    const lines = [about ? `Welcome back. You are ${about}. Here is where you are:` : 'Welcome back. Here is where you are:'];
     if (done.length) lines.push(`Done: ${done.join('; ')}.`);
     if (left.length) lines.push(`Still to do: ${left.join('; ')}.`);
     return lines.join('\n');

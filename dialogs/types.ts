@@ -62,8 +62,8 @@ export interface FlowDialog {
   cannotGoBack(snapshot: AnyMachineSnapshot): string;
   /** The field the current step asks for, if it asks for one. */
   field?(snapshot: AnyMachineSnapshot): FieldInfo | undefined;
-  /** For a returning user: what is done and what is left. */
-  progress(snapshot: AnyMachineSnapshot): { done: string[]; left: string[] };
+  /** For a returning user: what it is about ("registering Amazing Carehomes"), what is done and what is left. */
+  progress(snapshot: AnyMachineSnapshot): { about?: string; done: string[]; left: string[] };
   /**
    * What cancelling or starting again would throw away, when it is worth asking first (e.g. "your
    * organisation's verification and the 3 people you have added"); undefined: nothing to ask.

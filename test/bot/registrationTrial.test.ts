@@ -324,3 +324,40 @@ describe('changing a detail at the review', () => {
     expect(allText(saved)).toMatch(/07400 654329/);
   });
 });
+
+describe('a returning user is told where they are', () => {
+  const HOUR = 60 * 60 * 1000;
+
+  it('"hello" after a long absence names the organisation, what is done (the town, the people) and what is left', async () => {
+    const t = transcript();
+    await atFirstMember(t);
+    await answerAll(t, OWNER);
+    t.clock.now += 3 * 24 * HOUR;
+    const back = await t.ask('hello');
+    expect(back).toMatch(/^Welcome back\. You are registering Amazing Carehomes \(ODS code CPODS2\) for NHSmail\. Here is where you are:/);
+    expect(back).toMatch(/Done: .*verification; town \(Leeds\); 1 person added \(Jane Smith\)\./);
+    expect(back).toMatch(/Still to do: the members; review and confirm\./);
+  });
+
+  it('waiting for a letter, what is left says where the passcode went and when', async () => {
+    const t = transcript();
+    await answerAll(t, [...CHECKS_BY_POST, AMAZING.postcode, AMAZING.ods, AMAZING.location]);
+    t.clock.now += 4 * 24 * HOUR;
+    expect(await t.ask('hi')).toMatch(/Still to do: verification: the passcode sent by post on 23 November 2026 \(type it when you have it\); town and members; review and confirm\./);
+  });
+
+  it('the web page opened again after a while away is told where it stands; soon after, not again', async () => {
+    const t = transcript('webchat');
+    await atFirstMember(t);
+    const sent: string[] = [];
+    const showIfAway = () =>
+      t.assistant.engine.deliverNotification({ channelId: t.channelId, conversationId: t.conversationId }, { showPosition: 'ifAway' }, async (replies) => {
+        sent.push(...replies.map((r) => r.text));
+      });
+    await showIfAway();
+    expect(sent).toEqual([]);
+    t.clock.now += 2 * HOUR;
+    await showIfAway();
+    expect(sent.join('\n')).toMatch(/^Welcome back\. You are registering Amazing Carehomes \(ODS code CPODS2\)[\s\S]*What is their title\?/);
+  });
+});

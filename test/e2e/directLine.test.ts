@@ -559,6 +559,7 @@ describe('the Direct Line channel on a server of its own (limits, the connector,
   let url: string;
   const clock = fakeClock(Date.now());
   const turnErrors: Error[] = [];
+  const reopenings: { id: string; transcriptKept: boolean }[] = [];
   const state = new MemoryDirectLineState({
     now: clock.now,
     limits: { maxConversations: 3, maxActivitiesPerConversation: 6, maxBytesPerConversation: 64 * 1024, evictableAfterMs: 60 * 1000, ttlMs: 30 * DAY },
@@ -573,7 +574,11 @@ describe('the Direct Line channel on a server of its own (limits, the connector,
     adapter.onTurnError = async (_context, error) => {
       turnErrors.push(error);
     };
-    directLine = registerDirectLine(server, { adapter, bot: bot.assistant.bot, store: bot.assistant.store, logger }, { state, limits: { tokenTtlMs: 30 * 60 * 1000 }, now: clock.now });
+    directLine = registerDirectLine(
+      server,
+      { adapter, bot: bot.assistant.bot, store: bot.assistant.store, logger },
+      { state, limits: { tokenTtlMs: 30 * 60 * 1000 }, now: clock.now, onReopened: (conversation, how) => reopenings.push({ id: conversation.id, ...how }) },
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -582,6 +587,19 @@ describe('the Direct Line channel on a server of its own (limits, the connector,
     (server?.server as unknown as { closeAllConnections?: () => void })?.closeAllConnections?.();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await bot?.close();
+  });
+
+  it('a page opened again says so when it resumes: the bot is asked to say where it stands (and the transcript is there)', async () => {
+    const page = new PageClient(url);
+    const generated = await page.generate();
+    await page.start();
+    await page.botSays(/What would you like to do\?/);
+    const token = String(generated.body.resumeToken);
+    // A token renewed while the page is open is not an opening.
+    expect((await call(url, 'POST', '/v3/directline/tokens/resume', { token })).status).toBe(200);
+    expect(reopenings.filter((r) => r.id === page.conversationId)).toEqual([]);
+    expect((await call(url, 'POST', '/v3/directline/tokens/resume', { token, json: { reopened: true } })).status).toBe(200);
+    expect(reopenings.filter((r) => r.id === page.conversationId)).toEqual([{ id: page.conversationId, transcriptKept: true }]);
   });
 
   it('keeps only the newest activities of a conversation; watermarks keep counting', async () => {
