@@ -53,11 +53,15 @@ export class ConversationDialog {
     return { kind: 'event', event: { type: 'TO_FLOW', event: result } };
   }
 
-  /** `canStart`: no flow is in progress (or its menu is open), so a routed flow may start. */
-  private routed(text: string, canStart = false): Parsed {
+  /**
+   * `canStart`: no flow is in progress (or its menu is open), so a routed flow may start.
+   * `finished`: the flow in progress has finished, so asking for it again starts a new one.
+   */
+  private routed(text: string, canStart = false, finished?: string): Parsed {
     const found = route(text);
     // "Where is my request?" without its reference: the bot finds the requests made in this chat.
     if (found?.id === 'requestStatus') return { kind: 'request', text };
+    if (found?.flow && canStart && found.flow.id === finished) return { kind: 'event', event: { type: 'RESTART', start: found.flow.start(text) } };
     if (found?.flow && canStart && this.flows.some((f) => f.id === found.flow!.id)) {
       return { kind: 'event', event: { type: 'START_FLOW', flow: found.flow.id, start: found.flow.start(text) } };
     }
@@ -118,7 +122,7 @@ export class ConversationDialog {
     if (choice === 'again') return { kind: 'event', event: { type: 'RESTART' } };
     if (choice) return { kind: 'event', event: { type: 'START_FLOW', flow: choice } };
     if (GREETINGS.has(normalise(text))) return { kind: 'greet' };
-    return this.routed(text, true);
+    return this.routed(text, true, finished ? flow.dialog.id : undefined);
   }
 
   private asksAgain(text: string, dialog: FlowDialog): boolean {
