@@ -46,3 +46,22 @@ describe('password help after it has finished', () => {
     expect(await t.ask('i forgot my password')).toMatch(/Carrying on where you left off\.[\s\S]*Which NHSmail address is it for\?/);
   });
 });
+
+describe('"my account is locked" cannot be used to find out who has an account', () => {
+  const lockedAdvice = async (address: string) => {
+    const t = transcript();
+    await t.ask('hello');
+    await t.ask('my account is locked');
+    return t.ask(address);
+  };
+  // What is left of the advice once the NAS team's address is taken out.
+  const shape = (text: string) => text.replace(/(careadmin|dentistadmin)@nhs\.net/g, 'TEAM@nhs.net');
+
+  it('an address that is not an account gets the advice of an account NAS made, word for word', async () => {
+    const known = await lockedAdvice('amy.pearce@nhs.net');
+    expect(known).toMatch(/^That account was made through NHSmail's registration \(or a bulk upload\), so the National Administration Service unlocks it, at careadmin@nhs\.net\./);
+    for (const address of ['no.such.person@nhs.net', 'nobody.here@nhs.net', 'x.y.z@nhs.net']) {
+      expect(shape(await lockedAdvice(address))).toBe(shape(known));
+    }
+  });
+});
