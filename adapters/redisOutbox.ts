@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from './redis';
-import { durableCall, durableScript } from './redis';
+import { durableScript } from './redis';
 import { callRedis } from './redisCalls';
 import { DEFAULT_DEDUPE_TTL_MS, DEFAULT_OUTBOX_MAX_LENGTH, OutboxOptions, storedCopy } from './memoryOutbox';
 import { DEFAULT_OUTBOX_RETENTION_MS, Outbox, OutboxMessage, redactedRecord } from './outbox';
