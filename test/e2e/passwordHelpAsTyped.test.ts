@@ -65,3 +65,36 @@ describe('"my account is locked" cannot be used to find out who has an account',
     }
   });
 });
+
+describe('waiting for a shared mailbox owner, and the owner answering, as people type', () => {
+  async function waitingJoseph() {
+    const joseph = transcript();
+    await joseph.ask('hello');
+    await joseph.ask('i forgot my password');
+    await joseph.ask("I can't answer my security questions");
+    await joseph.ask('joseph.achebe@nhs.net');
+    await joseph.ask('no mobile on it i think');
+    expect(await joseph.ask('+44 7400 123 456')).toMatch(/I have asked your organisation's shared mailbox owners to confirm it is you and that 07400 123456 is your mobile/);
+    const email = (await joseph.assistant.adapters.outbox.latest(10)).find((m) => m.channel === 'email' && m.recipient === 'priya.raman@nhs.net');
+    const code = /vouch ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})/.exec(email?.body ?? '')![1]!;
+    return { joseph, code };
+  }
+
+  it('the requester: "still locked out!!" asks for news; a question about something else is answered', async () => {
+    const { joseph } = await waitingJoseph();
+    expect(await joseph.ask('still locked out!!')).toMatch(/^No answer from a shared mailbox owner yet\./);
+    expect(await joseph.ask('never got my temporary password')).toMatch(/^No answer from a shared mailbox owner yet\./);
+    expect(await joseph.ask('what are the pasword rules')).toMatch(/An NHSmail password has to:/);
+  });
+
+  it('the owner, in the middle of other password help, types the code from the email in a sentence, in small letters with spaces', async () => {
+    const { joseph, code } = await waitingJoseph();
+    const priya = transcript('test', joseph);
+    await priya.ask('hello');
+    await priya.ask('my account is locked');
+    const typed = code.toLowerCase().replace(/-/g, ' ');
+    const asked = await priya.ask(`hi i got an email to vouch for joseph, code ${typed}`);
+    expect(asked).toMatch(/Do you vouch that it is really Joseph Achebe/);
+    expect(await priya.ask('yes')).toMatch(/The password reset request \*\*PWD-[A-Z0-9]{8}\*\* is now verified and with NAS, and Joseph Achebe has been told/);
+  });
+});
