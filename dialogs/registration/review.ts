@@ -108,7 +108,9 @@ export const REVIEW_STEPS = {
       const { existing, kept } = c.alreadyBeingProcessed ?? { existing: {}, kept: { reference: '' } };
       return {
         text: [
-          `A registration for ${quote(c.organisation?.name ?? 'this organisation')} is already being processed by the National Administration Service${describeExisting(existing)}, made by someone else, so yours is not needed and no second set of accounts will be made.`,
+          existing.yours
+            ? `You registered ${quote(c.organisation?.name ?? 'this organisation')} earlier in this chat${describeExisting({ ...existing, channel: undefined })}, and the National Administration Service is processing it, so this second one is not needed and no second set of accounts will be made.`
+            : `A registration for ${quote(c.organisation?.name ?? 'this organisation')} is already being processed by the National Administration Service${describeExisting(existing)}, made by someone else, so yours is not needed and no second set of accounts will be made.`,
           `Nothing you entered is lost: your details are kept for NAS under your own reference, ${bold(kept.reference)}, so they can check them against the first registration.`,
           `If you think the first registration is wrong, or to add people to it, contact ${adminWithHours(c)} quoting both references.`,
         ].join('\n'),

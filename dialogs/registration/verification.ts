@@ -157,11 +157,20 @@ export const VERIFICATION_STEPS = {
     hint: 'Say "back" to ask for a new passcode.',
   },
   'verification.locked': {
-    prompt: (c) => ({
-      text: `Those details could not be verified, and there have been too many attempts for this organisation, so verification is locked until ${c.lockedUntil ? formatDateTime(c.lockedUntil) : 'tomorrow'}. Please contact ${adminWithHours(c)} for help (or the national helpdesk, ${NATIONAL_HELPDESK.phone}, ${NATIONAL_HELPDESK.hours}).`,
-      choices: ['Menu'],
-    }),
-    hint: 'Say "menu" to see what else I can do.',
+    prompt: (c) => {
+      const until = c.lockedUntil ? formatDateTime(c.lockedUntil) : 'this time tomorrow';
+      return {
+        text: [
+          `Those details could not be verified, and after 5 attempts in 24 hours verification of ${quote(c.organisation?.name ?? 'this organisation')} is locked until ${until}, to keep it safe. Nothing you have entered is lost. What to do next:`,
+          `• Check the CQC location ID (on your CQC registration certificate, or your location's page at www.cqc.org.uk) and the ${secretName(c)}${verificationMethod(c) === 'otp' ? ' (in the email or letter; passcodes never use 0, O, 1 or I)' : " (on the registered manager's CQC certificate)"}.`,
+          `• After ${until}, come back to this chat and say "try again".`,
+          `• If you are sure the details are right, contact ${adminWithHours(c)}, quoting the ODS code ${c.organisation?.odsCode ?? ''}: they can check what is held for your organisation. The national helpdesk is there too: ${NATIONAL_HELPDESK.phone}, ${NATIONAL_HELPDESK.hours}.`,
+        ].join('\n'),
+        choices: ['Try again', 'Menu'],
+      };
+    },
+    parse: (text) => (/^(try again|retry|try it again|again|unlock|is it unlocked|can i try again|continue|carry on)( now| please)?$/.test(normalise(text)) ? { type: 'CONTINUE' } : undefined),
+    hint: `Say "try again" once verification is unlocked, or "menu" to see what else I can do.`,
     noBack: (c) => `Verification is locked for this organisation until ${c.lockedUntil ? formatDateTime(c.lockedUntil) : 'tomorrow'}, so there is nothing to go back to.`,
   },
   'verification.confirmCqcDetails': {
@@ -194,6 +203,8 @@ export function verificationProblem(c: RegistrationContext): string | undefined 
         c.failuresLeft === undefined ? '' : ` You have ${c.failuresLeft} ${c.failuresLeft === 1 ? 'attempt' : 'attempts'} left in the next 24 hours.`;
       return `These details could not be verified. Please check your CQC location ID and ${secretName(c)}, and try again.${left}`;
     }
+    case 'stillLocked':
+      return `Verification is still locked, until ${c.lockedUntil ? formatDateTime(c.lockedUntil) : 'later'}. Please try again after that.`;
     case 'cqcLocationIdFirst':
       return 'Thank you. Before the passcode I need your CQC location ID; then please type the passcode again.';
     case 'passcodeTooSoon': {

@@ -233,3 +233,61 @@ describe('contact hours in brackets', () => {
     expect(said.join('\n')).toMatch(/9am to 5pm, Monday to Friday, not on bank holidays in England/);
   });
 });
+
+describe('a lock-out is not a dead end', () => {
+  it('says what to check, when it unlocks, who to contact; "try again" before then says it is still locked, after it asks again', async () => {
+    const t = transcript();
+    await answerAll(t, [...CHECKS_CONTACT_ID, AMAZING.postcode, AMAZING.ods]);
+    let locked = '';
+    for (let i = 0; i < 5; i++) locked = (await t.ask(AMAZING.location), await t.ask(`CON1-99999999${i}`));
+    expect(locked).toMatch(/locked until 24 November 2026 at 09:00/);
+    expect(locked).toMatch(/Nothing you have entered is lost/);
+    expect(locked).toMatch(/Check the CQC location ID/);
+    expect(locked).toMatch(/come back to this chat and say "try again"/);
+    expect(locked).toMatch(/careadmin@nhs\.net .*quoting the ODS code CPODS2/);
+    const early = await t.say('try again');
+    expect(early[0]!.text).toMatch(/^Verification is still locked, until 24 November 2026 at 09:00\. Please try again after that\./);
+    expect(buttons(early.at(-1))).toEqual(['Try again', 'Menu']);
+    t.clock.now += 24 * 60 * 60 * 1000 + 60_000;
+    expect(await t.ask('try again')).toMatch(/What is your CQC location ID\?/);
+    await t.say(AMAZING.location);
+    expect(await t.ask(AMAZING.contactId)).toMatch(/Amazing Carehomes is verified/);
+  });
+});
+
+describe('a registration already pending for the organisation', () => {
+  it('made earlier in the same chat is called the user\'s own, not someone else\'s', async () => {
+    const t = transcript('msteams');
+    await twoMembers(t);
+    const first = referenceIn(await answerAll(t, ['done', 'confirm and finish']))!;
+    await t.say('register another organisation');
+    await answerAll(t, [...CHECKS_CONTACT_ID.slice(1), AMAZING.postcode]);
+    const stop = await t.ask(AMAZING.ods);
+    expect(stop).toMatch(/You have already registered Amazing Carehomes in this chat \(reference REG-/);
+    expect(stop).toContain(`status of ${first}`);
+    expect(stop).not.toMatch(/[Ss]omeone else/);
+    // From another chat it is still someone else's (and never says who).
+    const other = transcript('webchat', t);
+    await answerAll(other, [...CHECKS_CONTACT_ID, AMAZING.postcode]);
+    const theirs = await other.ask(AMAZING.ods);
+    expect(theirs).toMatch(/Someone else at your organisation may have made it/);
+    expect(theirs).not.toMatch(/You have already registered/);
+  });
+});
+
+describe('the organisation card', () => {
+  it('has a "None of these" button, which says what to try and who helps', async () => {
+    const t = transcript('webchat');
+    await answerAll(t, CHECKS_CONTACT_ID);
+    const card = cardOf((await t.say(AMAZING.postcode)).at(-1));
+    const none = cardElements(card).find((e) => e.type === 'Action.Submit' && e.title === 'None of these');
+    expect(none?.associatedInputs).toBe('none');
+    const said = allText(await t.submit(none!.data));
+    expect(said).toMatch(/If your organisation is not in the list, check the postcode/);
+    expect(said).toMatch(/careadmin@nhs\.net/);
+    // More than 5 organisations: the choice set has it too.
+    await t.say('back');
+    const many = cardOf((await t.say('TS18')).at(-1));
+    expect(cardElements(many).filter((e) => e.type === 'Action.Submit').map((e) => e.title)).toEqual(['Choose', 'None of these']);
+  });
+});

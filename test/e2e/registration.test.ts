@@ -472,7 +472,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     const chat = newChat();
     await throughQuestionnaire(chat, CARE_OTP_BY_EMAIL, /• Passcode to be sent by: email\nWe will email a one-time passcode/);
     const list = await answer(chat, 'LS6 1BN', /These care providers are registered at LS6 1BN/);
-    expect(buttons(list)).toEqual(['Amazing Carehomes – CPODS2', 'Amazing Home Care Ltd – VAHC1']);
+    expect(buttons(list)).toEqual(['Amazing Carehomes – CPODS2', 'Amazing Home Care Ltd – VAHC1', 'None of these']);
     await answer(chat, '1', Q.managerEmail('Amazing Carehomes'));
     await answer(chat, MANAGER_EMAIL, Q.locationIdFirst);
     const sent = Date.now();
@@ -505,7 +505,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
     const chat = newChat();
     await throughQuestionnaire(chat, DENTAL_CONTACT_ID, /You will verify with your CQC contact ID/);
     const list = await answer(chat, 'b16 9la', 'Step 1 of 4 · Organisation details\nThese dental practices are registered at B16 9LA.');
-    expect(buttons(list)).toEqual(['Birchfield Dental Surgery – DODSB1']);
+    expect(buttons(list)).toEqual(['Birchfield Dental Surgery – DODSB1', 'None of these']);
     // Told at once why, before anything is posted.
     const routeB = /^Step 2 of 4 · Verification\n(A change of route: )?Birchfield Dental Surgery registers by Route B\. We do not yet hold all of the practice's details, so it cannot verify with your CQC contact ID/;
     const location = await answer(chat, 'Birchfield Dental Surgery', routeB);
@@ -717,7 +717,7 @@ describe('registering over HTTP (the bot in this process, memory)', () => {
       const outward = await answer(chat, 'LS6', 'Step 1 of 4 · Organisation details\nThese care providers are registered at LS6.');
       expect(buttons(outward).length).toBeGreaterThan(2);
       const narrowed = await chat.say('LS6 1BN');
-      expect(buttons(narrowed)).toEqual(['Amazing Carehomes – CPODS2', 'Amazing Home Care Ltd – VAHC1']);
+      expect(buttons(narrowed)).toEqual(['Amazing Carehomes – CPODS2', 'Amazing Home Care Ltd – VAHC1', 'None of these']);
       expect(texts(narrowed)).toEqual([expect.stringContaining('These care providers are registered at LS6 1BN.')]);
     });
 
