@@ -431,6 +431,7 @@ export const ownerRequestsMachine = ownerRequests.createMachine({
         submitFailed: { tags: ['stop'], entry: 'noteTime', on: { TRY_AGAIN: { target: 'submitting' } } },
         submitted: {
           tags: ['done'],
+          meta: { title: 'Sent to NAS' },
           entry: 'noteTime',
           on: { ANSWER: [{ guard: 'choseKind', target: '#ownerRequests.authorised', actions: 'startAnother' }, finishing] },
         },

@@ -99,7 +99,7 @@ export type PlannedRequest = {
     odsCode?: string;
     /** Part of the idempotency key: several requests of one attempt differ by it. */
     key: string;
-    /** At most one pending request with this key (`ownerChange:VLH01`); none when absent. */
+    /** At most one pending request of this kind for this subject (an ODS code, an address); none when absent. */
     exclusive?: string;
     details: NasRequestDetailsByKind[K];
   };
@@ -169,12 +169,15 @@ export interface OwnerRequestsContext {
   plan?: PlannedRequest[];
   result?: SubmitOutcome;
   problem?: Problem;
+  /** Just verified: said once, with the next question. */
+  notice?: 'verified';
   /** What the problem is about (the names not found, the date typed…). */
   problemDetail?: string[];
 }
 
 export type OwnerRequestsEvent =
-  | { type: 'ANSWER'; answer: { question: string; value: unknown } }
+  /** An answer; "what is it about?" may carry the people the text named (`people`). */
+  | { type: 'ANSWER'; answer: { question: string; value: unknown; people?: string[] } }
   | { type: 'BACK' }
   | { type: 'TRY_AGAIN' }
   | Exclude<OwnerVerificationEvent, { type: 'ANSWER' | 'BACK' | 'TRY_AGAIN' }>

@@ -152,7 +152,7 @@ export function planOf(c: OwnerRequestsContext): PlannedRequest[] {
           queue,
           odsCode: ods,
           key: 'joiner',
-          exclusive: `joiner:${account.address}`,
+          exclusive: account.address,
           details: {
             ...common(c, `Joiner: ${fullNameOf(account)} (${account.address}) from ${account.organisation.name} (${account.organisation.odsCode}) to ${siteLabel(c)}`, [
               { change: 'moveToOrganisation', address: account.address, from: account.organisation.odsCode, to: { name: site.site.name, odsCode: ods } },
@@ -176,7 +176,7 @@ export function planOf(c: OwnerRequestsContext): PlannedRequest[] {
           queue,
           odsCode: ods,
           key: 'ownerChange',
-          exclusive: `ownerChange:${ods}`,
+          exclusive: ods,
           details: {
             ...common(c, `Owner handover: ${from.name} to ${to.name}, ${siteLabel(c)}`, [
               { change: 'makeOwner', address: to.address, odsCode: ods },
@@ -199,7 +199,7 @@ export function planOf(c: OwnerRequestsContext): PlannedRequest[] {
           queue,
           odsCode: ods,
           key: 'nameChange',
-          exclusive: `nameChange:${account.address}`,
+          exclusive: account.address,
           details: {
             ...common(c, `Name change: ${account.name} (${account.address}) to ${firstName} ${lastName}, ${siteLabel(c)}`, [
               { change: 'rename', address: account.address, firstName, lastName },
@@ -218,7 +218,7 @@ export function planOf(c: OwnerRequestsContext): PlannedRequest[] {
           queue,
           odsCode: ods,
           key: 'siteAudit',
-          exclusive: `siteAudit:${ods}`,
+          exclusive: ods,
           details: {
             ...common(c, `Site audit: who has access to the shared mailbox of ${siteLabel(c)}`, [{ change: 'confirmAccessList', odsCode: ods }]),
             listed: site.accounts.map((a) => ({ ...person(a), access: a.access, status: a.status })),
@@ -237,7 +237,7 @@ export function planOf(c: OwnerRequestsContext): PlannedRequest[] {
           queue,
           odsCode: ods,
           key: 'teamsTeam',
-          exclusive: `teamsTeam:${ods}`,
+          exclusive: ods,
           details: {
             ...common(c, `Teams team "${teamName}" for ${siteLabel(c)}`, [{ change: 'createTeamsTeam', odsCode: ods, teamName }]),
             teamName,

@@ -75,6 +75,7 @@ export function verificationInput(context: OwnerRequestsContext): OwnerVerificat
 /** The current leaver's answer to "where are they going?". */
 const withLeaving = (c: OwnerRequestsContext, leaving: LeavingTo) => ({
   leaver: { ...c.leaver, entries: c.leaver.entries.map((e, i) => (i === c.leaver.current ? { ...e, leaving } : e)) },
+  notice: undefined,
   problem: undefined,
   problemDetail: undefined,
 });
@@ -103,14 +104,19 @@ export const ownerRequests = setup({
     noteTime: () => {
       throw new Error('the owners\' requests\' "noteTime" action was not provided');
     },
-    clearProblem: assign({ problem: undefined, problemDetail: undefined }),
-    problem: assign({ problem: (_, params: { problem: Problem }) => params.problem, problemDetail: undefined }),
-    recordKind: assign({ kind: ({ event }) => valueOf(event) as RequestKind, problem: undefined, problemDetail: undefined }),
+    clearProblem: assign({ notice: undefined, problem: undefined, problemDetail: undefined }),
+    problem: assign({ notice: undefined, problem: (_, params: { problem: Problem }) => params.problem, problemDetail: undefined }),
+    recordKind: assign(({ context, event }) => {
+      // "Tom has left" typed here: the leaver report starts with Tom.
+      const people = event.type === 'ANSWER' ? (event.answer as { people?: unknown }).people : undefined;
+      const typed = Array.isArray(people) ? people.filter((p): p is string => typeof p === 'string').slice(0, 10) : [];
+      return { kind: valueOf(event) as RequestKind, typedPeople: typed.length ? typed : context.typedPeople, problem: undefined, problemDetail: undefined };
+    }),
     forwardToVerification: sendTo('verification', ({ event }) => event),
     forwardToMember: sendTo('member', ({ event }) => event),
     keepPerson: assign(({ event }) => {
       const done = output<Extract<OwnerVerificationOutput, { outcome: 'verified' }>>(event);
-      return { identity: done.identity, person: done.person, problem: undefined };
+      return { identity: done.identity, person: done.person, problem: undefined, notice: 'verified' as const };
     }),
     /** Verified: every flow started later in this conversation is given it (for 8 hours). */
     rememberIdentity: sendTo(conversationOf, ({ context }) => sessionChange({ verifiedIdentity: context.identity! })),
@@ -125,13 +131,13 @@ export const ownerRequests = setup({
       leaver: { ...emptyLeaver(), people: [context.person!.address], self: true },
     })),
     useOnlySite: assign({ siteCode: ({ context }) => context.person!.ownerOf[0]!.odsCode }),
-    recordSite: assign({ siteCode: ({ event }) => String(valueOf(event)), problem: undefined }),
+    recordSite: assign({ notice: undefined, siteCode: ({ event }) => String(valueOf(event)), problem: undefined }),
     keepSite: assign({ site: ({ event }) => output<SiteView>(event), problem: undefined }),
     // Leavers ------------------------------------------------------------------------------------
     resolveLeavers: assign(({ context, event }) => {
       const typed = event.type === 'ANSWER' ? (valueOf(event) as string[]) : (context.typedPeople ?? []);
       const found = resolvePeople(typed, context.site!);
-      const problem: Pick<OwnerRequestsContext, 'problem' | 'problemDetail'> = found.unmatched.length
+      const problem: Pick<OwnerRequestsContext, 'problem' | 'problemDetail' | 'notice'> = found.unmatched.length
         ? setProblem('notFound', found.unmatched)
         : found.alreadyLeavers.length
           ? setProblem('alreadyLeaver', found.alreadyLeavers)
@@ -140,6 +146,8 @@ export const ownerRequests = setup({
             : { problem: undefined, problemDetail: undefined };
       return {
         typedPeople: undefined,
+        // Typed just now: a notice of the verification has been said already.
+        ...(event.type === 'ANSWER' ? { notice: undefined } : {}),
         leaver: { ...emptyLeaver(), people: problem.problem ? [] : found.people, matching: problem.problem ? [] : found.matching, byName: found.byName },
         ...problem,
       };
@@ -148,19 +156,21 @@ export const ownerRequests = setup({
       const [, ...rest] = context.leaver.matching;
       const address = String(valueOf(event));
       const people = context.leaver.people.includes(address) ? context.leaver.people : [...context.leaver.people, address];
-      return { leaver: { ...context.leaver, people, matching: rest }, problem: undefined };
+      return { leaver: { ...context.leaver, people, matching: rest }, problem: undefined, notice: undefined };
     }),
-    startEntries: assign(({ context }) => ({
+    startEntries: assign(({ context, event }) => ({
       leaver: { ...context.leaver, entries: context.leaver.people.map((address) => ({ address })), current: 0, newOwner: undefined },
       problem: undefined,
+      ...(event.type === 'ANSWER' ? { notice: undefined } : {}),
     })),
-    forgetLeavers: assign({ leaver: () => emptyLeaver(), problem: undefined }),
+    forgetLeavers: assign({ notice: undefined, leaver: () => emptyLeaver(), problem: undefined }),
     setLastDay: assign(({ context, event }) => ({
       leaver: { ...context.leaver, entries: context.leaver.entries.map((e, i) => (i === context.leaver.current ? { ...e, lastWorkingDay: String(valueOf(event)) } : e)) },
       problem: undefined,
+      notice: undefined,
       problemDetail: undefined,
     })),
-    lastDayRefused: assign(({ context, event }) => setProblem(lastDayProblem(String(valueOf(event)), context.now) ?? 'notAnOption', [String(valueOf(event))])),
+    lastDayRefused: assign(({ context, event }) => ({ notice: undefined, ...setProblem(lastDayProblem(String(valueOf(event)), context.now) ?? 'notAnOption', [String(valueOf(event))]) })),
     setLeaving: assign(({ context, event }) => {
       const value = valueOf(event);
       return value === 'organisation' || value === 'socialCare' ? withLeaving(context, { leaving: value }) : {};
@@ -174,22 +184,22 @@ export const ownerRequests = setup({
     nextPerson: assign(({ context }) => ({ leaver: { ...context.leaver, current: context.leaver.current + 1 } })),
     previousPerson: assign(({ context }) => ({ leaver: { ...context.leaver, current: Math.max(0, context.leaver.current - 1) } })),
     lastPerson: assign(({ context }) => ({ leaver: { ...context.leaver, current: Math.max(0, context.leaver.entries.length - 1) }, problem: undefined })),
-    setNewOwner: assign(({ context, event }) => ({ leaver: { ...context.leaver, newOwner: (valueOf(event) as string | null) ?? null }, problem: undefined })),
+    setNewOwner: assign(({ context, event }) => ({ leaver: { ...context.leaver, newOwner: (valueOf(event) as string | null) ?? null }, problem: undefined, notice: undefined })),
     // Other requests -----------------------------------------------------------------------------
     keepStarter: assign({ starter: ({ event }) => (output<MemberEntryOutput>(event) as Extract<MemberEntryOutput, { outcome: 'saved' }>).member }),
-    recordJoinerAddress: assign({ joiner: ({ event }) => ({ account: { address: String(valueOf(event)) } as JoinerAccount }), problem: undefined }),
-    keepJoiner: assign({ joiner: ({ event }) => ({ account: output<JoinerAccount>(event) }), problem: undefined }),
-    setJoinerAccess: assign({ joiner: ({ context, event }) => ({ ...context.joiner, sharedMailboxAccess: valueOf(event) === true }) }),
-    setHandoverTo: assign({ handover: ({ context, event }) => ({ ...context.handover, to: String(valueOf(event)) }), problem: undefined }),
-    setKeepAccess: assign({ handover: ({ context, event }) => ({ ...context.handover, keepsAccess: valueOf(event) === true }) }),
-    setRenameWho: assign({ rename: ({ event }) => ({ address: String(valueOf(event)) }), problem: undefined }),
-    setNewName: assign({ rename: ({ context, event }) => ({ ...context.rename, ...(valueOf(event) as { firstName: string; lastName: string }) }) }),
-    setAuditNote: assign({ audit: ({ event }) => ({ note: (valueOf(event) as string | null) ?? null }) }),
-    setTeamName: assign({ team: ({ context, event }) => ({ ...context.team, name: String(valueOf(event)) }), problem: undefined }),
-    setTeamMembers: assign({ team: ({ context, event }) => ({ ...context.team, who: valueOf(event) as 'everyone' | 'sharedMailbox' }) }),
+    recordJoinerAddress: assign({ notice: undefined, joiner: ({ event }) => ({ account: { address: String(valueOf(event)) } as JoinerAccount }), problem: undefined }),
+    keepJoiner: assign({ notice: undefined, joiner: ({ event }) => ({ account: output<JoinerAccount>(event) }), problem: undefined }),
+    setJoinerAccess: assign({ notice: undefined, joiner: ({ context, event }) => ({ ...context.joiner, sharedMailboxAccess: valueOf(event) === true }) }),
+    setHandoverTo: assign({ notice: undefined, handover: ({ context, event }) => ({ ...context.handover, to: String(valueOf(event)) }), problem: undefined }),
+    setKeepAccess: assign({ notice: undefined, handover: ({ context, event }) => ({ ...context.handover, keepsAccess: valueOf(event) === true }) }),
+    setRenameWho: assign({ notice: undefined, rename: ({ event }) => ({ address: String(valueOf(event)) }), problem: undefined }),
+    setNewName: assign({ notice: undefined, rename: ({ context, event }) => ({ ...context.rename, ...(valueOf(event) as { firstName: string; lastName: string }) }) }),
+    setAuditNote: assign({ notice: undefined, audit: ({ event }) => ({ note: (valueOf(event) as string | null) ?? null }) }),
+    setTeamName: assign({ notice: undefined, team: ({ context, event }) => ({ ...context.team, name: String(valueOf(event)) }), problem: undefined }),
+    setTeamMembers: assign({ notice: undefined, team: ({ context, event }) => ({ ...context.team, who: valueOf(event) as 'everyone' | 'sharedMailbox' }) }),
     // Review -------------------------------------------------------------------------------------
     makePlan: assign(({ context }) => ({ plan: planOf(context), problem: undefined })),
-    keepResult: assign({ result: ({ event }) => output<SubmitOutcome>(event), problem: undefined }),
+    keepResult: assign({ notice: undefined, result: ({ event }) => output<SubmitOutcome>(event), problem: undefined }),
     /** Another request after one was sent: a new number (so a new idempotency key), nothing carried over. */
     startAnother: assign(({ context, event }) => ({
       kind: valueOf(event) as RequestKind,
@@ -205,6 +215,7 @@ export const ownerRequests = setup({
       plan: undefined,
       result: undefined,
       problem: undefined,
+      notice: undefined,
       problemDetail: undefined,
     })),
   },
