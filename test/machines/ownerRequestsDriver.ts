@@ -13,6 +13,7 @@ import {
 import { ownerVerificationMachine, type OwnerCodeCheck, type OwnerCodeSend, type VerifiedPerson } from '../../machines/ownerVerification';
 import { memberEntryMachine } from '../../machines/memberEntry';
 import { coverageOf } from '../helpers/coverage';
+import { ownerRequestsDialog } from '../../dialogs/ownerRequests';
 
 /**
  * Drives the owners' requests machine with fake services, so tests read like an owner's answers.
@@ -216,6 +217,21 @@ export function startRequests(options: FakeOptions = {}, input: Partial<FlowInpu
     settle,
     send,
     answer: (question: string, value: unknown) => send({ type: 'ANSWER', answer: { question, value } }),
+    /** What the flow's dialog makes of typed text, sent to the machine; the reply as the dialog words it. */
+    say: async (text: string) => {
+      const parsed = ownerRequestsDialog.parse(text, actor.getSnapshot());
+      if (parsed && !('invalid' in parsed) && !('say' in parsed)) {
+        await send(parsed as { type: string });
+        const problem = ownerRequestsDialog.problem?.(actor.getSnapshot());
+        return [problem, ownerRequestsDialog.prompt(actor.getSnapshot()).text].filter(Boolean).join('\n');
+      }
+      if (parsed && 'invalid' in parsed) return `INVALID: ${parsed.invalid}`;
+      if (parsed && 'say' in parsed) return `SAY: ${parsed.say}`;
+      return `NOT UNDERSTOOD: ${ownerRequestsDialog.hint(actor.getSnapshot())}`;
+    },
+    get prompt() {
+      return ownerRequestsDialog.prompt(actor.getSnapshot());
+    },
     advance: (ms: number) => {
       clock.now += ms;
     },
