@@ -258,7 +258,6 @@ export class ConversationDialog {
     return [
       "Hello, I'm the NHSmail care assistant for care providers and dental practices in England. I can help you:",
       offers,
-      'I can also tell you who to contact about leavers and new starters.',
       'At any point you can say "help", "back", "menu", "cancel" or "start again".',
     ].join('\n');
   }
