@@ -13,7 +13,7 @@ describe('on a Redis Cluster', () => {
   beforeAll(async () => {
     second = await cluster.newClient();
   });
-  describeContractsOn('a Redis Cluster', () => [cluster.client, second], { cluster: true });
+  describeContractsOn('a Redis Cluster', () => [cluster.client, second]);
 
   describe('durable writes', () => {
     it("wait for the replica of the master that took the write, not any other node's", async () => {

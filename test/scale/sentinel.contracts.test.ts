@@ -13,7 +13,7 @@ describe('on Redis Sentinel', () => {
   beforeAll(async () => {
     second = await sentinel.newClient();
   });
-  describeContractsOn('Redis Sentinel', () => [sentinel.client, second], { cluster: false });
+  describeContractsOn('Redis Sentinel', () => [sentinel.client, second]);
 
   describe('durable writes', () => {
     const replica = async () => {
