@@ -75,7 +75,7 @@ export function buildConversation(adapters: FlowAdapters, flows: readonly Flow[]
   const machine = createConversationMachine(flows.map((f) => ({ id: f.id, machine: f.machine.provide(f.services(adapters)) }))).provide({
     actions: { newAttempt: assign({ attemptId: () => randomUUID() }) as never },
   });
-  return { machine, dialog: new ConversationDialog(flows.map((f) => f.dialog)), flows };
+  return { machine, dialog: new ConversationDialog(flows.map((f) => f.dialogFor?.(adapters) ?? f.dialog)), flows };
 }
 
 /** The embedded default: everything in this process's memory. */

@@ -67,7 +67,9 @@ export const passwordHelpDialog: FlowDialog = {
 
   intro: () => 'Password and account help. I never need your password, so please never type it here.',
 
-  noun: 'password help',
+  noun: 'password help request',
+  // Once a request is raised (or the help has ended), the menu entry starts afresh.
+  againLabel: 'Password and account help',
 
   parse(text: string, snapshot: AnyMachineSnapshot): FlowParse {
     const { step, c } = stepFor(snapshot);

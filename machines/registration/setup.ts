@@ -235,6 +235,8 @@ export const registration = setup({
     needsCqcDetailsConfirmed: ({ context }) => isRouteB(context),
     gaveTown: answerTo('town'),
     gaveTownAgain: answerTo('townConfirm'),
+    gaveRecordedTown: ({ context, event }) =>
+      answerTo('town')({ event }) && !!context.organisation?.town && sameTown(String(answerValue(event)), context.organisation.town),
     townMatches: ({ context, event }) => answerTo('townConfirm')({ event }) && sameTown(String(answerValue(event)), context.typedTown ?? ''),
     townNeedsAbbreviation: ({ context }) => townLetters(context.typedTown ?? '').length > MAILBOX_TOWN_MAX_LETTERS,
     gaveTownAbbreviation: ({ event }) => answerTo('townAbbreviation')({ event }) && isTownAbbreviation(String(answerValue(event))),

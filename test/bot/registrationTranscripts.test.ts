@@ -151,7 +151,7 @@ describe('transcripts: registering an organisation', () => {
     expect(await t.ask('1002733005')).toMatch(/1-[\s\S]*CQC location ID\?/);
     await t.say(AMAZING.location);
     expect(await t.ask('hello')).toMatch(/CQC contact ID/);
-    await answerAll(t, [AMAZING.contactId, 'Leeds']);
+    await answerAll(t, [AMAZING.contactId, 'Headingley']);
     expect(await t.ask('Bradford')).toMatch(/did not match[\s\S]*postcode town/);
     await answerAll(t, ['Leeds', 'Leeds', 'continue', 'Mrs']);
     expect(await t.ask('J4ne')).toMatch(/first name/);
