@@ -9,6 +9,7 @@ import { RedisOutbox } from '../../adapters/redisOutbox';
 import { RedisResetVouches } from '../../adapters/redisResetVouches';
 import { RedisServiceEvents } from '../../adapters/redisServiceEvents';
 import { RedisVerificationCodes } from '../../adapters/redisVerificationCodes';
+import { main as outboxCommand } from '../../scripts/outbox';
 import { importContracts } from '../helpers/contractSuites';
 
 /**
@@ -146,4 +147,17 @@ export function describeContractsOn(topology: string, clients: () => [RedisClien
     }),
   );
   return `${run}:`;
+}
+
+/** `npm run outbox` with the topology's settings shows a message just sent on it. */
+export async function readOutboxWithTheCommand(client: RedisClient, env: Record<string, string>): Promise<void> {
+  const keyPrefix = `test:${randomBytes(4).toString('hex')}:command:`;
+  const outbox = new RedisOutbox(client, { keyPrefix });
+  await outbox.send({ channel: 'email', recipient: 'manager@example.org', subject: 'Your NHSmail registration passcode', body: 'Your passcode is QWER7TYU.' });
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await outboxCommand(['--prefix', keyPrefix], env, (t) => out.push(t), (t) => err.push(t));
+  expect({ code, err }).toEqual({ code: 0, err: [] });
+  expect(out.join('\n')).toContain(`Latest 1 message in ${outbox.streamKey}`);
+  expect(out.join('\n')).toContain('Your passcode is QWER7TYU.');
 }
