@@ -56,11 +56,15 @@ export class ConversationDialog {
     return { kind: 'event', event: { type: 'TO_FLOW', event: result } };
   }
 
-  /** `canStart`: no flow is in progress (or its menu is open), so a routed flow may start. */
-  private routed(text: string, canStart = false): Parsed {
+  /**
+   * `canStart`: no flow is in progress (or its menu is open), so a routed flow may start.
+   * `finished`: the flow in progress has finished, so asking for it again starts a new one.
+   */
+  private routed(text: string, canStart = false, finished?: string): Parsed {
     const found = route(text);
     // "Where is my request?" without its reference: the bot finds the requests made in this chat.
     if (found?.id === 'requestStatus') return { kind: 'request', text };
+    if (found?.flow && canStart && found.flow.id === finished) return { kind: 'event', event: { type: 'RESTART', start: found.flow.start(text) } };
     if (found?.flow && canStart && this.flows.some((f) => f.id === found.flow!.id)) {
       return { kind: 'event', event: { type: 'START_FLOW', flow: found.flow.id, start: found.flow.start(text) } };
     }
@@ -121,7 +125,7 @@ export class ConversationDialog {
     if (choice === 'again') return { kind: 'event', event: { type: 'RESTART' } };
     if (choice) return { kind: 'event', event: { type: 'START_FLOW', flow: choice } };
     if (GREETINGS.has(normalise(text))) return { kind: 'greet' };
-    const routed = this.routed(text, true);
+    const routed = this.routed(text, true, finished ? flow.dialog.id : undefined);
     if (routed.kind !== 'notUnderstood') return routed;
     // A slip of the keyboard at the menu ("registr", "pasword help") still picks the one it is close to.
     const loose = parseChoiceLoosely(text, this.menuOptions(flow));
@@ -254,7 +258,6 @@ export class ConversationDialog {
     return [
       "Hello, I'm the NHSmail care assistant for care providers and dental practices in England. I can help you:",
       offers,
-      'I can also tell you who to contact about leavers and new starters.',
       'At any point you can say "help", "back", "menu", "cancel" or "start again".',
     ].join('\n');
   }

@@ -50,6 +50,9 @@ describe('Adaptive Cards on Teams and the web chat page', () => {
     expect(input(card, 'email')?.value).toBe('jane@example.co.uk');
     expect(input(card, 'mobile')?.value).toBe('07400 12345');
     expect(input(card, 'role')?.value).toBe('Registered Manager');
+    // Put right and sent again from the card that came back, it is saved.
+    const saved = cardOf((await t.submit(OWNER_FORM)).at(-1));
+    expect(cardElements(saved).filter((e) => e.type === 'Action.Submit').map((e) => e.title)).toContain('Edit Jane Smith');
   });
 
   it('a saved form shows the members list with edit and remove (not for the owner)', async () => {
