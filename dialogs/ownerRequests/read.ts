@@ -48,7 +48,7 @@ export function readPeople(text: string): string[] {
   const addresses = text.match(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g)?.map((a) => a.replace(/[.!?]+$/, '').toLowerCase()) ?? [];
   let rest = text.replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, ' , ');
   rest = rest
-    .replace(/\b(?:has|have|had|is|are|was|were)\s+(?:just\s+)?(?:left|leaving|resigned|gone|moved on)\b.*$/i, ' ')
+    .replace(/\b(?:has|have|had|is|are|was|were)\s+(?:(?:just|all|both|now|already|also)\s+)*(?:left|leaving|resigned|gone|moved on)\b.*$/i, ' ')
     .replace(/\b(?:left|leaving|resigned|no longer works?|doesn'?t work)\b.*$/i, ' ')
     .replace(/^.*\b(?:leavers?|report(?:ing)?|left|leaving|about|for|is|are|called|named)\b\s*:?/i, ' ')
     .replace(/^\s*(?:hi|hello|hiya|please|so|um|er|ok|okay)\b[\s,]*/i, ' ');
@@ -78,7 +78,7 @@ export function readLeaving(text: string): 'organisation' | 'socialCare' | 'prov
   if (/^3$/.test(t)) return 'provider';
   if (/\b(?:moving|moved|move|going|gone|joining|joined|transfer(?:ring|red)?|started|starting) (?:to|at|with)\b|\banother (?:provider|home|care home|practice|organisation|company|job)\b|\bnew (?:provider|job|employer|home)\b|\bprovider\b/.test(t)) return 'provider';
   if (/\b(?:social care|care (?:sector|altogether|completely)|altogether|for good|completely|retir(?:ing|ed|e)|leav(?:ing|es) care|out of care|the nhs|different (?:sector|career|industry)|not staying in care)\b/.test(t)) return 'socialCare';
-  if (/\b(?:only|just)\b|\b(?:this|our|the) (?:home|organisation|practice|site|place|company)\b|\borganisation\b|\bstays? in (?:social )?care\b|\bdon'?t know\b|\bnot sure\b/.test(t)) return 'organisation';
+  if (/\b(?:only|just)\b|\b(?:this|our|the) (?:home|organisation|practice|site|place|company)\b|\borganisation\b|\bstay(?:s|ing)? in (?:social )?care\b|\bdon'?t know\b|\bnot sure\b/.test(t)) return 'organisation';
   return undefined;
 }
 

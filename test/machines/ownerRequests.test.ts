@@ -159,7 +159,7 @@ describe('reporting a leaver (SPEC §3)', () => {
     expect(flow.state).toBe('leaver.pick');
     await flow.answer('pick', 'amy.pearson@nhs.net');
     expect(flow.state).toBe('leaver.confirm');
-    expect(flow.context.leaver.people).toEqual(['joseph.achebe@nhs.net', 'amy.pearson@nhs.net']);
+    expect(flow.context.leaver.people).toEqual(['amy.pearson@nhs.net', 'joseph.achebe@nhs.net']);
     await flow.send({ type: 'BACK' });
     expect(flow.state).toBe('leaver.who');
     await flow.answer('leavers', ['Amy']);
