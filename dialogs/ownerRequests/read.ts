@@ -20,9 +20,9 @@ const KIND_PATTERNS: readonly [RequestKind, RegExp][] = [
     /\bhand(?:ing)? ?over\b|\bnew (?:shared mailbox )?owner\b|\bchange (?:of |the )?(?:shared mailbox )?owner|\btransfer (?:the )?owner|\bowner(?:ship)? (?:change|transfer|handover)\b|\bstep(?:ping)? down as (?:the )?owner\b|\bno longer (?:the )?owner\b|\bmake \w+ (?:the )?owner\b/,
   ],
   ['nameChange', /\bname change\b|\bchange (?:of )?(?:her |his |their |my |someone'?s |a )?(?:sur)?name\b|\bchanged (?:her|his|their) (?:sur)?name\b|\b(?:got|getting) married\b|\bmarried name\b|\bnew (?:sur)?name\b/],
-  ['joiner', /\bjoiner\b|\balready (?:has|have|got) (?:an? )?(?:nhsmail|nhs\.net|nhs mail)\b|\bfrom another (?:home|provider|practice|organisation|care home)\b|\bjoin(?:ing|ed)? us\b.*\bnhs ?mail\b|\bmove (?:their|her|his) (?:nhsmail )?account\b/],
-  ['newStarter', /\bnew (?:starter|staff|member of staff|employee|colleague|carer|nurse|worker|recruit|person|member)\b|\b(?:just )?started with us\b|\baccount for (?:a |my |our )?(?:new|colleague|member|someone)\b|\bnew (?:nhsmail )?account\b|\bstarter\b/],
-  ['leaver', /\bleaver\b|\b(?:has|have|had) (?:just )?left\b|\bleft (?:the|our|my|us)\b|\bis leaving\b|\bare leaving\b|\bno longer works?\b|\b(?:has|have) resigned\b|\bresigned\b|\bmoved on\b|\bdoesn'?t work (?:here|for us)\b|\bleaving us\b|\bleft\b/],
+  ['joiner', /\bjoiners?\b|\balready (?:has|have|got) (?:an? )?(?:nhsmail|nhs\.net|nhs mail)\b|\bfrom another (?:home|provider|practice|organisation|care home)\b|\bjoin(?:ing|ed)? us\b.*\bnhs ?mail\b|\bmove (?:their|her|his) (?:nhsmail )?account\b/],
+  ['newStarter', /\bnew (?:starter|staff|member of staff|employee|colleague|carer|nurse|worker|recruit|person|member)\b|\b(?:just )?started with us\b|\baccount for (?:a |my |our )?(?:new|colleague|member|someone)\b|\bnew (?:nhsmail )?account\b|\bstarters?\b/],
+  ['leaver', /\bleavers?\b|\b(?:has|have|had) (?:just )?left\b|\bleft (?:the|our|my|us)\b|\bis leaving\b|\bare leaving\b|\bno longer works?\b|\b(?:has|have) resigned\b|\bresigned\b|\bmoved on\b|\bdoesn'?t work (?:here|for us)\b|\bleaving us\b|\bleft\b/],
 ];
 
 export function readKind(text: string): RequestKind | undefined {
