@@ -301,7 +301,7 @@ describe('defect 12: smaller things a manager trips over', () => {
   it('"hello" after a long absence shows where the user is, not an answer', async () => {
     const t = transcript();
     await verifiedCare(t);
-    await t.say('Leeds');
+    await t.say('Headingley');
     t.clock.now += 3 * 24 * 60 * 60 * 1000;
     const reply = await t.ask('hello');
     expect(reply).toMatch(/type the town again/);
