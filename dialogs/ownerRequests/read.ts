@@ -116,7 +116,8 @@ export function readNewName(text: string): Result<{ firstName: string; lastName:
   return { ok: true, value: { firstName: first.value, lastName: last.value } };
 }
 
-export const saysDone = (text: string) => /^(?:done|no|nope|no thanks?|no thank you|nothing else|that'?s all|that'?s it|all done|finished|ok(?:ay)?|thanks?|thank you|cheers|bye)\b/.test(normalise(text));
+export const saysDone = (text: string) =>
+  /^(?:done|no|nope|nah|no thanks?|no thank you|nothing(?: else| more)?|no more|that'?s (?:all|it|everything)|that is (?:all|it|everything)|all done|finished|i'?m done|ok(?:ay)?|thanks?|thank you|cheers|bye|goodbye)\b/.test(normalise(text));
 export const saysConfirm = (text: string) => /^(?:confirm(?:ed)?|yes|y|yep|yeah|send(?: it)?|submit|go ahead|ok(?:ay)?|correct|that'?s (?:right|correct)|looks (?:good|right|fine)|all (?:good|correct)|1)\b/.test(normalise(text));
 export const saysTryAgain = (text: string) => /\btry (?:again|it again)\b|^(?:again|retry|yes|y|ok(?:ay)?|please)\b/.test(normalise(text));
 export const saysResend = (text: string) => /\b(?:send|email)\b.*\b(?:again|another|new)\b|\bresend\b|\bnew code\b|\banother code\b|\bexpired\b|\b(?:didn'?t|did not|haven'?t|have not|never) (?:get|got|receive|come|arrive)/.test(normalise(text));
