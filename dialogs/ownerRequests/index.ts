@@ -82,10 +82,10 @@ function serviceProblem(c: OwnerRequestsContext): string | undefined {
 export const ownerRequestsDialog: FlowDialog = {
   id: OWNER_REQUESTS_FLOW_ID,
   menuLabel: 'Leavers, new starters and owners',
-  menuSynonyms: [
-    'leavers', 'leaver', 'new starters', 'new starter', 'joiner', 'joiners', 'staff changes', 'staff change', 'owners', 'owner requests',
-    'shared mailbox owner', 'leavers and new starters', 'leavers new starters and owners',
-  ],
+  // Only names of the flow itself: "Tom has left" or "we have a new starter" are routed (dialogs/routing.ts) to the right request.
+  menuSynonyms: ['staff changes', 'staff change', 'owner requests', 'shared mailbox owner requests', 'leavers new starters and owners', 'leavers and new starters', 'leavers and joiners'],
+  againLabel: 'Another staff change',
+  againSynonyms: ['another staff change', 'another request', 'another change', 'staff changes', 'leavers new starters and owners'],
   offer: 'tell NAS about a leaver, a new starter or a joiner, hand over the shared mailbox, or check who has access to it (shared mailbox owners)',
   noun: 'request',
 

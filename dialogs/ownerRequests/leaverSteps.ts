@@ -36,7 +36,9 @@ const LEAVING_CHOICES = ['Leaving this organisation only', 'Leaving social care 
 
 function providerAfter(text: string) {
   const named = /\b(?:to|at|with|joining)\s+(.{2,})$/i.exec(text)?.[1];
-  const provider = named ? readProvider(named) : undefined;
+  // "moving to another provider" names none.
+  if (!named || /^(?:an?|another|a new|new|different|some|other)\b/i.test(named.trim())) return undefined;
+  const provider = readProvider(named);
   return provider && !('invalid' in provider) ? provider : undefined;
 }
 

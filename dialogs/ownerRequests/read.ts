@@ -20,9 +20,9 @@ const KIND_PATTERNS: readonly [RequestKind, RegExp][] = [
     /\bhand(?:ing)? ?over\b|\bnew (?:shared mailbox )?owner\b|\bchange (?:of |the )?(?:shared mailbox )?owner|\btransfer (?:the )?owner|\bowner(?:ship)? (?:change|transfer|handover)\b|\bstep(?:ping)? down as (?:the )?owner\b|\bno longer (?:the )?owner\b|\bmake \w+ (?:the )?owner\b/,
   ],
   ['nameChange', /\bname change\b|\bchange (?:of )?(?:her |his |their |my |someone'?s |a )?(?:sur)?name\b|\bchanged (?:her|his|their) (?:sur)?name\b|\b(?:got|getting) married\b|\bmarried name\b|\bnew (?:sur)?name\b/],
-  ['joiner', /\bjoiner\b|\balready (?:has|have|got) (?:an? )?(?:nhsmail|nhs\.net|nhs mail)\b|\bfrom another (?:home|provider|practice|organisation|care home)\b|\bjoin(?:ing|ed)? us\b.*\bnhs ?mail\b|\bmove (?:their|her|his) (?:nhsmail )?account\b/],
-  ['newStarter', /\bnew (?:starter|staff|member of staff|employee|colleague|carer|nurse|worker|recruit|person|member)\b|\b(?:just )?started with us\b|\baccount for (?:a |my |our )?(?:new|colleague|member|someone)\b|\bnew (?:nhsmail )?account\b|\bstarter\b/],
-  ['leaver', /\bleaver\b|\b(?:has|have|had) (?:just )?left\b|\bleft (?:the|our|my|us)\b|\bis leaving\b|\bare leaving\b|\bno longer works?\b|\b(?:has|have) resigned\b|\bresigned\b|\bmoved on\b|\bdoesn'?t work (?:here|for us)\b|\bleaving us\b|\bleft\b/],
+  ['joiner', /\bjoiners?\b|\balready (?:has|have|got) (?:an? )?(?:nhsmail|nhs\.net|nhs mail)\b|\bfrom another (?:home|provider|practice|organisation|care home)\b|\bjoin(?:ing|ed)? us\b.*\bnhs ?mail\b|\bmove (?:their|her|his) (?:nhsmail )?account\b/],
+  ['newStarter', /\bnew (?:starter|staff|member of staff|employee|colleague|carer|nurse|worker|recruit|person|member)\b|\b(?:just )?started with us\b|\baccount for (?:a |my |our )?(?:new|colleague|member|someone)\b|\bnew (?:nhsmail )?account\b|\bstarters?\b/],
+  ['leaver', /\bleavers?\b|\b(?:has|have|had) (?:just )?left\b|\bleft (?:the|our|my|us)\b|\bis leaving\b|\bare leaving\b|\bno longer works?\b|\b(?:has|have) resigned\b|\bresigned\b|\bmoved on\b|\bdoesn'?t work (?:here|for us)\b|\bleaving us\b|\bleft\b/],
 ];
 
 export function readKind(text: string): RequestKind | undefined {
@@ -48,7 +48,7 @@ export function readPeople(text: string): string[] {
   const addresses = text.match(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g)?.map((a) => a.replace(/[.!?]+$/, '').toLowerCase()) ?? [];
   let rest = text.replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, ' , ');
   rest = rest
-    .replace(/\b(?:has|have|had|is|are|was|were)\s+(?:just\s+)?(?:left|leaving|resigned|gone|moved on)\b.*$/i, ' ')
+    .replace(/\b(?:has|have|had|is|are|was|were)\s+(?:(?:just|all|both|now|already|also)\s+)*(?:left|leaving|resigned|gone|moved on)\b.*$/i, ' ')
     .replace(/\b(?:left|leaving|resigned|no longer works?|doesn'?t work)\b.*$/i, ' ')
     .replace(/^.*\b(?:leavers?|report(?:ing)?|left|leaving|about|for|is|are|called|named)\b\s*:?/i, ' ')
     .replace(/^\s*(?:hi|hello|hiya|please|so|um|er|ok|okay)\b[\s,]*/i, ' ');
@@ -78,7 +78,7 @@ export function readLeaving(text: string): 'organisation' | 'socialCare' | 'prov
   if (/^3$/.test(t)) return 'provider';
   if (/\b(?:moving|moved|move|going|gone|joining|joined|transfer(?:ring|red)?|started|starting) (?:to|at|with)\b|\banother (?:provider|home|care home|practice|organisation|company|job)\b|\bnew (?:provider|job|employer|home)\b|\bprovider\b/.test(t)) return 'provider';
   if (/\b(?:social care|care (?:sector|altogether|completely)|altogether|for good|completely|retir(?:ing|ed|e)|leav(?:ing|es) care|out of care|the nhs|different (?:sector|career|industry)|not staying in care)\b/.test(t)) return 'socialCare';
-  if (/\b(?:only|just)\b|\b(?:this|our|the) (?:home|organisation|practice|site|place|company)\b|\borganisation\b|\bstays? in (?:social )?care\b|\bdon'?t know\b|\bnot sure\b/.test(t)) return 'organisation';
+  if (/\b(?:only|just)\b|\b(?:this|our|the) (?:home|organisation|practice|site|place|company)\b|\borganisation\b|\bstay(?:s|ing)? in (?:social )?care\b|\bdon'?t know\b|\bnot sure\b/.test(t)) return 'organisation';
   return undefined;
 }
 
@@ -116,7 +116,8 @@ export function readNewName(text: string): Result<{ firstName: string; lastName:
   return { ok: true, value: { firstName: first.value, lastName: last.value } };
 }
 
-export const saysDone = (text: string) => /^(?:done|no|nope|no thanks?|no thank you|nothing else|that'?s all|that'?s it|all done|finished|ok(?:ay)?|thanks?|thank you|cheers|bye)\b/.test(normalise(text));
+export const saysDone = (text: string) =>
+  /^(?:done|no|nope|nah|no thanks?|no thank you|nothing(?: else| more)?|no more|that'?s (?:all|it|everything)|that is (?:all|it|everything)|all done|finished|i'?m done|ok(?:ay)?|thanks?|thank you|cheers|bye|goodbye)\b/.test(normalise(text));
 export const saysConfirm = (text: string) => /^(?:confirm(?:ed)?|yes|y|yep|yeah|send(?: it)?|submit|go ahead|ok(?:ay)?|correct|that'?s (?:right|correct)|looks (?:good|right|fine)|all (?:good|correct)|1)\b/.test(normalise(text));
 export const saysTryAgain = (text: string) => /\btry (?:again|it again)\b|^(?:again|retry|yes|y|ok(?:ay)?|please)\b/.test(normalise(text));
 export const saysResend = (text: string) => /\b(?:send|email)\b.*\b(?:again|another|new)\b|\bresend\b|\bnew code\b|\banother code\b|\bexpired\b|\b(?:didn'?t|did not|haven'?t|have not|never) (?:get|got|receive|come|arrive)/.test(normalise(text));

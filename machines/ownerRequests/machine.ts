@@ -19,7 +19,8 @@ import { memberEntryInput, ownerRequests, verificationInput } from './setup';
  */
 
 const finishing = { guard: 'isFinishedHere', target: '#ownerRequests.closed' } as const;
-const anotherRequest = { guard: 'choseKind', target: '#ownerRequests.begin', actions: 'startAnother' } as const;
+/** Another request from a stop: who may ask is decided again for it. */
+const anotherRequest = { guard: 'choseKind', target: '#ownerRequests.authorised', actions: 'startAnother' } as const;
 const kind = (k: 'leaver' | 'ownLeaving' | 'newStarter' | 'joiner' | 'ownerChange' | 'nameChange' | 'siteAudit' | 'teamsTeam') =>
   ({ type: 'kindIs', params: { kind: k } }) as const;
 const leaverKind = or([kind('leaver'), kind('ownLeaving')]);

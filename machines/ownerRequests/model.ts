@@ -78,8 +78,8 @@ export interface LeaverAnswers {
 export interface LeaverDraft {
   /** The people resolved so far (addresses), in the order they were named. */
   people: string[];
-  /** Names that match more than one account: asked one at a time. */
-  matching: { typed: string; options: string[] }[];
+  /** Names that match more than one account: asked one at a time; the one picked goes at `slot` in `people`. */
+  matching: { typed: string; options: string[]; slot: number }[];
   /** Some people were found by name, not address: the list is confirmed before going on. */
   byName: boolean;
   entries: LeaverAnswers[];

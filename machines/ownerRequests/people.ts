@@ -65,7 +65,7 @@ export interface Resolution {
   /** Found exactly once, in the order named (no repeats). */
   people: string[];
   /** Several accounts fit: asked one at a time. */
-  matching: { typed: string; options: string[] }[];
+  matching: { typed: string; options: string[]; slot: number }[];
   unmatched: string[];
   /** Accounts already marked leavers. */
   alreadyLeavers: string[];
@@ -88,7 +88,7 @@ export function resolvePeople(typed: readonly string[], site: SiteView): Resolut
     }
     if (!byAddress) result.byName = true;
     if (matches.length > 1) {
-      result.matching.push({ typed: t, options: matches.map((m) => m.address) });
+      result.matching.push({ typed: t, options: matches.map((m) => m.address), slot: result.people.length });
       continue;
     }
     const account = matches[0]!;

@@ -153,10 +153,12 @@ export const ownerRequests = setup({
       };
     }),
     pickPerson: assign(({ context, event }) => {
-      const [, ...rest] = context.leaver.matching;
+      const [picked, ...rest] = context.leaver.matching;
       const address = String(valueOf(event));
-      const people = context.leaver.people.includes(address) ? context.leaver.people : [...context.leaver.people, address];
-      return { leaver: { ...context.leaver, people, matching: rest }, problem: undefined, notice: undefined };
+      if (context.leaver.people.includes(address)) return { leaver: { ...context.leaver, matching: rest }, problem: undefined, notice: undefined };
+      // In the order the names were typed.
+      const people = [...context.leaver.people.slice(0, picked!.slot), address, ...context.leaver.people.slice(picked!.slot)];
+      return { leaver: { ...context.leaver, people, matching: rest.map((m) => ({ ...m, slot: m.slot + 1 })) }, problem: undefined, notice: undefined };
     }),
     startEntries: assign(({ context, event }) => ({
       leaver: { ...context.leaver, entries: context.leaver.people.map((address) => ({ address })), current: 0, newOwner: undefined },
