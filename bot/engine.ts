@@ -431,7 +431,7 @@ export class ConversationEngine {
         isNew,
         ...(isNew ? {} : { before: beforeSnapshot, beforeFlow: before?.flow?.snapshot }),
         after,
-        parsed: parsed.kind,
+        parsed: read.kind === 'handOver' ? read.kind : parsed.kind,
         ...(parsed.kind === 'event' ? { eventType: parsed.event.type } : {}),
       });
       if (log.isLevelEnabled('info')) log.info({ outcome: dropped ? 'passwordDropped' : 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');

@@ -65,7 +65,8 @@ export function countTurn(events: ServiceEvents, turn: TurnObservation): void {
     if (turn.isNew) events.record({ name: 'conversationStarted', channel });
     const was = whereIs(turn.before, turn.beforeFlow);
     const now = whereIs(turn.after);
-    if (turn.parsed === 'notUnderstood') events.record({ name: 'notUnderstood', channel, flow: now.flow, step: now.part });
+    // Not understood, or a question the guides have no answer for.
+    if (turn.parsed === 'notUnderstood' || turn.parsed === 'miss') events.record({ name: 'notUnderstood', channel, flow: now.flow, step: now.part });
     // A question answered: from the guides, or by a routed answer (who to contact, what to do).
     if (turn.answered || turn.parsed === 'say') events.record({ name: 'questionAnswered', channel, flow: now.flow, ...(turn.entry ? { detail: turn.entry } : {}) });
     if (turn.feedback) events.record({ name: turn.feedback.helpful ? 'answerHelpful' : 'answerNotHelpful', channel, flow: now.flow, detail: turn.feedback.entry });

@@ -272,7 +272,7 @@ export class QuestionsDialog {
           {
             text: inFlow
               ? 'Sorry, I could not find an answer to that in the guides. You can ask it in other words, or say "talk to a person" and I will pass your question to NAS.'
-              : 'Sorry, I did not understand that, and could not find it in the guides. You can ask in other words, choose from the menu, or say "talk to a person" and I will pass your question to NAS.',
+              : 'Sorry, I did not understand that. Please choose an option from the menu, or ask me about NHSmail in other words; or say "talk to a person" and I will pass your question to NAS.',
           },
           ...then(),
         ];
