@@ -90,14 +90,23 @@ export function askingTerms(analyser: Analyser): ReadonlySet<string> {
 }
 
 /**
- * Whether a match shares the question's subject: one of its content terms (not words of asking,
- * not bare numbers) when confident, else at least half of them.
+ * Whether a match shares the question's subject. Content terms are the question's terms but the
+ * words of asking and bare numbers; `known` are those any entry matched at all. Relevant: the match
+ * shares one content term and, when confident, at most half of them are unknown to every entry;
+ * when not, fewer than half are unknown ("weather", "football") and it shares at least half.
  */
-export function isRelevant(terms: ReadonlySet<string>, matched: readonly string[], confident: boolean, asking: ReadonlySet<string>): boolean {
+export function isRelevant(
+  terms: ReadonlySet<string>,
+  matched: readonly string[],
+  confident: boolean,
+  asking: ReadonlySet<string>,
+  known: ReadonlySet<string> = new Set(matched),
+): boolean {
   const content = [...terms].filter((t) => !asking.has(t) && !/^\d+$/.test(t));
   const hit = new Set(matched);
   const shared = content.filter((t) => hit.has(t)).length;
-  return shared > 0 && (confident || shared * 2 >= content.length);
+  const foreign = content.filter((t) => !known.has(t)).length;
+  return shared > 0 && (confident ? foreign * 2 <= content.length : foreign * 2 < content.length && shared * 2 >= content.length);
 }
 
 export function ranked(results: readonly SearchResult[]): Ranked[] {
@@ -156,7 +165,8 @@ export class KnowledgeAnswers {
     const confidence = confidenceOf(top, terms.size);
     const alternatives = top.slice(0, 3).map((r) => this.entry(r.id, kind)!);
     const confident = confidence >= CONFIDENT;
-    const relevant = isRelevant(terms, results[0]?.queryTerms ?? [], confident, this.asking);
+    const known = new Set(results.flatMap((r) => r.queryTerms));
+    const relevant = isRelevant(terms, results[0]?.queryTerms ?? [], confident, this.asking, known);
     return { best: alternatives[0], confidence, confident, alternatives, relevant };
   }
 }

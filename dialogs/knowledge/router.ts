@@ -70,7 +70,7 @@ export class IntentRouter {
     const top = best[0];
     const confidence = confidenceOf(best, terms.size);
     // One shared content word is enough here: names and places ("Oakhaven Court", "Priya Patel") are words the phrasings never have.
-    const relevant = !!top && isRelevant(terms, top.queryTerms, true, this.asking);
+    const relevant = !!top && isRelevant(terms, top.queryTerms, true, this.asking, terms);
     if (!top || top.id === 'question') return { intent: 'question', confidence, relevant, slots };
     return { intent: top.id as FlowIntent, flow: this.flowOf.get(top.id), confidence, relevant, slots };
   }

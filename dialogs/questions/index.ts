@@ -149,11 +149,19 @@ export class QuestionsDialog {
     const result = dialog.parse(text, snapshot);
     const ask = fieldAsk(text);
     const freeText = !dialog.prompt(snapshot).choices?.length;
-    if (ask && !(result && 'say' in result) && !(ask === 'whereToFind' && isEvent(result) && !freeText)) {
+    const field = dialog.field?.(snapshot);
+    // The flow's own reading of "why…" / "where…" is its field's text: a question about something else ("what is a DSPT?") is the guides'.
+    const generic = !!result && 'say' in result && !!field && (result.say === field.why || result.say === field.whereToFind);
+    if (ask && !(result && 'say' in result && !generic) && !(ask === 'whereToFind' && isEvent(result) && !freeText)) {
       return { kind: 'say', text: this.explainField(ask, flow) };
     }
+    if (generic && isClearQuestion(text)) {
+      const found = this.kb.answer(text, { kind: ctx.kind });
+      if (found.best && found.confident && found.relevant) return this.answered(found.best, found.alternatives, text);
+    }
     if (isEvent(result)) {
-      if (freeText && result.type === 'ANSWER' && isClearQuestion(text)) {
+      // A question the flow would take as an answer ("what is a town abbreviation" is letters, so a town): the guides' answer, when they are sure of it.
+      if (result.type === 'ANSWER' && isClearQuestion(text)) {
         const found = this.kb.answer(text, { kind: ctx.kind });
         if (found.best && found.confident && found.relevant) return this.answered(found.best, found.alternatives, text);
       }
@@ -303,7 +311,8 @@ export class QuestionsDialog {
     const { parsed } = turn;
     const kind = this.kindOf(turn.after.flow, m) ?? turn.kind;
     const user = turn.heard;
-    const next: QuestionMemory = { misses: 0, turns: m.turns, ...(kind ? { kind } : {}), ...(m.question ? { question: m.question } : {}) };
+    // The question is kept for the next message only ("talk to a person" right after it); misses in a row likewise.
+    const next: QuestionMemory = { misses: 0, turns: m.turns, ...(kind ? { kind } : {}) };
     let said: string | undefined;
     switch (parsed.kind) {
       case 'answer':
@@ -319,6 +328,7 @@ export class QuestionsDialog {
         said = 'Could not find an answer in the guides';
         break;
       case 'feedback':
+        if (m.question) next.question = m.question;
         if (!parsed.helpful) Object.assign(next, { misses: m.misses + 1, ...(parsed.others.length ? { offered: parsed.others.map((o) => o.id) } : {}) });
         said = parsed.helpful ? 'Was told the answer helped' : 'Was told the answer did not help';
         break;
@@ -327,8 +337,6 @@ export class QuestionsDialog {
         said = 'Asked what to pass on to a person';
         break;
       case 'handOver':
-        // Passed on: the next hand-over starts from a new question.
-        delete next.question;
         said = 'Passed the question to NAS';
         break;
       default:
