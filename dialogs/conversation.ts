@@ -3,6 +3,7 @@ import { ConversationContext, ConversationEvent, flowInProgress, flowSnapshot } 
 import { NATIONAL_HELPDESK } from './contacts';
 import { normalise, parseChoice, parseGlobalCommand, parseYesNoAnswer } from './parsing';
 import { heard, QUESTION_KINDS, QuestionsDialog, type QuestionMemory, type QuestionParsed } from './questions';
+import { isClearQuestion } from './questions/read';
 import { requestAsked } from './routing';
 import type { FormState } from './cards';
 import type { FlowDialog, Reply } from './types';
@@ -110,6 +111,11 @@ export class ConversationDialog {
     const followUp = this.questions.followUp(text, memory, flow);
     if (followUp) return followUp;
     const choice = parseChoice(text, this.menuOptions(flow));
+    if (choice && isClearQuestion(text)) {
+      // "any news on my registration?" names a menu entry but asks something: answered, if anything answers it.
+      const asked = this.questions.atMenu(text, memory, flow);
+      if (asked.kind !== 'miss' && asked.kind !== 'handOver' && asked.kind !== 'didYouMean') return asked;
+    }
     if (choice === 'resume') return { kind: 'event', event: { type: 'RESUME' } };
     if (choice === 'again') return { kind: 'event', event: { type: 'RESTART' } };
     if (choice) return { kind: 'event', event: { type: 'START_FLOW', flow: choice } };

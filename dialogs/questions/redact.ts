@@ -42,7 +42,8 @@ let vocabulary: Set<string> | undefined;
 function ordinaryWords(): Set<string> {
   if (vocabulary) return vocabulary;
   const texts = knowledge().data.entries.flatMap((e) => [e.title, ...e.questions, ...(typeof e.answer === 'string' ? [e.answer] : Object.values(e.answer))]);
-  vocabulary = new Set(texts.join(' ').match(/\b[a-z][a-z'’-]*\b/g) ?? []);
+  // Addresses in examples ("jane.smith@nhs.net") are not words.
+  vocabulary = new Set(texts.join(' ').replace(/\S+@\S+/g, ' ').match(/\b[a-z][a-z'’-]*\b/g) ?? []);
   return vocabulary;
 }
 
