@@ -68,6 +68,8 @@ const WORDS_ENOUGH_IN_A_FLOW = 3;
 
 const CARRY_ON = /^(?:carry on|continue|go on|back to the question|back to it|resume|ok carry on|let's carry on|lets carry on)$/;
 
+const wordsIn = (text: string) => normalise(text).split(' ').filter((w) => /\p{L}{2,}/u.test(w)).length;
+
 const isEvent = (r: FlowParse): r is AnyEventObject => !!r && !('invalid' in r) && !('say' in r);
 
 export class QuestionsDialog {
@@ -177,7 +179,7 @@ export class QuestionsDialog {
     if (isClearQuestion(text)) return this.fromGuides(text, ctx);
     // Not shaped like a question and not understood: answered only when the guides are sure of it.
     const found = this.kb.answer(text, { kind: ctx.kind });
-    if (found.best && found.relevant && found.confidence >= SURE_ENOUGH_IN_A_FLOW && normalise(text).split(' ').length >= WORDS_ENOUGH_IN_A_FLOW) {
+    if (found.best && found.relevant && found.confidence >= SURE_ENOUGH_IN_A_FLOW && wordsIn(text) >= WORDS_ENOUGH_IN_A_FLOW) {
       return this.answered(found.best, found.alternatives, text);
     }
     return { kind: 'notUnderstood' };
@@ -238,7 +240,10 @@ export class QuestionsDialog {
   private fromGuides(text: string, ctx: Context): Parsed {
     const question = redact(text);
     const found = this.kb.answer(text, { kind: ctx.kind });
-    if (!found.best || !found.relevant) return this.missed(question, ctx);
+    if (!found.best || !found.relevant) {
+      // Only a question counts as a miss (two in a row go to a person); "qwerty" or "3" is just not understood.
+      return isClearQuestion(text) || wordsIn(text) >= 3 ? this.missed(question, ctx) : { kind: 'notUnderstood' };
+    }
     if (found.confident) return this.answered(found.best, found.alternatives, question);
     return { kind: 'didYouMean', options: found.alternatives, question };
   }

@@ -266,7 +266,7 @@ describe('the bot over HTTP (memory state)', () => {
       const chat = newChat();
       await chat.start();
       const result = await chat.say('qwerty');
-      expect(texts(result)).toEqual([`${NOT_UNDERSTOOD} Please choose an option from the menu, or ask me about NHSmail in other words; or say "talk to a person" and I will pass your question to NAS.`, 'What would you like to do?']);
+      expect(texts(result)).toEqual([`${NOT_UNDERSTOOD} Please choose an option from the menu, by its name or its number.`, 'What would you like to do?']);
       expect(buttons(result)).toEqual(MENU);
       // A number beyond the menu's options.
       expect(texts(await chat.say(String(MENU.length + 1)))[0]).toContain(NOT_UNDERSTOOD);

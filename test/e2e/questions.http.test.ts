@@ -13,6 +13,7 @@ import { buttons, Chat, lastText, RunningBot, startBot, texts } from '../helpers
  * reference, the recent turns without personal data, and who is there now.
  */
 
+const TOKEN = 'questions-test-token-0123456789abcdef';
 const all = (result: SendResult) => texts(result).join('\n');
 const QST = /QST-[A-HJ-NP-Z2-9]{8}/;
 const WHO_IS_THERE = /The National Administration Service \(careadmin@nhs\.net\) is (open now, until 5pm today|closed|not open yet)[\s\S]*national helpdesk is open now[\s\S]*0333 200 1133/;
@@ -28,7 +29,7 @@ describe('questions in the user’s own words, over HTTP', () => {
 
   beforeAll(async () => {
     channel = await LocalChannel.start({ channelId: 'emulator' });
-    bot = await startBot();
+    bot = await startBot({ NAS_API_TOKENS: `care:${TOKEN}` });
   });
 
   afterAll(async () => {
@@ -72,6 +73,12 @@ describe('questions in the user’s own words, over HTTP', () => {
       expect(count('questionAnswered', 'out-of-office')).toBeGreaterThanOrEqual(1);
       expect(count('answerHelpful', 'out-of-office')).toBeGreaterThanOrEqual(1);
       expect(count('answerNotHelpful', 'signature')).toBeGreaterThanOrEqual(1);
+      // The back office's figures: a row per entry, by its title.
+      const stats = (await (await fetch(`${bot.url}/nas/api/stats?from=${day}&to=${day}`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as { answers: { entry: string; title?: string; answered: number; helpful: number; notHelpful: number }[] };
+      expect(stats.answers).toEqual(expect.arrayContaining([expect.objectContaining({ entry: 'out-of-office', title: 'Setting an out-of-office reply', helpful: expect.any(Number) })]));
+      const signature = stats.answers.find((a) => a.entry === 'signature')!;
+      expect(signature.notHelpful).toBeGreaterThanOrEqual(1);
+      expect(signature.answered).toBeGreaterThanOrEqual(1);
     });
 
     it('offers the closest topics when unsure, and a pressed topic is answered', async () => {
