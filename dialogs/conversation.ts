@@ -262,7 +262,7 @@ export class ConversationDialog {
     return [
       "Hello, I'm the NHSmail care assistant for care providers and dental practices in England. I can help you:",
       offers,
-      'You can also ask me about NHSmail in your own words (for example "how do I hide my mobile number?"), or say "talk to a person".',
+      'You can also ask me about NHSmail in your own words (for example "what is a DSPT?"), or say "talk to a person".',
       'At any point you can say "help", "back", "menu", "cancel" or "start again".',
     ].join('\n');
   }
