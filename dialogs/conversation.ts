@@ -1,10 +1,10 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { ConversationContext, ConversationEvent, flowInProgress, flowSnapshot } from '../machines/conversation';
 import { NATIONAL_HELPDESK } from './contacts';
-import { normalise, parseChoice, parseGlobalCommand, parseYesNoAnswer } from './parsing';
+import { normalise, parseChoice, parseChoiceLoosely, parseGlobalCommand, parseYesNoAnswer } from './parsing';
 import { heard, QUESTION_KINDS, QuestionsDialog, type QuestionMemory, type QuestionParsed } from './questions';
 import { isClearQuestion } from './questions/read';
-import { requestAsked } from './routing';
+import { requestAsked, route } from './routing';
 import type { FormState } from './cards';
 import type { FlowDialog, Reply } from './types';
 
@@ -15,8 +15,8 @@ export type Parsed =
   | { kind: 'notUnderstood' }
   /** An answer of the right kind that is wrong: the message says what is wrong. */
   | { kind: 'invalid'; message: string; form?: FormState }
-  /** Something to tell before asking the same again (where to find a code, who to contact). */
-  | { kind: 'say'; text: string }
+  /** Something to tell before asking the same again (where to find a code, who to contact); `alone`: without asking again. */
+  | { kind: 'say'; text: string; alone?: boolean; choices?: string[] }
   /** First contact, or "hello": greet and show the menu (or where they are). */
   | { kind: 'greet' }
   /** About a NAS request by its reference (its status, or an answer to NAS's question): the bot looks it up and says. */
@@ -73,7 +73,10 @@ export class ConversationDialog {
       const result = flow.dialog.parseCard(value as Record<string, unknown>, flow.snapshot);
       if (!result) return { kind: 'notUnderstood' };
       if ('invalid' in result) return { kind: 'invalid', message: String(result.invalid), form: result.form as FormState | undefined };
-      if ('say' in result) return { kind: 'say', text: String(result.say) };
+      if ('say' in result) {
+        const { alone, choices } = result as { alone?: boolean; choices?: string[] };
+        return { kind: 'say', text: String(result.say), ...(alone ? { alone } : {}), ...(choices ? { choices } : {}) };
+      }
       return { kind: 'event', event: { type: 'TO_FLOW', event: result } };
     }
     if (flow?.confirmLeave) {
@@ -120,6 +123,11 @@ export class ConversationDialog {
     if (choice === 'again') return { kind: 'event', event: { type: 'RESTART' } };
     if (choice) return { kind: 'event', event: { type: 'START_FLOW', flow: choice } };
     if (GREETINGS.has(normalise(text))) return { kind: 'greet' };
+    // A slip of the keyboard at the menu ("registr", "pasword help") still picks the one it is close to.
+    const loose = route(text) ? undefined : parseChoiceLoosely(text, this.menuOptions(flow));
+    if (loose === 'resume') return { kind: 'event', event: { type: 'RESUME' } };
+    if (loose === 'again') return { kind: 'event', event: { type: 'RESTART' } };
+    if (loose) return { kind: 'event', event: { type: 'START_FLOW', flow: loose } };
     return this.questions.atMenu(text, memory, flow);
   }
 
@@ -144,7 +152,11 @@ export class ConversationDialog {
 
   private asksAgain(text: string, dialog: FlowDialog): boolean {
     const t = normalise(text);
-    return [normalise(dialog.againLabel ?? ''), ...(dialog.againSynonyms ?? [])].filter(Boolean).includes(t) || t === normalise(dialog.menuLabel);
+    return (
+      [normalise(dialog.againLabel ?? ''), ...(dialog.againSynonyms ?? [])].filter(Boolean).includes(t) ||
+      t === normalise(dialog.menuLabel) ||
+      dialog.asksAgain?.(text) === true
+    );
   }
 
   /**
@@ -224,6 +236,10 @@ export class ConversationDialog {
     } else if (parsed.kind === 'greet') {
       if (!input.returning) replies.push({ text: 'Hello again. Here is where we are:' });
     } else if (parsed.kind === 'say') {
+      if (parsed.alone) {
+        replies.push({ text: parsed.text, ...(parsed.choices ? { choices: parsed.choices } : {}) });
+        return replies;
+      }
       replies.push({ text: parsed.text });
     } else if (parsed.kind === 'notUnderstood') {
       replies.push({ text: `Sorry, I did not understand that. ${dialog.hint(snapshot)}` });

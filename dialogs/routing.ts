@@ -2,6 +2,7 @@ import { ADMIN_EMAIL, NAS_HOURS, NATIONAL_HELPDESK } from './contacts';
 import { NAS_REFERENCE_PREFIXES } from '../adapters/nasRequests';
 import { OTP_ALPHABET } from '../adapters/oneTimePasscodes';
 import { normalise } from './parsing';
+import { ownerRequestsStart } from './ownerRequests/read';
 import { passwordHelpStart } from './passwordHelp/explainSteps';
 
 /**
@@ -26,7 +27,6 @@ export interface Route {
 
 const NAS = `NAS (${ADMIN_EMAIL.care} for care providers, ${ADMIN_EMAIL.dental} for dental practices; ${NAS_HOURS})`;
 const HELPDESK = `the national helpdesk (${NATIONAL_HELPDESK.phone} or ${NATIONAL_HELPDESK.email}, ${NATIONAL_HELPDESK.hours})`;
-const NOT_HERE_YET = 'I cannot do that in this chat yet, but here is who can help.';
 
 export const ROUTES: readonly Route[] = [
   {
@@ -43,11 +43,12 @@ export const ROUTES: readonly Route[] = [
       `For a forgotten password, a locked account, your first login or your mobile number in the directory, say "menu" and choose "Password and account help". Or ask ${HELPDESK}.`,
   },
   {
-    // Leavers, joiners and new starters: the shared mailbox owners' requests (a flow replaces this line).
+    // Leavers, new starters and the other owners' requests are a flow: free text that asks for one starts it with what it says.
     id: 'ownerRequests',
-    pattern: /\b(has|have|had) left\b|\bleft (the|our|my) (home|practice|organisation|organization|company|job|team)\b|\bleaver\b|\bleaving\b|\bno longer works?\b|\bresigned\b|\bmoved on\b|\bnew (starter|staff|member of staff|employee|colleague|carer|nurse)\b|\b(joiner|joining|just joined|started with us)\b|\baccount for (a |my |our )?(new|colleague|member)/,
+    matches: (text) => ownerRequestsStart(text) !== undefined,
+    flow: { id: 'ownerRequests', start: (text) => ownerRequestsStart(text) ?? {} },
     answer: () =>
-      `${NOT_HERE_YET} The shared mailbox owner asks ${NAS}. For a leaver: their NHSmail address, their last working day, and whether they are leaving social care altogether (then their account is deleted 30 days after it is marked, so save anything the team needs first). For a new starter: the same details as a registration (name, email, UK mobile, role). Someone who already has NHSmail from another job keeps it: ask NAS to move them to your organisation as a joiner.`,
+      `For a leaver, a new starter, a joiner or a handover of the shared mailbox, say "menu" and choose "Leavers, new starters and owners". Or contact ${NAS}.`,
   },
   {
     id: 'requestStatus',

@@ -16,7 +16,12 @@ export interface Reply {
  * when the text asks something the flow can answer at once (where to find a code, why it is
  * needed), after which the same question is asked again; undefined when not understood at all.
  */
-export type FlowParse = AnyEventObject | { invalid: string; form?: FormState } | { say: string } | undefined;
+export type FlowParse =
+  | AnyEventObject
+  | { invalid: string; form?: FormState }
+  /** `alone`: the answer is all that is said (the step is not asked again), with its own `choices`. */
+  | { say: string; alone?: boolean; choices?: string[] }
+  | undefined;
 
 /** A field a flow asks for, for "why do you need that?" and "I don't know it" (CONTRACTS §4). */
 export interface FieldInfo {
@@ -71,4 +76,6 @@ export interface FlowDialog {
   /** The menu entry for a new one once finished, e.g. "Register another organisation". */
   readonly againLabel?: string;
   readonly againSynonyms?: readonly string[];
+  /** Once finished, whether the text asks for another one in its own words ("register another one"). */
+  asksAgain?(text: string): boolean;
 }

@@ -319,11 +319,13 @@
     var ending = current;
     current = null;
     var done = function () {
-      if (ending) ending.directLine.end();
       startAfresh('This is a new conversation.');
     };
-    if (ending) call('DELETE', '/conversations/' + encodeURIComponent(ending.conversationId), ending.directLine.token).then(done, done);
-    else done();
+    if (!ending) return done();
+    // Stop polling first: a poll of a conversation already ended on the server is refused (404).
+    var token = ending.directLine.token;
+    ending.directLine.end();
+    call('DELETE', '/conversations/' + encodeURIComponent(ending.conversationId), token).then(done, done);
   });
 
   start();

@@ -51,6 +51,8 @@ interface Context {
   memory: QuestionMemory;
   kind?: AdminKind;
   flow?: Flow;
+  /** The flow in progress has finished: asking for it again starts a new one. */
+  finished?: string;
 }
 
 /** A routing line's id for each intent the knowledge base recognises that a line serves. */
@@ -85,7 +87,8 @@ export class QuestionsDialog {
 
   private context(memory: QuestionMemory | undefined, flow?: Flow): Context {
     const m = memory ?? EMPTY_MEMORY;
-    return { memory: m, kind: this.kindOf(flow, m), ...(flow ? { flow } : {}) };
+    const finished = flow && flow.dialog.isFinished?.(flow.snapshot) ? flow.dialog.id : undefined;
+    return { memory: m, kind: this.kindOf(flow, m), ...(flow ? { flow } : {}), ...(finished ? { finished } : {}) };
   }
 
   /**
@@ -169,7 +172,10 @@ export class QuestionsDialog {
       }
       return { kind: 'event', event: { type: 'TO_FLOW', event: result } };
     }
-    if (result && 'say' in result) return { kind: 'say', text: String(result.say) };
+    if (result && 'say' in result) {
+      const { alone, choices } = result as { alone?: boolean; choices?: string[] };
+      return { kind: 'say', text: String(result.say), ...(alone ? { alone } : {}), ...(choices ? { choices } : {}) };
+    }
     if (result && 'invalid' in result) {
       if (isClearQuestion(text)) return this.routed(text, ctx, false) ?? this.fromGuides(text, ctx);
       return { kind: 'invalid', message: String(result.invalid), ...(result.form ? { form: result.form as never } : {}) };
@@ -207,10 +213,11 @@ export class QuestionsDialog {
       const answer = this.kb.answer(text, { kind: ctx.kind });
       if (answer.best && answer.confident && answer.relevant) return this.answered(answer.best, answer.alternatives, text);
     }
-    return this.fromRoute(found, text, canStart);
+    return this.fromRoute(found, text, canStart, ctx.finished);
   }
 
-  private fromRoute(found: Route, text: string, canStart: boolean): Parsed {
+  private fromRoute(found: Route, text: string, canStart: boolean, finished?: string): Parsed {
+    if (found.flow && canStart && found.flow.id === finished) return { kind: 'event', event: { type: 'RESTART', start: found.flow.start(text) } };
     if (found.flow && canStart && this.flows.some((f) => f.id === found.flow!.id)) {
       return { kind: 'event', event: { type: 'START_FLOW', flow: found.flow.id, start: found.flow.start(text) } };
     }
@@ -224,10 +231,12 @@ export class QuestionsDialog {
     if (intent === 'register') {
       if (!canStart || !this.flows.some((f) => f.id === REGISTRATION_FLOW)) return undefined;
       const start = Object.fromEntries(Object.entries(slots).filter(([k, v]) => ['postcode', 'odsCode', 'cqcLocationId', 'kind'].includes(k) && v !== undefined));
-      return { kind: 'event', event: { type: 'START_FLOW', flow: REGISTRATION_FLOW, ...(Object.keys(start).length ? { start } : {}) } };
+      const given = Object.keys(start).length ? { start } : {};
+      if (ctx.finished === REGISTRATION_FLOW) return { kind: 'event', event: { type: 'RESTART', ...given } };
+      return { kind: 'event', event: { type: 'START_FLOW', flow: REGISTRATION_FLOW, ...given } };
     }
     const line = ROUTES.find((r) => r.id === INTENT_ROUTES[intent]);
-    return line ? this.fromRoute(line, text, canStart) : undefined;
+    return line ? this.fromRoute(line, text, canStart, ctx.finished) : undefined;
   }
 
   /** "Talk to a person": the question asked last goes to NAS; without one, what to ask is asked first. */

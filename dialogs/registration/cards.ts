@@ -13,7 +13,7 @@ export function organisationChoiceCard(heading_: string, intro: string, organisa
   if (organisations.length <= MAX_CHOICE_BUTTONS) {
     return card(
       [heading(heading_), paragraph(intro)],
-      organisations.map((o) => submit(label(o), { action: 'chooseOrganisation', odsCode: o.odsCode })),
+      [...organisations.map((o) => submit(label(o), { action: 'chooseOrganisation', odsCode: o.odsCode })), submit('None of these', { action: 'noneOfThese' })],
     );
   }
   return card(
@@ -31,7 +31,7 @@ export function organisationChoiceCard(heading_: string, intro: string, organisa
         choices: organisations.map((o) => ({ title: label(o), value: o.odsCode })),
       },
     ],
-    [submit('Choose', { action: 'chooseOrganisation' }, { style: 'positive', form: true })],
+    [submit('Choose', { action: 'chooseOrganisation' }, { style: 'positive', form: true }), submit('None of these', { action: 'noneOfThese' })],
   );
 }
 

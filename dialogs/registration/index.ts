@@ -5,6 +5,7 @@ import { MAX_MEMBERS, type QuestionId, type RegistrationContext, type Registrati
 import type { FormState } from '../cards';
 import { MEMBER_STEPS, type MemberEntryStep, type MemberView, memberProblemText, parseMemberCard } from '../memberEntry';
 import { fieldQuestion, hintOf, type Step, type Steps } from '../step';
+import { normalise } from '../parsing';
 import { quote } from '../text';
 import type { FlowDialog, FlowParse, Reply } from '../types';
 import { CHECK_STEPS, checksProgress } from './checks';
@@ -110,6 +111,15 @@ export const registrationDialog: FlowDialog = {
     'register',
     'registration',
   ],
+
+  asksAgain: (text) => {
+    const t = normalise(text);
+    if (/\b(status|progress|where|when|check|reference)\b/.test(t)) return false;
+    return (
+      /\b(register|registration|do|start|make|add|sign up|begin)\b.*\b(another|new|different|second|next|other|one more|further)\b/.test(t) ||
+      /^(another|a new|new|next|the next|a second|a different|one more)( one| organisation| organization| registration| home| care home| site| practice| location| branch| service)?( please)?$/.test(t)
+    );
+  },
 
   intro: () => 'Registering takes about 10 minutes. First, a few quick checks to make sure this is the right route for you.',
 

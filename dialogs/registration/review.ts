@@ -29,6 +29,19 @@ function confirms(text: string): boolean {
 
 export const AGAIN_LABEL = 'Register another organisation';
 
+/** Said, alone, to anything at the submitted registration but thanks or a new one. */
+const alreadySubmitted = (c: RegistrationContext) => ({
+  say: `Your registration is already submitted (reference ${c.submitted?.reference}); nothing more is needed. To register another organisation, say "register another organisation".`,
+  alone: true,
+  choices: [AGAIN_LABEL, 'Menu'],
+});
+
+const alreadyKept = (c: RegistrationContext) => ({
+  say: `Your details are already kept for NAS under reference ${c.alreadyBeingProcessed?.kept.reference}; nothing more is needed here. To register another organisation, say "register another organisation".`,
+  alone: true,
+  choices: [AGAIN_LABEL, 'Menu'],
+});
+
 export const REVIEW_STEPS = {
   'review.summary': {
     prompt: (c) => {
@@ -83,12 +96,10 @@ export const REVIEW_STEPS = {
         choices: [AGAIN_LABEL, 'Menu'],
       };
     },
-    // Thanks and goodbyes are answered by the routing table; anything else is told it is done.
-    parse: (text, c) =>
-      route(text)
-        ? undefined
-        : { invalid: `Your registration is already submitted (reference ${c.submitted?.reference}); nothing more is needed. To register another organisation, say "register another organisation".` },
-    card: (value, c) => (value.action === 'confirm' ? { invalid: `Your registration is already submitted (reference ${c.submitted?.reference}); nothing more is needed.` } : undefined),
+    // Thanks and goodbyes are answered by the routing table; anything else is told, briefly, it is done.
+    parse: (text, c) => (route(text) ? undefined : alreadySubmitted(c)),
+    // A confirm pressed twice (or tapped again): the short answer, not the whole message again.
+    card: (value, c) => (value.action === 'confirm' ? alreadySubmitted(c) : undefined),
     hint: 'Say "register another organisation", or "menu" to see what else I can do.',
     noBack: (c) => `Your registration is submitted (reference ${c.submitted?.reference}), so there is nothing to go back to. To register another organisation, say "register another organisation".`,
   },
@@ -97,17 +108,17 @@ export const REVIEW_STEPS = {
       const { existing, kept } = c.alreadyBeingProcessed ?? { existing: {}, kept: { reference: '' } };
       return {
         text: [
-          `A registration for ${quote(c.organisation?.name ?? 'this organisation')} is already being processed by the National Administration Service${describeExisting(existing)}, made by someone else, so yours is not needed and no second set of accounts will be made.`,
+          existing.yours
+            ? `You registered ${quote(c.organisation?.name ?? 'this organisation')} earlier in this chat${describeExisting({ ...existing, channel: undefined })}, and the National Administration Service is processing it, so this second one is not needed and no second set of accounts will be made.`
+            : `A registration for ${quote(c.organisation?.name ?? 'this organisation')} is already being processed by the National Administration Service${describeExisting(existing)}, made by someone else, so yours is not needed and no second set of accounts will be made.`,
           `Nothing you entered is lost: your details are kept for NAS under your own reference, ${bold(kept.reference)}, so they can check them against the first registration.`,
           `If you think the first registration is wrong, or to add people to it, contact ${adminWithHours(c)} quoting both references.`,
         ].join('\n'),
         choices: [AGAIN_LABEL, 'Menu'],
       };
     },
-    parse: (_text, c) => ({
-      invalid: `Your details are kept for NAS under reference ${c.alreadyBeingProcessed?.kept.reference}; nothing more is needed here. To register another organisation, say "register another organisation".`,
-    }),
-    card: (value, c) => (value.action === 'confirm' ? { invalid: `Your details are already kept for NAS under reference ${c.alreadyBeingProcessed?.kept.reference}; nothing more is needed.` } : undefined),
+    parse: (text, c) => (route(text) ? undefined : alreadyKept(c)),
+    card: (value, c) => (value.action === 'confirm' ? alreadyKept(c) : undefined),
     hint: 'Say "register another organisation", or "menu" to see what else I can do.',
     noBack: 'This registration is finished, so there is nothing to go back to.',
   },

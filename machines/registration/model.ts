@@ -89,6 +89,8 @@ export interface ExistingRegistration {
   createdAt?: number;
   /** The channel the other person used (e.g. msteams). */
   channel?: string;
+  /** Made earlier in this same conversation (by this user, in another registration attempt). */
+  yours?: boolean;
 }
 
 /** What the registration keeps of the chosen organisation (never its verification secrets). */
@@ -167,6 +169,8 @@ export type Problem =
   | 'submitFailed'
   | 'passcodeTooSoon'
   | 'passcodeDailyLimit'
+  /** "Try again" while verification is still locked. */
+  | 'stillLocked'
   /** A passcode typed before the CQC location ID is known (a conversation from the first release). */
   | 'cqcLocationIdFirst';
 
@@ -215,7 +219,8 @@ export interface RegistrationContext {
 /** The effects the registration needs, provided by the caller with `machine.provide({ actors })`. */
 export interface RegistrationServices {
   findOrganisations: (input: { postcode: string }) => Promise<OrganisationChoice[]>;
-  getOrganisation: (input: { odsCode: string }) => Promise<ChosenOrganisation | undefined>;
+  /** The organisation; a registration pending for it says whether it was made in `conversationKey`. */
+  getOrganisation: (input: { odsCode: string; conversationKey: string }) => Promise<ChosenOrganisation | undefined>;
   checkManagerEmail: (input: { odsCode: string; email: string }) => Promise<boolean>;
   requestPasscode: (input: { odsCode: string; kind: RegisteringKind; channel: OtpDelivery }) => Promise<PasscodeRequest>;
   verifyOrganisation: (input: {
@@ -224,6 +229,8 @@ export interface RegistrationServices {
     method: 'otp' | 'cqc-contact-id';
     secret: string;
   }) => Promise<VerificationOutcome>;
+  /** Until when verification is locked for the organisation (after 5 failures in 24 hours), if it is. */
+  verificationLockedUntil: (input: { odsCode: string }) => Promise<number | undefined>;
   /** Whether an existing NHSmail account already has this mobile (E.164). */
   isMobileOnNhsmail: (input: { mobile: string }) => Promise<boolean>;
   /** Stores the request for NAS, once per attempt id. */

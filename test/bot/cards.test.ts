@@ -106,7 +106,7 @@ describe('Adaptive Cards on Teams and the web chat page', () => {
     for (const answer of TO_MEMBERS.slice(0, 7)) await t.say(answer);
     const choice = cardOf((await t.say('LS6 1BN')).at(-1));
     const options = cardElements(choice).filter((e) => e.type === 'Action.Submit');
-    expect(options.map((o) => o.title)).toEqual(['Amazing Carehomes – CPODS2', 'Amazing Home Care Ltd – VAHC1']);
+    expect(options.map((o) => o.title)).toEqual(['Amazing Carehomes – CPODS2', 'Amazing Home Care Ltd – VAHC1', 'None of these']);
     expect((await t.submit(options[0]!.data)).at(-1)!.text).toMatch(/CQC location ID/);
   });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { FLOWS } from '../../bot/flows';
 import type { AddressInfo } from 'node:net';
 import * as restify from 'restify';
 import { loadConfig } from '../../bot/config';
@@ -191,7 +192,7 @@ describe('the Direct Line channel of the web chat page', () => {
       expect(helloId).toMatch(new RegExp(`^${page.conversationId}\\|\\d{7}$`));
       const messages = await page.botSays(/What would you like to do\?/);
       expect(messages.some((m) => /^Hello, I'm the NHSmail care assistant/.test(m.text ?? ''))).toBe(true);
-      expect(buttonsOf(messages)).toEqual(['Register my organisation for NHSmail', 'Password and account help']);
+      expect(buttonsOf(messages)).toEqual(FLOWS.map((f) => f.dialog.menuLabel));
 
       // The page's own message comes back (Web Chat marks it sent on this echo) with its client id.
       const echo = page.received.find((a) => a.id === helloId);
@@ -211,7 +212,7 @@ describe('the Direct Line channel of the web chat page', () => {
       for (const reply of answers) {
         expect(reply).toMatchObject({ conversation: { id: page.conversationId }, channelId: 'webchat', from: { role: 'bot' } });
       }
-      expect(answers[0]?.suggestedActions?.actions.map((a) => a.title)).toEqual(['Register my organisation for NHSmail', 'Password and account help']);
+      expect(answers[0]?.suggestedActions?.actions.map((a) => a.title)).toEqual(FLOWS.map((f) => f.dialog.menuLabel));
       const greetings = page.received.filter((m) => /^Hello, I'm the NHSmail care assistant/.test(m.text ?? ''));
       expect(greetings).toHaveLength(2); // one when the user joined, one for "hello"
       expect(page.received.filter((a) => a.from?.role === 'bot').every((a) => a.replyToId === helloId || a.replyToId === undefined)).toBe(true);
@@ -221,7 +222,7 @@ describe('the Direct Line channel of the web chat page', () => {
       const page = new PageClient(bot.url);
       await page.generate();
       await page.start();
-      expect(buttonsOf(await page.botSays(/What would you like to do\?/))).toEqual(['Register my organisation for NHSmail', 'Password and account help']);
+      expect(buttonsOf(await page.botSays(/What would you like to do\?/))).toEqual(FLOWS.map((f) => f.dialog.menuLabel));
 
       let replies = await page.answer('Register my organisation for NHSmail', /check 1 of 6/);
       expect(buttonsOf(replies)).toEqual(['Care provider', 'Dental practice', 'Hospice']);

@@ -169,7 +169,7 @@ function measureTargets(card: Locator): Promise<Target[]> {
   function watch(opened: Page): Page {
     opened.on('console', (message) => {
       // Errors, refusals by the Content Security Policy, and cards Web Chat could not render (a warning).
-      if (message.type() === 'error' || /Content Security Policy|Failed to render/i.test(message.text())) consoleProblems.push(message.text());
+      if (message.type() === 'error' || /Content Security Policy|Failed to render/i.test(message.text())) consoleProblems.push(`${message.text()} (${message.location().url})`);
     });
     opened.on('pageerror', (error) => consoleProblems.push(`page error: ${error.message}`));
     opened.on('response', async (response) => {
@@ -498,7 +498,7 @@ function measureTargets(card: Locator): Promise<Target[]> {
   async function open(): Promise<Page> {
     const page = await context.newPage();
     page.on('console', (message) => {
-      if (message.type() === 'error' || /Content Security Policy|Failed to render/i.test(message.text())) consoleProblems.push(message.text());
+      if (message.type() === 'error' || /Content Security Policy|Failed to render/i.test(message.text())) consoleProblems.push(`${message.text()} (${message.location().url})`);
     });
     page.on('pageerror', (error) => consoleProblems.push(`page error: ${error.message}`));
     await page.goto(`http://127.0.0.1:${port}/`);
