@@ -35,6 +35,7 @@ import { backOfficeSetup, countingAdapters, createServiceEvents } from './backOf
 import { createTellRequester } from './backOffice/tellRequester';
 import { countTurn } from './backOffice/turnEvents';
 import { createRequestDesk } from './backOffice/requestDesk';
+import { createHandOverDesk } from './handOver';
 import { BackOffice } from './backOffice/service';
 import { EmbeddedAccountDirectory } from '../adapters/embeddedAccountDirectory';
 import { MemoryVerificationCodes } from '../adapters/memoryVerificationCodes';
@@ -193,6 +194,7 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     machine, dialog, store, logger, now, userRate, flows,
     onTurn: (turn) => countTurn(events, turn),
     requestDesk: createRequestDesk(() => office),
+    handOver: createHandOverDesk(adapters.requests, now),
   });
   // Proactive messages reach Bot Framework channels through an adapter of their own (made when
   // first needed, so a process that never notifies makes none) and web chat through its state.

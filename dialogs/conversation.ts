@@ -2,9 +2,11 @@ import type { AnyMachineSnapshot } from 'xstate';
 import { ConversationContext, ConversationEvent, flowInProgress, flowSnapshot } from '../machines/conversation';
 import { NATIONAL_HELPDESK } from './contacts';
 import { normalise, parseChoice, parseChoiceLoosely, parseGlobalCommand, parseYesNoAnswer } from './parsing';
+import { heard, QUESTION_KINDS, QuestionsDialog, type QuestionMemory, type QuestionParsed } from './questions';
+import { isClearQuestion } from './questions/read';
 import { requestAsked, route } from './routing';
 import type { FormState } from './cards';
-import type { FlowDialog, FlowParse, Reply } from './types';
+import type { FlowDialog, Reply } from './types';
 
 /** What the user's message means, before the machine decides anything. */
 export type Parsed =
@@ -18,7 +20,9 @@ export type Parsed =
   /** First contact, or "hello": greet and show the menu (or where they are). */
   | { kind: 'greet' }
   /** About a NAS request by its reference (its status, or an answer to NAS's question): the bot looks it up and says. */
-  | { kind: 'request'; reference?: string; text: string; answer?: string };
+  | { kind: 'request'; reference?: string; text: string; answer?: string }
+  /** Questions in the user's own words: answers from the guides, "did you mean", a hand-over (dialogs/questions). */
+  | QuestionParsed;
 
 /** Where the conversation stands, read from the root machine's snapshot. */
 export interface Position {
@@ -34,7 +38,11 @@ const GREETINGS = new Set([
 const RESUME_LABEL = (dialog: FlowDialog) => `Carry on: ${dialog.menuLabel}`;
 
 export class ConversationDialog {
-  constructor(private readonly flows: readonly FlowDialog[]) {}
+  readonly questions: QuestionsDialog;
+
+  constructor(private readonly flows: readonly FlowDialog[]) {
+    this.questions = new QuestionsDialog(flows);
+  }
 
   position(snapshot: AnyMachineSnapshot): Position {
     const inProgress = flowInProgress(snapshot, this.flows.map((f) => f.id));
@@ -45,37 +53,13 @@ export class ConversationDialog {
     return { flow: { dialog, menuOpen: inProgress.menuOpen, confirmLeave: inProgress.confirmLeave, snapshot: child }, ...(leaving ? { leaving } : {}) };
   }
 
-  /** A flow's parse result as what it means here; not understood → a routed answer when there is one. */
-  private fromFlow(result: FlowParse, text: string): Parsed {
-    if (!result) return this.routed(text);
-    if ('invalid' in result) return { kind: 'invalid', message: String(result.invalid), form: result.form as FormState | undefined };
-    if ('say' in result) {
-      const { alone, choices } = result as { alone?: boolean; choices?: string[] };
-      return { kind: 'say', text: String(result.say), ...(alone ? { alone } : {}), ...(choices ? { choices } : {}) };
-    }
-    return { kind: 'event', event: { type: 'TO_FLOW', event: result } };
-  }
-
-  /**
-   * `canStart`: no flow is in progress (or its menu is open), so a routed flow may start.
-   * `finished`: the flow in progress has finished, so asking for it again starts a new one.
-   */
-  private routed(text: string, canStart = false, finished?: string): Parsed {
-    const found = route(text);
-    // "Where is my request?" without its reference: the bot finds the requests made in this chat.
-    if (found?.id === 'requestStatus') return { kind: 'request', text };
-    if (found?.flow && canStart && found.flow.id === finished) return { kind: 'event', event: { type: 'RESTART', start: found.flow.start(text) } };
-    if (found?.flow && canStart && this.flows.some((f) => f.id === found.flow!.id)) {
-      return { kind: 'event', event: { type: 'START_FLOW', flow: found.flow.id, start: found.flow.start(text) } };
-    }
-    return found ? { kind: 'say', text: found.answer() } : { kind: 'notUnderstood' };
-  }
-
   /**
    * The user's message as what it means here: typed text, or a card's submitted `value` (whose
-   * `action` says which button was pressed). Empty text with no value is not understood.
+   * `action` says which button was pressed). Empty text with no value is not understood. `memory`
+   * is what the questions remember (a "did you mean" just offered, an answer waiting for "was this
+   * helpful?").
    */
-  parse(text: string, snapshot: AnyMachineSnapshot, value?: unknown): Parsed {
+  parse(text: string, snapshot: AnyMachineSnapshot, value?: unknown, memory?: QuestionMemory): Parsed {
     const { flow, leaving } = this.position(snapshot);
     const action = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>).action : undefined;
     // The answer box of a status card NAS asked a question with (bot/backOffice/statusMessages.ts).
@@ -86,7 +70,14 @@ export class ConversationDialog {
     }
     if (typeof action === 'string' && action !== 'back') {
       if (!flow || flow.menuOpen || flow.confirmLeave || !flow.dialog.parseCard) return { kind: 'notUnderstood' };
-      return this.fromFlow(flow.dialog.parseCard(value as Record<string, unknown>, flow.snapshot), '');
+      const result = flow.dialog.parseCard(value as Record<string, unknown>, flow.snapshot);
+      if (!result) return { kind: 'notUnderstood' };
+      if ('invalid' in result) return { kind: 'invalid', message: String(result.invalid), form: result.form as FormState | undefined };
+      if ('say' in result) {
+        const { alone, choices } = result as { alone?: boolean; choices?: string[] };
+        return { kind: 'say', text: String(result.say), ...(alone ? { alone } : {}), ...(choices ? { choices } : {}) };
+      }
+      return { kind: 'event', event: { type: 'TO_FLOW', event: result } };
     }
     if (flow?.confirmLeave) {
       const yes = parseYesNoAnswer(text);
@@ -118,21 +109,45 @@ export class ConversationDialog {
       // A finished flow asked for again ("register another organisation") starts a new one.
       if (finished && this.asksAgain(text, flow.dialog)) return { kind: 'event', event: { type: 'RESTART' } };
       if (GREETINGS.has(normalise(text))) return { kind: 'greet' };
-      return this.fromFlow(flow.dialog.parse(text, flow.snapshot), text);
+      return this.questions.followUp(text, memory, flow) ?? this.questions.inFlow(text, flow, memory);
     }
+    const followUp = this.questions.followUp(text, memory, flow);
+    if (followUp) return followUp;
     const choice = parseChoice(text, this.menuOptions(flow));
+    if (choice && isClearQuestion(text)) {
+      // "any news on my registration?" names a menu entry but asks something: answered, if anything answers it.
+      const asked = this.questions.atMenu(text, memory, flow);
+      if (asked.kind !== 'miss' && asked.kind !== 'handOver' && asked.kind !== 'didYouMean') return asked;
+    }
     if (choice === 'resume') return { kind: 'event', event: { type: 'RESUME' } };
     if (choice === 'again') return { kind: 'event', event: { type: 'RESTART' } };
     if (choice) return { kind: 'event', event: { type: 'START_FLOW', flow: choice } };
     if (GREETINGS.has(normalise(text))) return { kind: 'greet' };
-    const routed = this.routed(text, true, finished ? flow.dialog.id : undefined);
-    if (routed.kind !== 'notUnderstood') return routed;
     // A slip of the keyboard at the menu ("registr", "pasword help") still picks the one it is close to.
-    const loose = parseChoiceLoosely(text, this.menuOptions(flow));
+    const loose = route(text) ? undefined : parseChoiceLoosely(text, this.menuOptions(flow));
     if (loose === 'resume') return { kind: 'event', event: { type: 'RESUME' } };
     if (loose === 'again') return { kind: 'event', event: { type: 'RESTART' } };
     if (loose) return { kind: 'event', event: { type: 'START_FLOW', flow: loose } };
-    return routed;
+    return this.questions.atMenu(text, memory, flow);
+  }
+
+  /** What the user said this turn, as a hand-over may pass it on; read before the turn's event is sent. */
+  heard(turn: { text: string; value?: unknown; parsed: Parsed; before: Position | null; dropped?: boolean }): { text: string | undefined; kind?: 'care' | 'dental' } {
+    // Read now, while the flow is at the question the message answered.
+    const kind = this.questions.kindOf(turn.before?.flow, undefined);
+    return { text: heard(turn), ...(kind ? { kind } : {}) };
+  }
+
+  /** What the questions remember after this turn (see QuestionsDialog.remember). */
+  remember(memory: QuestionMemory | undefined, turn: { heard: { text: string | undefined; kind?: 'care' | 'dental' }; parsed: Parsed; after: AnyMachineSnapshot }): QuestionMemory | undefined {
+    const after = this.position(turn.after);
+    const next = this.questions.remember(memory, {
+      heard: turn.heard.text,
+      parsed: turn.parsed,
+      ...(turn.heard.kind ? { kind: turn.heard.kind } : {}),
+      after,
+    });
+    return QuestionsDialog.isEmpty(next) ? undefined : next;
   }
 
   private asksAgain(text: string, dialog: FlowDialog): boolean {
@@ -172,7 +187,9 @@ export class ConversationDialog {
     const was = before ?? {};
     const now = this.position(after);
 
+    const asked = QUESTION_KINDS.has(parsed.kind);
     if (!now.flow) {
+      if (asked) return [...replies, ...this.questions.replies(parsed, undefined, () => [this.menu()])!];
       if (was.flow && parsed.kind === 'event' && parsed.event.type === 'CANCEL') {
         replies.push({ text: 'Cancelled. Nothing was sent, and nothing you told me in that step was kept.' });
       } else if (parsed.kind === 'help') {
@@ -190,6 +207,7 @@ export class ConversationDialog {
 
     const { dialog, snapshot, menuOpen, confirmLeave } = now.flow;
     if (menuOpen) {
+      if (asked) return [...replies, ...this.questions.replies(parsed, now.flow, () => [this.menu(dialog, snapshot)])!];
       if (parsed.kind === 'help') replies.push({ text: this.generalHelp() });
       else if (parsed.kind === 'say') replies.push({ text: parsed.text });
       else if (parsed.kind === 'notUnderstood') replies.push({ text: `Sorry, I did not understand that. ${this.menuHint()}` });
@@ -211,7 +229,9 @@ export class ConversationDialog {
     if (input.returning && !entered) {
       replies.push({ text: this.welcomeBack(dialog, snapshot) });
     }
-    if (parsed.kind === 'help') {
+    if (asked) {
+      return [...replies, ...this.questions.replies(parsed, now.flow, () => [dialog.prompt(snapshot)])!];
+    } else if (parsed.kind === 'help') {
       replies.push({ text: dialog.help(snapshot) });
     } else if (parsed.kind === 'greet') {
       if (!input.returning) replies.push({ text: 'Hello again. Here is where we are:' });
@@ -258,6 +278,7 @@ export class ConversationDialog {
     return [
       "Hello, I'm the NHSmail care assistant for care providers and dental practices in England. I can help you:",
       offers,
+      'You can also ask me about NHSmail in your own words (for example "what is a DSPT?"), or say "talk to a person".',
       'At any point you can say "help", "back", "menu", "cancel" or "start again".',
     ].join('\n');
   }

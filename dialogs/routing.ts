@@ -1,4 +1,4 @@
-import { ADMIN_EMAIL, NAS_HOURS, NATIONAL_HELPDESK, ODS_HELPDESK_EMAIL } from './contacts';
+import { ADMIN_EMAIL, NAS_HOURS, NATIONAL_HELPDESK } from './contacts';
 import { NAS_REFERENCE_PREFIXES } from '../adapters/nasRequests';
 import { OTP_ALPHABET } from '../adapters/oneTimePasscodes';
 import { normalise } from './parsing';
@@ -9,7 +9,8 @@ import { passwordHelpStart } from './passwordHelp/explainSteps';
  * What to say when someone asks for something the assistant cannot do in this chat yet: a short,
  * useful answer with who to contact and when they are open, instead of "not understood". One
  * line per topic; when a flow for a topic lands, its line is replaced by that flow (its menu
- * entry or its own answers).
+ * entry or its own answers). Questions the guides answer (DSPT, ODS codes, many sites…) are the
+ * knowledge base's (dialogs/knowledge, read by dialogs/questions after this table).
  */
 
 export interface Route {
@@ -50,30 +51,13 @@ export const ROUTES: readonly Route[] = [
       `For a leaver, a new starter, a joiner or a handover of the shared mailbox, say "menu" and choose "Leavers, new starters and owners". Or contact ${NAS}.`,
   },
   {
-    id: 'dspt',
-    pattern: /\b(dspt|ig toolkit|data security and protection toolkit|data security toolkit)\b/,
-    answer: () =>
-      `The Data Security and Protection Toolkit (DSPT) is an online self-assessment that shows an organisation handles data safely; it must be published (at "Approaching Standards" or higher for care providers) before registering for NHSmail, and again every year. The ODS helpdesk (${ODS_HELPDESK_EMAIL}) answers DSPT and ODS code questions; for NHSmail itself, ${NAS}.`,
-  },
-  {
-    id: 'odsCode',
-    pattern: /\bods\b/,
-    answer: () =>
-      `An ODS code is the code NHS England's Organisation Data Service gives your organisation (care sites' codes usually begin with V). The ODS helpdesk (${ODS_HELPDESK_EMAIL}) can tell you yours; for NHSmail itself, ${NAS}.`,
-  },
-  {
-    id: 'manySites',
-    pattern: /\b(\d{2,}|many|several|multiple|lots of|a number of|a group of|a chain of)\b.*\b(care homes?|homes|sites|locations|services|practices|branches)\b/,
-    answer: () =>
-      `Large providers with many sites and their own IT team can apply for the self-management route instead, where their own Primary Local Administrator manages the accounts: ${NAS} can tell you more. Otherwise, register each site here, one at a time: each site gets its own shared mailbox and up to 10 accounts.`,
-  },
-  {
     id: 'requestStatus',
     pattern: /\b(status|progress|update|news)\b.*\b(request|registration|application|reference)\b|\bwhere('s| is) (my|our) (request|registration|application)\b|\b(heard nothing|not heard back|haven'?t heard)\b/,
     answer: () =>
       `Tell me the reference and I will check where it is, for example "status of REG-7KD9QX2P" (it starts with REG- for a registration, PWD- for a password reset, and was in my message when the request was made). You are also told in this chat when NAS changes its status; or contact ${NAS}, quoting the reference.`,
   },
   {
+    // "Talk to a person": the question is handed to NAS (dialogs/questions); this answer where it cannot be.
     id: 'person',
     pattern: /\b(speak|talk|chat) (to|with) (a |an |some)?(person|human|someone|somebody|real person|agent|adviser|advisor|operator)\b|\b(real|actual) (person|human)\b|\bhuman\b|\bcall (you|someone|somebody)\b|\bphone number\b.*\b(you|nas|helpdesk)\b/,
     answer: () => `You can reach a person at ${NAS}, or at ${HELPDESK}.`,

@@ -62,6 +62,8 @@ export interface FlowDialog {
   cannotGoBack(snapshot: AnyMachineSnapshot): string;
   /** The field the current step asks for, if it asks for one. */
   field?(snapshot: AnyMachineSnapshot): FieldInfo | undefined;
+  /** The kind of organisation, once the flow knows it: answers then name careadmin or dentistadmin. */
+  organisationKind?(snapshot: AnyMachineSnapshot): 'care' | 'dental' | undefined;
   /** For a returning user: what it is about ("registering Amazing Carehomes"), what is done and what is left. */
   progress(snapshot: AnyMachineSnapshot): { about?: string; done: string[]; left: string[] };
   /**

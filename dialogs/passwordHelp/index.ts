@@ -2,7 +2,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { PasswordHelpContext, PasswordHelpStep } from '../../machines/passwordHelp';
 import { RESET_CODE_POLICY } from '../../machines/passwordHelp/rules';
 import type { FlowDialog, FlowParse, Reply } from '../types';
-import { answer, fieldQuestion, hintOf, when, type Step } from './common';
+import { answer, fieldQuestion, hintOf, kindOf, when, type Step } from './common';
 import { readTopic, vouchCode } from './read';
 import { explainSteps } from './explainSteps';
 import { displayMobile } from './messages';
@@ -121,6 +121,10 @@ export const passwordHelpDialog: FlowDialog = {
 
   field(snapshot: AnyMachineSnapshot) {
     return stepFor(snapshot).step.field;
+  },
+
+  organisationKind(snapshot: AnyMachineSnapshot) {
+    return kindOf(snapshot.context as PasswordHelpContext);
   },
 
   /** A request raised, or an owner's answer recorded: asking for password help again starts afresh. */

@@ -187,6 +187,11 @@ export const registrationDialog: FlowDialog = {
     return at(snapshot).step.field;
   },
 
+  organisationKind(snapshot) {
+    const kind = (snapshot.context as RegistrationContext).answers.organisationKind;
+    return kind === 'care' || kind === 'dental' ? kind : undefined;
+  },
+
   progress(snapshot) {
     return progress(at(snapshot));
   },
