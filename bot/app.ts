@@ -158,15 +158,20 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
       ...passwordHelpAdapters(now, { client: redis, secret: () => directLineState.signingKey() }),
     };
     events = createServiceEvents(redis, logger, now);
+    let sweeping: Promise<unknown> | undefined;
+    let closing = false;
     ready = async () => {
       await waitUntilReady(redis);
       // Whole messages the earlier version kept in the outbox without end (passcodes included).
-      void redisOutbox
+      sweeping = redisOutbox
         .forgetOldContent()
         .then((removed) => removed && logger.info({ removed }, 'outbox: removed content kept past its retention'))
-        .catch((error: Error) => logger.warn({ err: error }, 'outbox: could not remove old content'));
+        // Cut short by closing (a short-lived process such as `npm run nas`): tried again next start.
+        .catch((error: Error) => closing || logger.warn({ err: error }, 'outbox: could not remove old content'));
     };
     closeStore = async () => {
+      closing = true;
+      await Promise.race([sweeping, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
       await store.close();
       redis.disconnect();
     };

@@ -238,4 +238,23 @@ describe('npm run nas: working the requests in Redis', () => {
     const failed = await execFileAsync(process.execPath, [path.join(outDir, 'scripts', 'nas.js'), 'show', 'REG-ABCDEFGH'], { cwd: REPO_ROOT, env: childEnv(env) }).catch((e: { code: number; stderr: string }) => e);
     expect(failed).toMatchObject({ code: EXIT.notFound, stderr: 'There is no request REG-ABCDEFGH.\n' });
   }, 120_000);
+
+  it('prints only its answer when a command works (no log line), though the outbox tidy-up of starting is cut short by leaving', async () => {
+    const outDir = await buildBot();
+    // Enough in the outbox that its tidy-up (a look at each dedupe key) outlasts a quick command.
+    const outbox = new RedisOutbox(client);
+    const pipeline = client.pipeline();
+    for (let i = 0; i < 20_000; i++) pipeline.hset(outbox.dedupeKeyFor(`tidy-${i}`), 'id', `m${i}`);
+    await pipeline.exec();
+    try {
+      for (let i = 0; i < 3; i++) {
+        const { stdout, stderr } = await execFileAsync(process.execPath, [path.join(outDir, 'scripts', 'nas.js'), 'list', '--limit', '1'], { cwd: REPO_ROOT, env: childEnv(env) });
+        expect(stdout).toMatch(/^REFERENCE/);
+        expect(stdout).not.toMatch(/"level":/);
+        expect(stderr).toBe('');
+      }
+    } finally {
+      for (let i = 0; i < 20_000; i += 1_000) await client.del(...Array.from({ length: 1_000 }, (_, j) => outbox.dedupeKeyFor(`tidy-${i + j}`)));
+    }
+  }, 120_000);
 });
