@@ -21,11 +21,20 @@ const STRUCTURAL = /[/\\{}<>"]|:\d+/;
  * a word that only meets the password rules and is plainly code (a stack frame's path, a state as
  * JSON), so that errors stay readable. A stated one ("my password is …") always goes.
  */
+/** A stack frame's line: "    at RedisOutbox.forgetOldContent (/app/dist/adapters/redisOutbox.js:129:21)". */
+const STACK_FRAME = /^\s+at (?:async )?(?:\S+ \(.*:\d+:\d+\)|\S*:\d+:\d+)$/;
+const ERROR_NAME = /^[A-Z][A-Za-z]*(?:Error|Exception):?$/;
+const lineAround = (text: string, at: number) => text.slice(text.lastIndexOf('\n', at) + 1, (text.indexOf('\n', at) + 1 || text.length + 1) - 1);
+
 function scrubPasswords(text: string): string {
   let out = '';
   let at = 0;
   for (const found of findPasswords(text)) {
     if (found.reason === 'meetsPasswordRules' && STRUCTURAL.test(text.slice(found.start, found.end))) continue;
+    // A function's name in a stack frame ("RedisOutbox.forgetOldContent"), or an error's
+    // ("StoreUnavailableError:"), is code too.
+    if (found.reason === 'meetsPasswordRules' && STACK_FRAME.test(lineAround(text, found.start))) continue;
+    if (found.reason === 'meetsPasswordRules' && ERROR_NAME.test(text.slice(found.start, found.end))) continue;
     out += text.slice(at, found.start) + PASSWORD_PLACEHOLDER;
     at = found.end;
   }

@@ -88,6 +88,11 @@ const schemas = {
           openQuestion: { type: 'string' },
           requester: { type: 'object', required: ['channel'], properties: { channel: { type: 'string' }, email: { type: 'string' } } },
           details: { type: 'object', description: "The kind's details (a registration: organisation, town, shared mailbox address, members)." },
+          facts: {
+            type: 'array',
+            description: 'What NAS needs from the details, in words, for kinds without a view of their own (a password reset: the account, the mobile for the temporary password, how the requester was checked).',
+            items: { type: 'object', required: ['term', 'value'], properties: { term: { type: 'string' }, value: { type: 'string' } }, additionalProperties: false },
+          },
           history: { type: 'array', items: ref('HistoryEntry'), minItems: 1 },
         },
       },

@@ -29,6 +29,15 @@ export function listText(requests: readonly RequestSummaryView[]): string {
   ]);
 }
 
+/** A status as `npm run nas -- update REF STATUS` takes it. */
+export const STATUS_WORD: Record<keyof typeof STATUS_NAMES, string> = {
+  received: 'received',
+  inProgress: 'in-progress',
+  waitingForRequester: 'waiting',
+  done: 'done',
+  rejected: 'rejected',
+};
+
 export function requestText(request: RequestView): string {
   const lines = [
     `${request.reference}  ${request.kindName}, ${request.statusName} (version ${request.version})`,
@@ -40,7 +49,7 @@ export function requestText(request: RequestView): string {
   ];
   if (request.duplicateOf) lines.push(`Duplicate of: ${request.duplicateOf}`);
   if (request.openQuestion) lines.push(`Waiting on:   ${request.openQuestion}`);
-  lines.push(`May become:   ${request.allowedStatuses.length ? request.allowedStatuses.map((s) => `${s} (${STATUS_NAMES[s]})`).join(', ') : 'nothing: it is finished'}`);
+  lines.push(`May become:   ${request.allowedStatuses.length ? request.allowedStatuses.map((s) => STATUS_WORD[s]).join(', ') : 'nothing: it is finished'}`);
   const details = request.details as Record<string, any>;
   if (request.kind === 'registration' && details?.organisation) {
     const o = details.organisation;
@@ -61,6 +70,9 @@ export function requestText(request: RequestView): string {
         ]),
       ]),
     );
+  } else if (request.facts) {
+    const width = Math.max(...request.facts.map((f) => f.term.length)) + 3;
+    lines.push('', ...request.facts.map((f) => `${`${f.term}:`.padEnd(width)}${f.value}`));
   } else {
     lines.push('', JSON.stringify(request.details, null, 2));
   }

@@ -1,4 +1,6 @@
 import type { NasRequest, NasRequestStatus, NasStatusChange } from '../../adapters/nasRequests';
+import { clockTime } from '../../dialogs/contactHours';
+import { displayMobile } from '../../dialogs/passwordHelp/messages';
 
 /**
  * NAS requests as the back office shows them (API, page, command line, export): everything NAS
@@ -63,7 +65,14 @@ export interface RequestView extends RequestSummaryView {
   openQuestion?: string;
   requester: { channel: string; email?: string };
   details: unknown;
+  /** What NAS needs from the details, in words, for kinds without a view of their own (a password reset). */
+  facts?: Fact[];
   history: HistoryView[];
+}
+
+export interface Fact {
+  term: string;
+  value: string;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -118,14 +127,37 @@ export function summaryView(request: NasRequest): RequestSummaryView {
   };
 }
 
+const longDate = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
+/** "2 December 2026 at 4:30am", London time. */
+const onAt = (ms: number) => `${longDate.format(ms)} at ${clockTime(ms)}`;
+
+/** A request's details as NAS reads them: a password reset's account, mobile and how it was checked. */
+export function factsOf(request: NasRequest): Fact[] | undefined {
+  if (request.kind !== 'passwordReset') return undefined;
+  const { account, mobile, verification: v } = request.details;
+  return [
+    { term: 'Account', value: `${account.name} (${account.address}), ODS code ${account.odsCode}` },
+    { term: 'Temporary password to', value: `${displayMobile(mobile)} (text it there; never through the chat)` },
+    {
+      term: 'Checked',
+      value:
+        v.verifiedBy === 'mobile'
+          ? `by the code texted to the mobile on the account, typed back on ${onAt(v.at)}`
+          : `by shared mailbox owner ${v.owner.name} (${v.owner.address}), who said yes ${v.via === 'teams' ? 'in their Teams chat' : 'with the code emailed to them'} on ${onAt(v.at)} (asked ${onAt(v.askedAt)}); the mobile is the one the requester gave`,
+    },
+  ];
+}
+
 export function requestView(request: NasRequest, allowedStatuses: NasRequestStatus[]): RequestView {
   const last = request.history[request.history.length - 1];
+  const facts = factsOf(request);
   return {
     ...summaryView(request),
     allowedStatuses,
     ...(request.status === 'waitingForRequester' && last?.question ? { openQuestion: last.question } : {}),
     requester: { channel: request.requester.channelId, ...(request.requester.email ? { email: request.requester.email } : {}) },
     details: request.details,
+    ...(facts ? { facts } : {}),
     history: request.history.map(historyView),
   };
 }

@@ -112,3 +112,5 @@ export const saysNoPhone = says(
 export const saysCanGetTexts = says(/^(?:yes|y|yeah|yep|yup|sure|ok(?:ay)?|i can|i do|i have|correct)\b|\btext me\b|\bsend (?:me )?(?:the |a )?code\b|\bi have (?:it|my phone|the phone)\b|\bgot (?:it|my phone)\b/);
 export const saysTryAgain = says(/\btry (?:again|it again)\b|^(?:again|retry|yes|y|ok(?:ay)?|please)\b|\bask (?:them |again|the owner)|\bsend (?:it )?again\b/);
 export const asksForNews = says(/./);
+/** "any news?" once there is nothing more to wait for (the button the waiting step offered). */
+export const saysAnyNews = says(/\bnews\b|\bany (?:update|updates|answer|word|progress)\b|\b(?:has|did) (?:anyone|someone|an owner|the owner|my owner) (?:answer|answered|reply|replied|said)\b|\bwhat'?s happening\b|\bstill waiting\b/);

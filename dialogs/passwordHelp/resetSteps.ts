@@ -10,7 +10,7 @@ import { NATIONAL_HELPDESK } from '../contacts';
 import { answer, HELPDESK_SHORT, nasNow, onDate, STATUS_WORDS, until, whoIsOpen, type FieldInfo, type Step } from './common';
 import { ADDRESS_FIELD } from './explainSteps';
 import { displayMobile } from './messages';
-import { looksLikeAddress, nhsmailAddress, readTopic, resetCode, saysCanGetTexts, saysDone, saysNoPhone, saysResend, saysTryAgain, ukMobile } from './read';
+import { looksLikeAddress, nhsmailAddress, readTopic, resetCode, saysAnyNews, saysCanGetTexts, saysDone, saysNoPhone, saysResend, saysTryAgain, ukMobile } from './read';
 import { adminEmailFor } from './texts';
 
 const MINUTES = RESET_CODE_POLICY.validForMs / 60_000;
@@ -76,7 +76,12 @@ export function resultText(c: { now: number; byOwner: boolean }, result: ResetOu
 }
 
 /** "Thanks", "ok", "done" at an end: back to the menu. */
-const finished = (text: string) => (saysDone(text.toLowerCase()) ? answer('next', 'done') : topicAnswer(text));
+const finished = (text: string) => {
+  const t = text.toLowerCase();
+  if (saysDone(t)) return answer('next', 'done');
+  // "Any news?" again, once it has come: the answer as it stands, not "not understood".
+  return topicAnswer(text) ?? (saysAnyNews(t) ? { say: 'That is the latest I have:' } : undefined);
+};
 
 const done = (c: PasswordHelpContext) => ({ text: resultText({ now: c.now, byOwner: c.vouch !== undefined }, c.result!), choices: ['Password rules', 'Menu'] });
 

@@ -263,4 +263,25 @@ describe('the back office API', () => {
     expect((await care.call('GET', '/nas/api/stats?from=2025-02-01&to=2025-01-01')).body.error).toMatch(/before it starts/);
     expect((await care.call('GET', '/nas/api/stats?from=yesterday')).status).toBe(400);
   });
+
+  it('shows a password reset with its facts in words, as well as its details', async () => {
+    clock.advance(MINUTE);
+    const made = await requests.submit({
+      kind: 'passwordReset',
+      queue: 'care',
+      odsCode: 'VLH01',
+      details: { account: { address: 'amy.pearce@nhs.net', name: 'Amy Pearce', odsCode: 'VLH01' }, mobile: '+447400000033', verification: { verifiedBy: 'mobile', at: clock.t } },
+      idempotencyKey: 'reset-facts',
+      requester: { conversationKey: 'c', conversationReference: null, channelId: 'webchat' },
+    });
+    if (made.outcome !== 'created') throw new Error(made.outcome);
+    const shown = await care.call('GET', `/nas/api/requests/${made.request.reference}`);
+    expect(shown.status).toBe(200);
+    expect(shown.body.details).toMatchObject({ mobile: '+447400000033', verification: { verifiedBy: 'mobile' } });
+    expect(shown.body.facts).toEqual([
+      { term: 'Account', value: 'Amy Pearce (amy.pearce@nhs.net), ODS code VLH01' },
+      { term: 'Temporary password to', value: '07400 000033 (text it there; never through the chat)' },
+      { term: 'Checked', value: expect.stringMatching(/^by the code texted to the mobile on the account, typed back on \d{1,2} \w+ \d{4} at \d{1,2}(:\d\d)?[ap]m$/) },
+    ]);
+  });
 });

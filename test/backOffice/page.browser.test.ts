@@ -281,4 +281,37 @@ async function waitUntil(condition: () => Promise<boolean> | boolean, what: stri
     await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('Sign in to the back office');
     await page.setViewportSize({ width: 1280, height: 900 });
   }, 60_000);
+
+  it('shows a password reset in words, at phone width: the account, where the temporary password goes, how the requester was checked', async () => {
+    const at = Date.now() - 60_000;
+    const made = await bot.assistant.adapters.requests.submit({
+      kind: 'passwordReset',
+      queue: 'care',
+      odsCode: 'VLH01',
+      details: {
+        account: { address: 'joseph.achebe@nhs.net', name: 'Joseph Achebe', odsCode: 'VLH01' },
+        mobile: '+447400123456',
+        verification: { verifiedBy: 'owner', at, owner: { address: 'priya.raman@nhs.net', name: 'Priya Raman' }, answer: 'yes', askedAt: at - 3_600_000, via: 'email' },
+      },
+      idempotencyKey: 'page-reset',
+      requester: { conversationKey: 'gone', conversationReference: null, channelId: 'webchat' },
+    });
+    if (made.outcome !== 'created') throw new Error(made.outcome);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator('#signin-token').fill(CARE);
+    await page.locator('#signin-name').fill('Sam Jones');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await shows(/Signed in to the care queue as Sam Jones\./);
+    await page.goto(`${bot.url}/nas/#/requests/${made.request.reference}`);
+    await shows(/Temporary password to/);
+    const text = await page.locator('#request-details').innerText();
+    expect(text).toMatch(/Account\s+Joseph Achebe \(joseph\.achebe@nhs\.net\), ODS code VLH01/);
+    expect(text).toMatch(/Temporary password to\s+07400 123456 \(text it there; never through the chat\)/);
+    expect(text).toMatch(/Checked\s+by shared mailbox owner Priya Raman \(priya\.raman@nhs\.net\), who said yes with the code emailed to them on/);
+    expect(text).not.toMatch(/verifiedBy|\{/);
+    await noSideways();
+    expect(await seriousViolations()).toEqual([]);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'nas-password-reset-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }, 60_000);
 });

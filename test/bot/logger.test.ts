@@ -88,3 +88,23 @@ describe('errors in log lines', () => {
     expect(lines.join('')).not.toMatch(/rover|Summer2024|Xk9#mQ2/);
   });
 });
+
+describe('stack frames in log lines', () => {
+  it("keep their functions' names, which can meet the password rules (a class and a method)", () => {
+    const stack = [
+      'StoreUnavailableError: Redis unavailable (outbox forget): tried Summer2024! twice',
+      '    at unavailable (/app/dist/adapters/redisCalls.js:10:12)',
+      '    at async RedisOutbox.forgetOldContent (/app/dist/adapters/redisOutbox.js:129:21)',
+      '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
+      '    at Pipeline.exec (/app/node_modules/ioredis/built/Pipeline.js:310:9)',
+    ].join('\n');
+    const scrubbed = redact(stack);
+    expect(scrubbed).toContain('at async RedisOutbox.forgetOldContent (/app/dist/adapters/redisOutbox.js:129:21)');
+    expect(scrubbed).toContain('at process.processTicksAndRejections (node:internal/process/task_queues:95:5)');
+    expect(scrubbed).toContain('at Pipeline.exec (');
+    // The message line is what a user might have typed into: still scrubbed.
+    expect(scrubbed.split('\n')[0]).toBe('StoreUnavailableError: Redis unavailable (outbox forget): tried [password] twice');
+    // A line that only starts like a frame is not one.
+    expect(redact('   at Summer2024!x')).toBe('   at [password]');
+  });
+});

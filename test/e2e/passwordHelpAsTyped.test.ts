@@ -101,3 +101,26 @@ describe('waiting for a shared mailbox owner, and the owner answering, as people
     expect(await priya.ask('yes')).toMatch(/The password reset request \*\*PWD-[A-Z0-9]{8}\*\* is now verified and with NAS, and Joseph Achebe has been told/);
   });
 });
+
+describe('"any news?" once the owner has answered', () => {
+  it('shows the outcome as it stands, without "not understood"', async () => {
+    const joseph = transcript();
+    await joseph.ask('hello');
+    await joseph.ask('i forgot my password');
+    await joseph.ask("I can't answer my security questions");
+    await joseph.ask('joseph.achebe@nhs.net');
+    await joseph.ask("No, I don't have that phone");
+    await joseph.ask('07400 123456');
+    const email = (await joseph.assistant.adapters.outbox.latest(10)).find((m) => m.channel === 'email' && m.recipient === 'gareth.lloyd@nhs.net');
+    const code = /vouch ([A-Z0-9-]{14})/.exec(email?.body ?? '')![1]!;
+    const gareth = transcript('test', joseph);
+    await gareth.ask(`vouch ${code}`);
+    await gareth.ask('yes');
+    // The answer moved Joseph's conversation on (told in his chat); he presses "Any news?" anyway, twice.
+    for (const asked of ['Any news?', 'any news??']) {
+      const said = await joseph.ask(asked);
+      expect(said).not.toMatch(/Sorry, I did not understand/);
+      expect(said).toMatch(/^That is the latest I have:\s+Your shared mailbox owner has vouched for you/);
+    }
+  });
+});

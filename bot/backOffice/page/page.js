@@ -390,6 +390,10 @@
       table.appendChild(body);
       wrap.appendChild(table);
       box.appendChild(wrap);
+    } else if (request.facts) {
+      var facts = el('dl', { className: 'app-summary' });
+      request.facts.forEach(function (f) { summaryRow(facts, f.term, f.value); });
+      box.appendChild(facts);
     } else {
       box.appendChild(el('pre', { className: 'app-form', text: JSON.stringify(d, null, 2) }));
     }
