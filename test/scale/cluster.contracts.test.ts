@@ -1,6 +1,6 @@
 import { durableCall, NotReplicatedError, RedisClient } from '../../adapters/redis';
 import { RedisOutbox } from '../../adapters/redisOutbox';
-import { scaled } from '../../bench/redisProcess';
+import { scaled } from '../helpers/timeouts';
 import { useRedisCluster } from '../helpers/redisCluster';
 import { describeContractsOn, readOutboxWithTheCommand } from './topologyContracts';
 

@@ -1,5 +1,5 @@
 import { durabilityOf, durableCall, NotReplicatedError, RedisClient, setDurability, WAIT_TIMEOUT_MS } from '../../adapters/redis';
-import { scaled } from '../../bench/redisProcess';
+import { scaled } from '../helpers/timeouts';
 import { useRedisSentinel } from '../helpers/redisSentinel';
 import { describeContractsOn, readOutboxWithTheCommand } from './topologyContracts';
 
