@@ -59,6 +59,8 @@ export interface Node {
   /** The step towards `done` (computed after exploring), and how many steps remain. */
   next?: Step;
   distance?: number;
+  /** Only someone else can move the conversation on from here (see distancesToDone). */
+  rests?: boolean;
 }
 
 export interface Exploration {
@@ -339,7 +341,7 @@ export async function explore(options: ExploreOptions = {}): Promise<Exploration
     }
   }
   await world.close();
-  distancesToDone(nodes);
+  distancesToDone(nodes, tags);
   const reached = new Set([...nodes.values()].map((n) => `${n.state.flowId}:${n.state.flowPath}`));
   const states = promptStates(flows).map((s) => ({ ...s, reached: reached.has(`${s.flowId}:${s.flowPath}`) }));
   return { nodes, states, turns, ms: Date.now() - started };
@@ -355,8 +357,12 @@ function unique(steps: Step[]): Step[] {
   });
 }
 
-/** For every node, the step that goes nearest a finished flow (shortest path over the edges found). */
-function distancesToDone(nodes: Map<string, Node>): void {
+/**
+ * For every node, the step that goes nearest a finished flow (shortest path over the edges found).
+ * A state the user can only wait in (tagged `waiting`) with no way on of their own (an owner has
+ * to answer) counts as far as they can take it.
+ */
+function distancesToDone(nodes: Map<string, Node>, tags: Map<string, string[]>): void {
   const into = new Map<string, { from: Node; step: Step }[]>();
   for (const node of nodes.values()) {
     for (const edge of node.edges) {
@@ -366,15 +372,24 @@ function distancesToDone(nodes: Map<string, Node>): void {
       into.get(edge.to)!.push({ from: node, step: edge.step });
     }
   }
-  const queue = [...nodes.values()].filter((n) => n.done);
-  for (const node of queue) node.distance = 0;
-  while (queue.length > 0) {
-    const node = queue.shift()!;
-    for (const { from, step } of into.get(node.signature) ?? []) {
-      if (from.distance !== undefined) continue;
-      from.distance = node.distance! + 1;
-      from.next = step;
-      queue.push(from);
+  const spread = (queue: Node[]) => {
+    while (queue.length > 0) {
+      const node = queue.shift()!;
+      for (const { from, step } of into.get(node.signature) ?? []) {
+        if (from.distance !== undefined) continue;
+        from.distance = node.distance! + 1;
+        from.next = step;
+        queue.push(from);
+      }
     }
+  };
+  const done = [...nodes.values()].filter((n) => n.done);
+  for (const node of done) node.distance = 0;
+  spread(done);
+  const waiting = [...nodes.values()].filter((n) => n.distance === undefined && tags.get(`${n.state.flowId}:${n.state.flowPath}`)?.includes('waiting'));
+  for (const node of waiting) {
+    node.distance = 0;
+    node.rests = true;
   }
+  spread(waiting);
 }
