@@ -139,7 +139,7 @@ export function preview(input: Hostile): string {
 }
 
 /** Names of the states the flows have (and the menu's), to tell a real state from a broken one. */
-function knownStates(): Set<string> {
+export function knownStates(): Set<string> {
   const names = new Set(['menu']);
   for (const flow of FLOWS) for (const mode of ['menuOpen', 'confirmLeave']) names.add(`${flow.id}:${mode}`);
   for (const key of tagsByState().keys()) names.add(key);
@@ -150,7 +150,8 @@ function knownStates(): Set<string> {
 export function problemsOf(turn: Turn, hangMs: number, marker: string | undefined, known: Set<string>): string[] {
   const problems: string[] = [];
   if (turn.thrown !== undefined) problems.push(`the engine threw: ${String((turn.thrown as Error)?.stack ?? turn.thrown).slice(0, 400)}`);
-  else if (turn.outcome !== 'ok') problems.push(`the turn's outcome was "${turn.outcome}": ${turn.replies.map((r) => r.text).join(' / ').slice(0, 200)}`);
+  else if (turn.http && turn.http.status !== 200 && !(turn.http.oversized && (turn.http.status === 413 || turn.http.status === 400))) problems.push(`the bot answered ${turn.http.status}: ${turn.http.body.slice(0, 200)}`);
+  else if (turn.outcome !== 'ok' && !turn.http) problems.push(`the turn's outcome was "${turn.outcome}": ${turn.replies.map((r) => r.text).join(' / ').slice(0, 200)}`);
   for (const line of turn.logged) {
     if (line.level >= 50) problems.push(`logged an error: ${line.msg} ${JSON.stringify(line.err ?? '').slice(0, 400)}`);
     else if (/discarded/.test(line.msg ?? '')) problems.push(`a stored conversation was thrown away: ${line.msg} (${String(line.reason)})`);
@@ -202,16 +203,22 @@ export async function complete(world: World, conversation: Conversation, explora
     if (options.length === 0) return { ok: false, steps, turns, reason: `no way on is known from ${state.name}` };
     const seen = (visits.get(state.name) ?? 0) + 1;
     visits.set(state.name, seen);
-    // Going round in circles: try the state's other known ways on, then give up.
-    const node = options[Math.min(options.length - 1, Math.floor((seen - 1) / 3))]!;
+    // Going round in circles: try the state's other known ways on, then give up. A way that cannot
+    // be taken here (a code that was never sent: an address with no account gets none) is passed over.
     if (seen > 3 * options.length + 3) {
       // Waiting on someone else (an owner asked to vouch) is as far as the user can take it.
       if (waitingStates.has(state.name)) return { ok: true, steps, turns };
       return { ok: false, steps, turns, reason: `went round in circles at ${state.name}` };
     }
-    const { in: _elsewhere, ...step } = node.next!;
-    const input = 'code' in step ? await newestCode(world, conversation, step) : said(conversation, step);
-    if (!input) return { ok: false, steps, turns, reason: `the next step from ${state.name} (${describeStep(step)}) could not be done` };
+    let step: Step | undefined;
+    let input: Said | undefined;
+    for (const node of [...options.slice(Math.min(options.length - 1, Math.floor((seen - 1) / 3))), ...options]) {
+      const { in: _elsewhere, ...next } = node.next!;
+      input = 'code' in next ? await newestCode(world, conversation, next) : said(conversation, next);
+      step = next;
+      if (input) break;
+    }
+    if (!input || !step) return { ok: false, steps, turns, reason: `no way on from ${state.name} could be taken (${options.map((o) => describeStep(o.next!)).join(', ')})` };
     if (step.after) conversation.now += step.after;
     const turn = await world.turn(conversation, input);
     turns.push(turn);

@@ -119,8 +119,9 @@ export function outboxCodes(conversation: Conversation, messages = 3): { code: s
     for (const line of message.body.split('\n')) {
       for (const found of line.match(CODE) ?? []) {
         const bare = found.replace(/[- ]/g, '');
-        // Six digits (a reset code), or letters and digits (a passcode, a vouching code); not a mobile number.
-        const looksLikeCode = /^\d{6}$/.test(bare) || (/[A-Z]/.test(bare) && /\d/.test(bare));
+        // Six digits (a reset code), or capitals with or without digits (a passcode, a vouching
+        // code: either may happen to have no digit); not a mobile number.
+        const looksLikeCode = /^\d{6}$/.test(bare) || (/[A-Z]/.test(bare) && bare.length >= 6);
         if (looksLikeCode && bare.length <= 16 && !codes.some((c) => c.code === found)) codes.push({ code: found, line: line.trim() });
       }
     }

@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { LocalChannel } from '../../bench/localChannel';
 import { MAX_MESSAGE_CHARACTERS } from '../../dialogs/conversation';
 import { nhsmailAddress } from '../../dialogs/passwordHelp/read';
 import { findPasswords } from '../../dialogs/passwordSafety';
 import { role } from '../../dialogs/validators';
+import { RunningBot, startBot } from '../helpers/bot';
+import { freePort } from '../helpers/redis';
 import { scaled } from '../helpers/timeouts';
 import { transcript } from '../helpers/transcript';
 import { unescapedAround } from './hostile';
@@ -117,5 +121,32 @@ describe("the campaign's check for markup shown unescaped", () => {
 
   it.each(['\\*\\*zqx1\\*\\*', '**\\*\\*zqx1\\*\\***', 'For zqx1@nhs.net', '\\[zqx1\\](https://evil.example)', '\\<b\\>zqx1\\</b\\>', 'zqx1'])('passes %j', (text) => {
     expect(unescapedAround(text, 'zqx1')).toEqual([]);
+  });
+});
+
+describe('a Teams channel that refuses the typing indicator', () => {
+  // Before: the typing indicator, sent before the turn, failed the whole turn: a 500, nothing
+  // done. Now it is only a courtesy; the turn is saved and its replies kept for a redelivery (as
+  // for any reply the channel refuses).
+  let bot: RunningBot;
+  let teams: LocalChannel;
+
+  beforeAll(async () => {
+    [bot, teams] = await Promise.all([startBot(), LocalChannel.start({ channelId: 'msteams' })]);
+  }, scaled(30_000));
+  afterAll(async () => {
+    await teams?.close();
+    await bot?.close();
+  });
+
+  it('does not fail the turn: 200, the answer taken, and the redelivery gets the reply', async () => {
+    const id = `a:${randomUUID()}`;
+    const nobody = `http://127.0.0.1:${await freePort()}/`;
+    const personal = { conversation: { id, conversationType: 'personal' } };
+    const lost = teams.message(id, 'register', { ...personal, serviceUrl: nobody });
+    const sent = await teams.send(bot.url, lost);
+    expect(sent.status).toBe(200);
+    const again = await teams.send(bot.url, { ...lost, serviceUrl: teams.serviceUrl });
+    expect(again.replies.map((r) => r.text ?? r.summary).join('\n')).toMatch(/What kind of organisation are you registering\?/);
   });
 });

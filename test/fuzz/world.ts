@@ -47,6 +47,8 @@ export interface Turn {
   logged: LogLine[];
   /** Thrown by the engine (it should never throw). */
   thrown?: unknown;
+  /** Over HTTP: the status and body of the bot's answer; `oversized`: the body was over the bot's limit (a 413 is right). */
+  http?: { status: number; body: string; oversized?: boolean };
 }
 
 export interface LogLine {
@@ -207,7 +209,7 @@ export class World {
     const lastSent = (await outbox.latest(1))[0]?.id;
     const started = process.hrtime.bigint();
     let thrown: unknown;
-    let result: { replies: Reply[]; outcome: TurnOutcome } = { replies: [], outcome: 'error' };
+    let result: { replies: Reply[]; outcome: TurnOutcome; http?: Turn['http'] } = { replies: [], outcome: 'error' };
     try {
       result = await this.clock.run(conversation, () => this.run(conversation, said));
     } catch (error) {
@@ -221,7 +223,7 @@ export class World {
   }
 
   /** Hands one turn to the assistant: here, straight to the engine. */
-  protected async run(conversation: Conversation, said: Said): Promise<{ replies: Reply[]; outcome: TurnOutcome }> {
+  protected async run(conversation: Conversation, said: Said): Promise<{ replies: Reply[]; outcome: TurnOutcome; http?: Turn['http'] }> {
     return this.assistant.engine.turn({
       channelId: conversation.channelId,
       conversationId: conversation.id,
