@@ -75,7 +75,7 @@ export function buildConversation(adapters: FlowAdapters, flows: readonly Flow[]
   const machine = createConversationMachine(flows.map((f) => ({ id: f.id, machine: f.machine.provide(f.services(adapters)) }))).provide({
     actions: { newAttempt: assign({ attemptId: () => randomUUID() }) as never },
   });
-  return { machine, dialog: new ConversationDialog(flows.map((f) => f.dialog)), flows };
+  return { machine, dialog: new ConversationDialog(flows.map((f) => f.dialogFor?.(adapters) ?? f.dialog)), flows };
 }
 
 /** The embedded default: everything in this process's memory. */
@@ -158,15 +158,20 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
       ...passwordHelpAdapters(now, { client: redis, secret: () => directLineState.signingKey() }),
     };
     events = createServiceEvents(redis, logger, now);
+    let forgetting: Promise<unknown> = Promise.resolve();
+    const stopForgetting = new AbortController();
     ready = async () => {
       await waitUntilReady(redis);
-      // Whole messages the earlier version kept in the outbox without end (passcodes included).
-      void redisOutbox
-        .forgetOldContent()
+      // Whole messages the first version kept in the outbox without end (passcodes included).
+      forgetting = redisOutbox
+        .forgetOldContent(stopForgetting.signal)
         .then((removed) => removed && logger.info({ removed }, 'outbox: removed content kept past its retention'))
         .catch((error: Error) => logger.warn({ err: error }, 'outbox: could not remove old content'));
     };
     closeStore = async () => {
+      // Stop the clean-up between two commands rather than cut its connection (npm run nas is short-lived).
+      stopForgetting.abort();
+      await forgetting;
       await store.close();
       redis.disconnect();
     };
@@ -208,8 +213,9 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     state: directLineState,
     appId: config.MicrosoftAppId,
     trustedProxies: config.WEBCHAT_TRUSTED_PROXIES,
-    // A page back in a conversation whose transcript the channel had let go: say where it stands.
-    onReopened: (conversation) => void notifier.showPosition({ conversationReference: webChatReference(conversation, config.MicrosoftAppId) }),
+    // A page back in a conversation: where it stands (with its transcript still there, only after a while away).
+    onReopened: (conversation, how) =>
+      void notifier.showPosition({ conversationReference: webChatReference(conversation, config.MicrosoftAppId) }, { onlyIfAway: how.transcriptKept }),
   };
   const bot = new CareAssistantBot(engine, { references, logger });
   const stopRetention = scheduleRetention(adapters.requests, logger);

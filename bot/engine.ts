@@ -59,6 +59,11 @@ export interface TurnInput {
   /** The sender's id on the channel, for the per-user rate limit. */
   userId?: string;
   kind: 'message' | 'conversationStart';
+  /**
+   * With `conversationStart`: the user has opened this conversation again (the terminal chat
+   * started anew), so a conversation already under way says where it stands.
+   */
+  reopened?: boolean;
   text?: string;
   /** What a card's Action.Submit sent (`activity.value`). */
   value?: unknown;
@@ -216,8 +221,11 @@ export interface Delivery {
    * state is saved.
    */
   event?: ConversationEvent;
-  /** Also say where the conversation stands (its current question), as after a greeting. */
-  showPosition?: boolean;
+  /**
+   * Also say where the conversation stands (its current question), as after a greeting; 'ifAway':
+   * only when the user has been away a while (the page was reopened with its transcript).
+   */
+  showPosition?: boolean | 'ifAway';
   /**
    * When the event did not move it (or there was none) and a flow is waiting on a question, ask
    * it again after the replies: on the web page a new message takes the question's buttons away.
@@ -355,7 +363,12 @@ export class ConversationEngine {
       if (input.kind === 'conversationStart' && !isNew && !restored.restarted) {
         await this.options.store.release(lease);
         unchanged();
-        return { replies: [], outcome: 'ok' };
+        if (!input.reopened) return { replies: [], outcome: 'ok' };
+        // Opened again: where it stands, what is done and left (nothing changes, nothing is saved).
+        const now = actor.getSnapshot();
+        const replies = this.options.dialog.render({ before: this.options.dialog.position(now), after: now, parsed: { kind: 'greet' }, returning: true });
+        log.info({ outcome: 'ok', reopened: true, ms: msSince(started) }, 'turn');
+        return { replies, outcome: 'ok' };
       }
       const askAgain = !envelope?.identityAskedAt || this.now() - envelope.identityAskedAt > IDENTIFY_RETRY_MS;
       const asked = !envelope?.identity && input.identify !== undefined && askAgain;
@@ -624,7 +637,7 @@ export class ConversationEngine {
           if (after.status !== 'active') throw new Error(`conversation machine is ${after.status}`);
           rendered.push(...this.options.dialog.render({ before, after, parsed: { kind: 'event', event: delivery.event }, accepted: true }));
           moved = true;
-        } else if (delivery.showPosition) {
+        } else if (delivery.showPosition && (delivery.showPosition !== 'ifAway' || this.now() - envelope.lastTurnAt > RETURNING_AFTER_MS)) {
           rendered.push(...this.options.dialog.render({ before, after: beforeSnapshot, parsed: { kind: 'greet' }, returning: true }));
         } else if (delivery.repeatPrompt && before.flow && !before.flow.menuOpen) {
           rendered.push(before.flow.dialog.prompt(before.flow.snapshot));

@@ -1,7 +1,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { ConversationContext, ConversationEvent, flowInProgress, flowSnapshot } from '../machines/conversation';
 import { NATIONAL_HELPDESK } from './contacts';
-import { normalise, parseChoice, parseGlobalCommand, parseYesNoAnswer } from './parsing';
+import { normalise, parseChoice, parseChoiceLoosely, parseGlobalCommand, parseYesNoAnswer } from './parsing';
 import { requestAsked, route } from './routing';
 import type { FormState } from './cards';
 import type { FlowDialog, FlowParse, Reply } from './types';
@@ -13,8 +13,8 @@ export type Parsed =
   | { kind: 'notUnderstood' }
   /** An answer of the right kind that is wrong: the message says what is wrong. */
   | { kind: 'invalid'; message: string; form?: FormState }
-  /** Something to tell before asking the same again (where to find a code, who to contact). */
-  | { kind: 'say'; text: string }
+  /** Something to tell before asking the same again (where to find a code, who to contact); `alone`: without asking again. */
+  | { kind: 'say'; text: string; alone?: boolean; choices?: string[] }
   /** First contact, or "hello": greet and show the menu (or where they are). */
   | { kind: 'greet' }
   /** About a NAS request by its reference (its status, or an answer to NAS's question): the bot looks it up and says. */
@@ -67,15 +67,22 @@ export class ConversationDialog {
   private fromFlow(result: FlowParse, text: string): Parsed {
     if (!result) return this.routed(text);
     if ('invalid' in result) return { kind: 'invalid', message: String(result.invalid), form: result.form as FormState | undefined };
-    if ('say' in result) return { kind: 'say', text: String(result.say) };
+    if ('say' in result) {
+      const { alone, choices } = result as { alone?: boolean; choices?: string[] };
+      return { kind: 'say', text: String(result.say), ...(alone ? { alone } : {}), ...(choices ? { choices } : {}) };
+    }
     return { kind: 'event', event: { type: 'TO_FLOW', event: result } };
   }
 
-  /** `canStart`: no flow is in progress (or its menu is open), so a routed flow may start. */
-  private routed(text: string, canStart = false): Parsed {
+  /**
+   * `canStart`: no flow is in progress (or its menu is open), so a routed flow may start.
+   * `finished`: the flow in progress has finished, so asking for it again starts a new one.
+   */
+  private routed(text: string, canStart = false, finished?: string): Parsed {
     const found = route(text);
     // "Where is my request?" without its reference: the bot finds the requests made in this chat.
     if (found?.id === 'requestStatus') return { kind: 'request', text };
+    if (found?.flow && canStart && found.flow.id === finished) return { kind: 'event', event: { type: 'RESTART', start: found.flow.start(text) } };
     if (found?.flow && canStart && this.flows.some((f) => f.id === found.flow!.id)) {
       return { kind: 'event', event: { type: 'START_FLOW', flow: found.flow.id, start: found.flow.start(text) } };
     }
@@ -143,12 +150,23 @@ export class ConversationDialog {
     if (choice === 'again') return { kind: 'event', event: { type: 'RESTART' } };
     if (choice) return { kind: 'event', event: { type: 'START_FLOW', flow: choice } };
     if (GREETINGS.has(normalise(text))) return { kind: 'greet' };
-    return this.routed(text, true);
+    const routed = this.routed(text, true, finished ? flow.dialog.id : undefined);
+    if (routed.kind !== 'notUnderstood') return routed;
+    // A slip of the keyboard at the menu ("registr", "pasword help") still picks the one it is close to.
+    const loose = parseChoiceLoosely(text, this.menuOptions(flow));
+    if (loose === 'resume') return { kind: 'event', event: { type: 'RESUME' } };
+    if (loose === 'again') return { kind: 'event', event: { type: 'RESTART' } };
+    if (loose) return { kind: 'event', event: { type: 'START_FLOW', flow: loose } };
+    return routed;
   }
 
   private asksAgain(text: string, dialog: FlowDialog): boolean {
     const t = normalise(text);
-    return [normalise(dialog.againLabel ?? ''), ...(dialog.againSynonyms ?? [])].filter(Boolean).includes(t) || t === normalise(dialog.menuLabel);
+    return (
+      [normalise(dialog.againLabel ?? ''), ...(dialog.againSynonyms ?? [])].filter(Boolean).includes(t) ||
+      t === normalise(dialog.menuLabel) ||
+      dialog.asksAgain?.(text) === true
+    );
   }
 
   /**
@@ -224,6 +242,10 @@ export class ConversationDialog {
     } else if (parsed.kind === 'greet') {
       if (!input.returning) replies.push({ text: 'Hello again. Here is where we are:' });
     } else if (parsed.kind === 'say') {
+      if (parsed.alone) {
+        replies.push({ text: parsed.text, ...(parsed.choices ? { choices: parsed.choices } : {}) });
+        return replies;
+      }
       replies.push({ text: parsed.text });
     } else if (parsed.kind === 'notUnderstood') {
       replies.push({ text: `Sorry, I did not understand that. ${dialog.hint(snapshot)}` });
@@ -262,7 +284,6 @@ export class ConversationDialog {
     return [
       "Hello, I'm the NHSmail care assistant for care providers and dental practices in England. I can help you:",
       offers,
-      'I can also tell you who to contact about leavers and new starters.',
       'At any point you can say "help", "back", "menu", "cancel" or "start again".',
     ].join('\n');
   }
@@ -308,8 +329,8 @@ export class ConversationDialog {
   }
 
   private welcomeBack(dialog: FlowDialog, snapshot: AnyMachineSnapshot): string {
-    const { done, left } = dialog.progress(snapshot);
-    const lines = ['Welcome back. Here is where you are:'];
+    const { about, done, left } = dialog.progress(snapshot);
+    const lines = [about ? `Welcome back. You are ${about}. Here is where you are:` : 'Welcome back. Here is where you are:'];
     if (done.length) lines.push(`Done: ${done.join('; ')}.`);
     if (left.length) lines.push(`Still to do: ${left.join('; ')}.`);
     return lines.join('\n');

@@ -2,6 +2,7 @@ import { ADMIN_EMAIL, NAS_HOURS, NATIONAL_HELPDESK, ODS_HELPDESK_EMAIL } from '.
 import { NAS_REFERENCE_PREFIXES } from '../adapters/nasRequests';
 import { OTP_ALPHABET } from '../adapters/oneTimePasscodes';
 import { normalise } from './parsing';
+import { ownerRequestsStart } from './ownerRequests/read';
 import { passwordHelpStart } from './passwordHelp/explainSteps';
 
 /**
@@ -25,7 +26,6 @@ export interface Route {
 
 const NAS = `NAS (${ADMIN_EMAIL.care} for care providers, ${ADMIN_EMAIL.dental} for dental practices; ${NAS_HOURS})`;
 const HELPDESK = `the national helpdesk (${NATIONAL_HELPDESK.phone} or ${NATIONAL_HELPDESK.email}, ${NATIONAL_HELPDESK.hours})`;
-const NOT_HERE_YET = 'I cannot do that in this chat yet, but here is who can help.';
 
 export const ROUTES: readonly Route[] = [
   {
@@ -42,16 +42,12 @@ export const ROUTES: readonly Route[] = [
       `For a forgotten password, a locked account, your first login or your mobile number in the directory, say "menu" and choose "Password and account help". Or ask ${HELPDESK}.`,
   },
   {
-    id: 'leaver',
-    pattern: /\b(has|have|had) left\b|\bleft (the|our|my) (home|practice|organisation|organization|company|job|team)\b|\bleaver\b|\bleaving\b|\bno longer works?\b|\bresigned\b|\bmoved on\b/,
+    // Leavers, new starters and the other owners' requests are a flow: free text that asks for one starts it with what it says.
+    id: 'ownerRequests',
+    matches: (text) => ownerRequestsStart(text) !== undefined,
+    flow: { id: 'ownerRequests', start: (text) => ownerRequestsStart(text) ?? {} },
     answer: () =>
-      `${NOT_HERE_YET} The shared mailbox owner tells ${NAS} about a leaver: their NHSmail address, their last working day, and whether they are leaving social care altogether. Their account is then taken out of the shared mailbox; someone leaving social care has their account deleted 30 days after it is marked, so save anything the team needs first.`,
-  },
-  {
-    id: 'newStarter',
-    pattern: /\bnew (starter|staff|member of staff|employee|colleague|carer|nurse)\b|\b(joiner|joining|just joined|started with us)\b|\baccount for (a |my |our )?(new|colleague|member)/,
-    answer: () =>
-      `${NOT_HERE_YET} The shared mailbox owner asks ${NAS} for an account for a new starter, with the same details as a registration (name, email, UK mobile, role). Someone who already has NHSmail from another job keeps it: ask NAS to move them to your organisation as a joiner.`,
+      `For a leaver, a new starter, a joiner or a handover of the shared mailbox, say "menu" and choose "Leavers, new starters and owners". Or contact ${NAS}.`,
   },
   {
     id: 'dspt',

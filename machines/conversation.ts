@@ -22,8 +22,8 @@ export type ConversationEvent =
   | { type: 'RESUME' }
   /** Leave the flow in progress; nothing it gathered is kept. */
   | { type: 'CANCEL' }
-  /** Begin the flow in progress again from its first step, as a new attempt. */
-  | { type: 'RESTART' }
+  /** Begin the flow in progress again as a new attempt: from its first step, or where `start` says. */
+  | { type: 'RESTART'; start?: Record<string, unknown> }
   /** Ask before cancelling or restarting a flow that has gathered something worth keeping. */
   | { type: 'ASK_LEAVE'; leave: 'cancel' | 'restart' }
   /** Anything meant for the flow in progress (answers, back, …). */
@@ -61,7 +61,7 @@ export function createConversationMachine(flows: readonly FlowMachine[]): AnySta
           input: ({ context, event }: { context: ConversationContext; event: ConversationEvent }): FlowInput => ({
             ...context.session,
             attemptId: context.attemptId,
-            ...(event.type === 'START_FLOW' && event.start ? { start: event.start } : {}),
+            ...((event.type === 'START_FLOW' || event.type === 'RESTART') && event.start ? { start: event.start } : {}),
           }),
           onDone: { target: '#conversation.menu' },
         },

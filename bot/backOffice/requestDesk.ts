@@ -1,4 +1,5 @@
 import type { NasRequest } from '../../adapters/nasRequests';
+import { clockTime } from '../../dialogs/contactHours';
 import { ADMIN_EMAIL } from '../../dialogs/contacts';
 import { normalise } from '../../dialogs/parsing';
 import type { BackOffice } from './service';
@@ -55,8 +56,9 @@ export function answerText(text: string, reference: string): string {
 const notHere = (reference: string) =>
   `I cannot find a request ${reference} made in this chat. Please check the reference: it was in my message when the request was made. If the request was made somewhere else, contact NAS (${ADMIN_EMAIL.care} for care providers, ${ADMIN_EMAIL.dental} for dental practices), quoting it.`;
 
-const lastChanged = (request: NasRequest) =>
-  new Date(request.updatedAt).toLocaleString('en-GB', { timeZone: 'Europe/London', weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });
+const dayAndDate = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'long', day: 'numeric', month: 'long' });
+/** "Wednesday 2 December at 3:58pm": times said as everywhere else in the chat. */
+const lastChanged = (request: NasRequest) => `${dayAndDate.format(request.updatedAt)} at ${clockTime(request.updatedAt)}`;
 
 /** Where a request stands, as the status message says it, with when it last changed. */
 export function statusAnswer(request: NasRequest): string {

@@ -1,4 +1,6 @@
+import type { AnyMachineSnapshot } from 'xstate';
 import type { ConversationReferences } from '../../adapters/conversationReferences';
+import type { FlowDialog } from '../../dialogs/types';
 import { passwordHelpDialog } from '../../dialogs/passwordHelp';
 import { OWNER_ANSWERED_HEADING, ownerAnsweredText, vouchAskedText } from '../../dialogs/passwordHelp/notices';
 import { formatVouchCode } from '../../adapters/resetVouches';
@@ -66,11 +68,42 @@ export function proactiveDeps(proactive: Proactive | undefined, now: () => numbe
   };
 }
 
+/**
+ * The dialog as of the turn being answered: the machine notes the time when a step begins, but a
+ * step can be shown again days later (a returning user, an answer not understood), and "NAS is
+ * open now, until 5pm today" must then be worked out from that moment, not from when the step
+ * began.
+ */
+export function passwordHelpDialogAt(now: () => number): FlowDialog {
+  const at = (snapshot: AnyMachineSnapshot): AnyMachineSnapshot => {
+    const context = snapshot.context as { now?: number };
+    const moment = Math.max(context.now ?? 0, now());
+    // Everything else (its state, its tags) read from the snapshot itself.
+    return Object.assign(Object.create(snapshot) as AnyMachineSnapshot, { context: { ...context, now: moment } });
+  };
+  const d = passwordHelpDialog;
+  return {
+    ...d,
+    intro: () => d.intro(),
+    parse: (text, snapshot) => d.parse(text, at(snapshot)),
+    prompt: (snapshot, form) => d.prompt(at(snapshot), form),
+    hint: (snapshot) => d.hint(at(snapshot)),
+    problem: (snapshot) => d.problem?.(at(snapshot)),
+    help: (snapshot) => d.help(at(snapshot)),
+    previousAnswer: (snapshot) => d.previousAnswer(at(snapshot)),
+    cannotGoBack: (snapshot) => d.cannotGoBack(at(snapshot)),
+    field: (snapshot) => d.field?.(at(snapshot)),
+    progress: (snapshot) => d.progress(at(snapshot)),
+    isFinished: (snapshot) => d.isFinished?.(snapshot) ?? false,
+  };
+}
+
 export const passwordHelp: Flow = {
   id: passwordHelpDialog.id,
   version: 1,
   machine: passwordHelpMachine,
   dialog: passwordHelpDialog,
+  dialogFor: (adapters: FlowAdapters) => passwordHelpDialogAt(adapters.now ?? Date.now),
   services(adapters: FlowAdapters) {
     const now = adapters.now ?? Date.now;
     const services = createPasswordHelpServices({

@@ -50,6 +50,8 @@ export interface Flow {
   /** The pure machine; its effects are named actors and actions. */
   readonly machine: AnyStateMachine;
   readonly dialog: FlowDialog;
+  /** The dialog as the assistant uses it, when it needs the adapters (the clock, say); default `dialog`. */
+  dialogFor?(adapters: FlowAdapters): FlowDialog;
   /** What `machine.provide(...)` needs: the actors (and actions) done with the adapters. */
   services(adapters: FlowAdapters): Parameters<AnyStateMachine['provide']>[0];
   /** An older version's stored snapshot as this version's, or undefined when it cannot be carried over. */

@@ -2,7 +2,8 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { PasswordHelpContext, PasswordHelpStep } from '../../machines/passwordHelp';
 import { RESET_CODE_POLICY } from '../../machines/passwordHelp/rules';
 import type { FlowDialog, FlowParse, Reply } from '../types';
-import { fieldQuestion, hintOf, when, type Step } from './common';
+import { answer, fieldQuestion, hintOf, when, type Step } from './common';
+import { readTopic, vouchCode } from './read';
 import { explainSteps } from './explainSteps';
 import { displayMobile } from './messages';
 import { resetSteps } from './resetSteps';
@@ -59,6 +60,16 @@ export function problemText(c: PasswordHelpContext): string | undefined {
   }
 }
 
+/**
+ * An owner's code from the email, with the word "vouch" ("I got an email to vouch for Joseph,
+ * code 4gv6 jctm 5xd9"), at any step: straight to the request it names (the machine takes it
+ * anywhere), the code kept rather than asked for again.
+ */
+function vouchingAnywhere(text: string): FlowParse {
+  const code = readTopic(text) === 'vouch' ? vouchCode(text) : undefined;
+  return code ? answer('vouchCode', code) : undefined;
+}
+
 export const passwordHelpDialog: FlowDialog = {
   id: PASSWORD_HELP_FLOW_ID,
   menuLabel: 'Password and account help',
@@ -68,13 +79,15 @@ export const passwordHelpDialog: FlowDialog = {
 
   intro: () => 'Password and account help. I never need your password, so please never type it here.',
 
-  noun: 'password help',
+  noun: 'password help request',
+  // Once a request is raised (or the help has ended), the menu entry starts afresh.
+  againLabel: 'Password and account help',
 
   parse(text: string, snapshot: AnyMachineSnapshot): FlowParse {
     const { step, c } = stepFor(snapshot);
     // A bare "why?" asks why the field is needed, as "why do you need that?" does.
     const why = step.field && /^\s*why\s*\??\s*$/i.test(text) ? { say: step.field.why } : undefined;
-    return why ?? fieldQuestion(text, step.field) ?? step.parse?.(text, c);
+    return why ?? fieldQuestion(text, step.field) ?? vouchingAnywhere(text) ?? step.parse?.(text, c);
   },
 
   prompt(snapshot: AnyMachineSnapshot): Reply {

@@ -36,6 +36,9 @@ function addressAnswer(text: string) {
   return looksLikeAddress(text) ? { invalid: typed.error } : undefined;
 }
 
+/** What may be asked about while waiting for an owner (the answer is then told on its own). */
+const ASIDES_WHILE_WAITING = new Set(['passwordRules', 'mobileInDirectory', 'notActivated', 'inactive']);
+
 const topicAnswer = (text: string) => {
   const topic = readTopic(text);
   // "reset" and "vouch" are where the user already is; the other topics leave the reset.
@@ -233,7 +236,12 @@ export const resetSteps = {
             ];
       return { text: [...lines, nasNow(c)].join('\n'), choices: ['Any news?'] };
     },
-    parse: () => ({ type: 'CHECK' }),
+    // Anything but a question about something else ("what are the password rules?") asks whether
+    // an owner has answered: "still locked out", "no temporary password yet" are asking for news.
+    parse: (text) => {
+      const topic = readTopic(text);
+      return topic && ASIDES_WHILE_WAITING.has(topic) ? answer('topic', topic) : { type: 'CHECK' };
+    },
     hint: 'Say "any news?" to check whether a shared mailbox owner has answered.',
     noBack: 'Your shared mailbox owners have been asked; I will tell you here when one answers.',
   },

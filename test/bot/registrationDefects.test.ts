@@ -245,7 +245,6 @@ describe('defect 8: "send it again" is acknowledged', () => {
 
 describe('defect 10: what is not built yet gets a useful answer, not "did not understand"', () => {
   it.each([
-    ['Jane has left', /leaver|left/],
     ['what is DSPT?', /Data Security and Protection Toolkit/],
     ['I want to speak to a person', /0333 200 1133/],
   ])('%j', async (text, answer) => {
@@ -302,7 +301,7 @@ describe('defect 12: smaller things a manager trips over', () => {
   it('"hello" after a long absence shows where the user is, not an answer', async () => {
     const t = transcript();
     await verifiedCare(t);
-    await t.say('Leeds');
+    await t.say('Headingley');
     t.clock.now += 3 * 24 * 60 * 60 * 1000;
     const reply = await t.ask('hello');
     expect(reply).toMatch(/type the town again/);

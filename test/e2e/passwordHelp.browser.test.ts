@@ -6,6 +6,7 @@ import { BrowserContext, chromium, Page } from 'playwright-core';
 import { ChannelActivity, LocalChannel } from '../../bench/localChannel';
 import { REPO_ROOT, RunningBot, startBot, startPrivateRedis, waitFor } from '../helpers/bot';
 import type { TestRedis } from '../helpers/redis';
+import { scaled } from '../helpers/timeouts';
 
 /**
  * Password help on the web chat page at phone width, in Debian's Chromium (headless): a user with
@@ -78,9 +79,14 @@ const isLocal = (url: string) => {
   });
 
   const transcriptText = () => page.locator('body').innerText();
-  async function shows(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  async function shows(pattern: RegExp, timeoutMs = scaled(20_000)): Promise<string> {
     let text = '';
-    await waitFor(async () => pattern.test((text = await transcriptText())), `the page to show ${pattern}`, timeoutMs, 100);
+    try {
+      await waitFor(async () => pattern.test((text = await transcriptText())), `the page to show ${pattern}`, timeoutMs, 100);
+    } catch (error) {
+      // What the page showed instead, at the end.
+      throw new Error(`${(error as Error).message}\n--- the page ended with:\n${text.slice(-1500)}`);
+    }
     return text;
   }
   async function type(text: string, then: RegExp): Promise<void> {
@@ -91,7 +97,7 @@ const isLocal = (url: string) => {
   }
   async function press(label: string, then: RegExp): Promise<void> {
     const button = page.getByRole('toolbar', { name: 'Suggested actions' }).getByRole('button', { name: label, exact: true });
-    await waitFor(async () => (await button.count()) > 0, `a "${label}" button`, 15_000, 100);
+    await waitFor(async () => (await button.count()) > 0, `a "${label}" button`, scaled(15_000), 100);
     await button.first().click();
     await shows(then);
   }
@@ -113,16 +119,18 @@ const isLocal = (url: string) => {
     // A password typed by mistake is dropped: the conversation the page reads back from the
     // server holds only "[password]" (what is on the screen is the user's own typing).
     await type('my password was Summer2024!x', /That looked like a password/);
-    await waitFor(() => received.some((t) => t.includes('[password]')), 'the page to read its own message back', 10_000, 100);
+    await waitFor(() => received.some((t) => t.includes('[password]')), 'the page to read its own message back', scaled(10_000), 100);
     expect(received.filter((t) => t.includes('Summer2024!x'))).toEqual([]);
     await press("I can't answer my security questions", /Which NHSmail address is it for\?/);
     await type('joseph.achebe@nhs.net', /can you get text messages/);
     await press("No, I don't have that phone", /Which mobile number should NAS text/);
-    await type('07400 123456', /I have asked your organisation's shared mailbox owners/);
+    // Web Chat's Markdown shows a typed apostrophe as a typographic one (’).
+    await type('07400 123456', /I have asked your organisation['’]s shared mailbox owners/);
+    await page.waitForTimeout(800); // Web Chat scrolls the new message into view
     await page.screenshot({ path: path.join(ARTIFACTS, 'password-help-waiting-phone.png'), fullPage: false });
 
     // Priya is asked in her own chat and says yes there.
-    await waitFor(() => teams.transcript(chat).some((m) => /Do you vouch that it is really Joseph Achebe/.test(m.text ?? '')), 'the question in Teams', 15_000);
+    await waitFor(() => teams.transcript(chat).some((m) => /Do you vouch that it is really Joseph Achebe/.test(m.text ?? '')), 'the question in Teams', scaled(15_000));
     const yes = await priya('yes');
     const reference = REFERENCE.exec(yes.replies.map((r) => r.text ?? '').join('\n'))?.[0];
     expect(reference).toBeDefined();
@@ -130,6 +138,7 @@ const isLocal = (url: string) => {
     // The page, talking to instance A, shows it without Joseph typing anything.
     const shown = await shows(new RegExp(`Your shared mailbox owner has vouched for you[\\s\\S]*${reference}`));
     expect(shown).toMatch(/mobile number ending 456/);
+    await page.waitForTimeout(800);
     await page.screenshot({ path: path.join(ARTIFACTS, 'password-help-vouched-phone.png'), fullPage: false });
     // Nothing wider than the phone.
     const overflow = await page.evaluate(() => {

@@ -200,7 +200,8 @@ function compile(outDir: string): void {
   });
   const emitted = existsSync(path.join(outDir, 'bot', 'index.js')) && existsSync(path.join(outDir, 'bot', 'chat.js'));
   if (result.status === 0 && emitted) return;
-  if (result.status === 2 && emitted) {
+  // In CI a type error fails: `npm start` builds with tsconfig.json first and stops on one.
+  if (result.status === 2 && emitted && process.env.CI !== 'true') {
     console.warn(`tsc -p tsconfig.json reported type errors (the e2e tests run the emitted code anyway):\n${result.stdout}`);
     return;
   }
@@ -215,7 +216,8 @@ function compile(outDir: string): void {
  * processes find node_modules through NODE_PATH (see childEnv).
  *
  * Type errors that still produced output (tsc exit status 2, e.g. in someone's work in progress)
- * are a warning, not a failure: `npm run typecheck` owns those, these tests are about behaviour.
+ * are a warning, not a failure, except in CI (CI=true): there they fail, since `npm start` would
+ * not start.
  */
 export async function buildBot(timeoutMs = 110_000): Promise<string> {
   const outDir = path.join(os.tmpdir(), `${BUILD_PREFIX}${sourceHash()}`);

@@ -94,7 +94,6 @@ export function registrationScript(organisation: Organisation, series: number): 
       // A verification that could not be made asks for the CQC location ID again.
       onServiceFailure: { then: /^Step 2 of 4 · Verification\nWhat is your CQC location ID\?/, resumeAt: -1 },
     },
-    { say: o.address.town, then: /^Step 3 of 4 · Town and members\nPlease type the town again, to confirm it\./ },
     { say: o.address.town.toLowerCase(), then: /^Step 3 of 4 · Town and members\nYour shared mailbox address will be:\n/ },
     { say: 'continue', then: member(1, 'First, the shared mailbox owner') },
     ...memberSteps(1, owner, 'Mrs', 'Registered Manager'),
