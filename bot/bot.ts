@@ -91,8 +91,9 @@ export class CareAssistantBot extends ActivityHandler {
   private async runTurn(context: TurnContext, input: Pick<TurnInput, 'kind' | 'text' | 'value' | 'reopened'>): Promise<void> {
     const { activity } = context;
     // Teams shows "typing…" while the turn runs; other channels do not need the extra call.
+    // It is only a courtesy: a channel that refuses it must not fail the turn (the replies decide).
     if (activity.type === ActivityTypes.Message && activity.channelId === 'msteams') {
-      await context.sendActivity({ type: ActivityTypes.Typing });
+      await context.sendActivity({ type: ActivityTypes.Typing }).catch((error: unknown) => this.options.logger?.warn({ err: error }, 'typing indicator not sent'));
     }
     const conversationReference = TurnContext.getConversationReference(activity);
     const key = this.engine.conversationKey({ channelId: activity.channelId, conversationId: activity.conversation.id });

@@ -37,6 +37,24 @@ const GREETINGS = new Set([
 ]);
 const RESUME_LABEL = (dialog: FlowDialog) => `Carry on: ${dialog.menuLabel}`;
 
+/**
+ * The longest message (or text in a form) that is read. An answer, or a question for NAS, fits
+ * many times over; reading 100 KB through every pattern of every step cost seconds of the
+ * process's time for nothing.
+ */
+export const MAX_MESSAGE_CHARACTERS = 4_000;
+
+/** The longest text in what was sent: the message, and any string in a card's value. */
+function longestText(text: string, value: unknown): number {
+  let longest = text.length;
+  const walk = (node: unknown, depth: number) => {
+    if (typeof node === 'string') longest = Math.max(longest, node.length);
+    else if (node && typeof node === 'object' && depth < 8) for (const item of Object.values(node).slice(0, 200)) walk(item, depth + 1);
+  };
+  walk(value, 0);
+  return longest;
+}
+
 export class ConversationDialog {
   readonly questions: QuestionsDialog;
 
@@ -60,6 +78,13 @@ export class ConversationDialog {
    * helpful?").
    */
   parse(text: string, snapshot: AnyMachineSnapshot, value?: unknown, memory?: QuestionMemory): Parsed {
+    const length = longestText(text, value);
+    if (length > MAX_MESSAGE_CHARACTERS) {
+      return {
+        kind: 'say',
+        text: `That message is too long for me to read (${length.toLocaleString('en-GB')} characters; I read up to ${MAX_MESSAGE_CHARACTERS.toLocaleString('en-GB')}). Please send just the answer.`,
+      };
+    }
     const { flow, leaving } = this.position(snapshot);
     const action = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>).action : undefined;
     // The answer box of a status card NAS asked a question with (bot/backOffice/statusMessages.ts).
@@ -216,6 +241,7 @@ export class ConversationDialog {
     }
     if (confirmLeave) {
       if (parsed.kind === 'notUnderstood') replies.push({ text: 'Please answer yes or no.' });
+      if (parsed.kind === 'say') replies.push({ text: parsed.text });
       const lose = dialog.wouldLose?.(snapshot) ?? 'what you have entered';
       const question = now.leaving === 'restart' ? 'Start again from the beginning?' : `Cancel this ${dialog.noun ?? 'request'}?`;
       replies.push({ text: `${question} You would lose ${lose}, and would need to do it again.`, choices: ['Yes', 'No'] });

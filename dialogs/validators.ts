@@ -523,7 +523,10 @@ function closest<V extends string>(typed: string, options: readonly ChoiceOption
   if (typed.length < 5) return undefined;
   const allowed = Math.max(1, Math.floor(typed.length / 6));
   const scored = options.flatMap((o) =>
-    [normalise(o.label), ...(o.synonyms ?? [])].filter((name) => name.length >= 5).map((name) => ({ value: o.value, distance: editDistance(typed, name) })),
+    [normalise(o.label), ...(o.synonyms ?? [])]
+      // Lengths further apart than the allowance cannot be close (and a long text would cost a large table).
+      .filter((name) => name.length >= 5 && Math.abs(name.length - typed.length) <= allowed)
+      .map((name) => ({ value: o.value, distance: editDistance(typed, name) })),
   );
   const best = Math.min(...scored.map((s) => s.distance));
   const winners = new Set(scored.filter((s) => s.distance === best).map((s) => s.value));

@@ -8,6 +8,7 @@ import { explainSteps } from './explainSteps';
 import { displayMobile } from './messages';
 import { resetSteps } from './resetSteps';
 import { vouchSteps } from './vouchSteps';
+import { quoteInline } from '../text';
 
 /**
  * How the password help talks (SPEC §2): one step per state the user can be in, typed against the
@@ -136,7 +137,7 @@ export const passwordHelpDialog: FlowDialog = {
     const c = snapshot.context as PasswordHelpContext;
     const state = stepOf(snapshot);
     const done: string[] = [];
-    if (c.address) done.push(`the NHSmail address (${c.address})`);
+    if (c.address) done.push(`the NHSmail address (${quoteInline(c.address)})`);
     if (c.newMobile) done.push(`the mobile for your temporary password (${displayMobile(c.newMobile)})`);
     if (c.vouch) done.push('your shared mailbox owners asked to vouch for you');
     const left =

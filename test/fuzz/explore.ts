@@ -59,6 +59,8 @@ export interface Node {
   /** The step towards `done` (computed after exploring), and how many steps remain. */
   next?: Step;
   distance?: number;
+  /** Only someone else can move the conversation on from here (see distancesToDone). */
+  rests?: boolean;
 }
 
 export interface Exploration {
@@ -117,8 +119,9 @@ export function outboxCodes(conversation: Conversation, messages = 3): { code: s
     for (const line of message.body.split('\n')) {
       for (const found of line.match(CODE) ?? []) {
         const bare = found.replace(/[- ]/g, '');
-        // Six digits (a reset code), or letters and digits (a passcode, a vouching code); not a mobile number.
-        const looksLikeCode = /^\d{6}$/.test(bare) || (/[A-Z]/.test(bare) && /\d/.test(bare));
+        // Six digits (a reset code), or capitals with or without digits (a passcode, a vouching
+        // code: either may happen to have no digit); not a mobile number.
+        const looksLikeCode = /^\d{6}$/.test(bare) || (/[A-Z]/.test(bare) && bare.length >= 6);
         if (looksLikeCode && bare.length <= 16 && !codes.some((c) => c.code === found)) codes.push({ code: found, line: line.trim() });
       }
     }
@@ -339,7 +342,7 @@ export async function explore(options: ExploreOptions = {}): Promise<Exploration
     }
   }
   await world.close();
-  distancesToDone(nodes);
+  distancesToDone(nodes, tags);
   const reached = new Set([...nodes.values()].map((n) => `${n.state.flowId}:${n.state.flowPath}`));
   const states = promptStates(flows).map((s) => ({ ...s, reached: reached.has(`${s.flowId}:${s.flowPath}`) }));
   return { nodes, states, turns, ms: Date.now() - started };
@@ -355,8 +358,12 @@ function unique(steps: Step[]): Step[] {
   });
 }
 
-/** For every node, the step that goes nearest a finished flow (shortest path over the edges found). */
-function distancesToDone(nodes: Map<string, Node>): void {
+/**
+ * For every node, the step that goes nearest a finished flow (shortest path over the edges found).
+ * A state the user can only wait in (tagged `waiting`) with no way on of their own (an owner has
+ * to answer) counts as far as they can take it.
+ */
+function distancesToDone(nodes: Map<string, Node>, tags: Map<string, string[]>): void {
   const into = new Map<string, { from: Node; step: Step }[]>();
   for (const node of nodes.values()) {
     for (const edge of node.edges) {
@@ -366,15 +373,24 @@ function distancesToDone(nodes: Map<string, Node>): void {
       into.get(edge.to)!.push({ from: node, step: edge.step });
     }
   }
-  const queue = [...nodes.values()].filter((n) => n.done);
-  for (const node of queue) node.distance = 0;
-  while (queue.length > 0) {
-    const node = queue.shift()!;
-    for (const { from, step } of into.get(node.signature) ?? []) {
-      if (from.distance !== undefined) continue;
-      from.distance = node.distance! + 1;
-      from.next = step;
-      queue.push(from);
+  const spread = (queue: Node[]) => {
+    while (queue.length > 0) {
+      const node = queue.shift()!;
+      for (const { from, step } of into.get(node.signature) ?? []) {
+        if (from.distance !== undefined) continue;
+        from.distance = node.distance! + 1;
+        from.next = step;
+        queue.push(from);
+      }
     }
+  };
+  const done = [...nodes.values()].filter((n) => n.done);
+  for (const node of done) node.distance = 0;
+  spread(done);
+  const waiting = [...nodes.values()].filter((n) => n.distance === undefined && tags.get(`${n.state.flowId}:${n.state.flowPath}`)?.includes('waiting'));
+  for (const node of waiting) {
+    node.distance = 0;
+    node.rests = true;
   }
+  spread(waiting);
 }

@@ -82,7 +82,7 @@ export const ROUTES: readonly Route[] = [
       { code: 0, line: true, in: 1 },
       ...sayIn(1, 'no'),
       { code: 0, line: true, in: 2 },
-      ...say('hello'),
+      ...say('Any news?'),
     ],
   },
 ];

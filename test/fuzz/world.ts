@@ -47,6 +47,8 @@ export interface Turn {
   logged: LogLine[];
   /** Thrown by the engine (it should never throw). */
   thrown?: unknown;
+  /** Over HTTP: the status and body of the bot's answer; `oversized`: the body was over the bot's limit (a 413 is right). */
+  http?: { status: number; body: string; oversized?: boolean };
 }
 
 export interface LogLine {
@@ -162,24 +164,38 @@ export function tagsByState(flows: readonly Flow[] = FLOWS): Map<string, string[
   return new Map(promptStates(flows).map((s) => [`${s.flowId}:${s.flowPath}`, s.tags]));
 }
 
+/** A logger that keeps every line it writes (warnings and errors, at the level given). */
+export function keepingLogger(lines: LogLine[], level = 'warn') {
+  return createLogger(level, {
+    write: (line: string) => {
+      try {
+        lines.push(JSON.parse(line) as LogLine);
+      } catch {
+        lines.push({ level: 60, msg: `unparsable log line: ${line.slice(0, 200)}` });
+      }
+    },
+  });
+}
+
 export class World {
   readonly assistant: Assistant;
-  private readonly clock = new AsyncLocalStorage<Conversation>();
-  private readonly lines: LogLine[] = [];
+  protected readonly clock = new AsyncLocalStorage<Conversation>();
+  protected readonly lines: LogLine[];
   private conversations = 0;
 
-  constructor(private readonly start = FUZZ_START) {
-    const logger = createLogger('warn', {
-      write: (line: string) => {
-        try {
-          this.lines.push(JSON.parse(line) as LogLine);
-        } catch {
-          this.lines.push({ level: 60, msg: `unparsable log line: ${line.slice(0, 200)}` });
-        }
-      },
-    });
+  /** With `assistant` (and the lines its logger keeps), a bot wired elsewhere (over HTTP: test/fuzz/http.ts). */
+  constructor(
+    protected readonly start = FUZZ_START,
+    wired?: { assistant: Assistant; lines: LogLine[] },
+  ) {
+    this.lines = wired?.lines ?? [];
     const now = () => this.clock.getStore()?.now ?? this.start;
-    this.assistant = createAssistant(loadConfig({ LOG_LEVEL: 'warn', ...UNLIMITED }), logger, now);
+    this.assistant = wired?.assistant ?? createAssistant(loadConfig({ LOG_LEVEL: 'warn', ...UNLIMITED }), keepingLogger(this.lines), now);
+  }
+
+  /** Every warning and error logged so far. */
+  get logged(): readonly LogLine[] {
+    return this.lines;
   }
 
   conversation(channelId: Conversation['channelId'] = 'emulator', name = 'fuzz'): Conversation {
@@ -193,20 +209,9 @@ export class World {
     const lastSent = (await outbox.latest(1))[0]?.id;
     const started = process.hrtime.bigint();
     let thrown: unknown;
-    let result: { replies: Reply[]; outcome: TurnOutcome } = { replies: [], outcome: 'error' };
+    let result: { replies: Reply[]; outcome: TurnOutcome; http?: Turn['http'] } = { replies: [], outcome: 'error' };
     try {
-      result = await this.clock.run(conversation, () =>
-        this.assistant.engine.turn({
-          channelId: conversation.channelId,
-          conversationId: conversation.id,
-          activityId: `${conversation.id}#${++conversation.sequence}`,
-          userId: `${conversation.id}-user`,
-          kind: said.kind ?? 'message',
-          ...(said.text !== undefined ? { text: said.text } : {}),
-          ...(said.value !== undefined ? { value: said.value } : {}),
-          conversationReference: { channelId: conversation.channelId, conversation: { id: conversation.id }, user: { id: `${conversation.id}-user` } },
-        }),
-      );
+      result = await this.clock.run(conversation, () => this.run(conversation, said));
     } catch (error) {
       thrown = error;
     }
@@ -215,6 +220,20 @@ export class World {
     const fresh = lastSent === undefined ? latest : latest.slice(0, Math.max(0, latest.findIndex((m) => m.id === lastSent)));
     conversation.sent = [...fresh, ...conversation.sent].slice(0, 20);
     return { ...result, ms, state: await this.state(conversation), logged: this.lines.slice(from), ...(thrown !== undefined ? { thrown } : {}) };
+  }
+
+  /** Hands one turn to the assistant: here, straight to the engine. */
+  protected async run(conversation: Conversation, said: Said): Promise<{ replies: Reply[]; outcome: TurnOutcome; http?: Turn['http'] }> {
+    return this.assistant.engine.turn({
+      channelId: conversation.channelId,
+      conversationId: conversation.id,
+      activityId: `${conversation.id}#${++conversation.sequence}`,
+      userId: `${conversation.id}-user`,
+      kind: said.kind ?? 'message',
+      ...(said.text !== undefined ? { text: said.text } : {}),
+      ...(said.value !== undefined ? { value: said.value } : {}),
+      conversationReference: { channelId: conversation.channelId, conversation: { id: conversation.id }, user: { id: `${conversation.id}-user` } },
+    });
   }
 
   /** Where the conversation stands now (read from the store, as the next turn will find it). */
