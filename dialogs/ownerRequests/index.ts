@@ -75,6 +75,8 @@ function verifiedNotice(c: OwnerRequestsContext, path: string): string | undefin
   return `${how}${owner}. That holds in this chat for ${hours} hours.`;
 }
 
+const flowProblem = (c: OwnerRequestsContext) => leaverProblem(c) ?? otherProblem(c) ?? serviceProblem(c);
+
 function serviceProblem(c: OwnerRequestsContext): string | undefined {
   return c.problem === 'serviceUnavailable' ? 'Sorry, I could not check that just now: one of the services I use did not answer. Please try again in a moment.' : undefined;
 }
@@ -110,8 +112,10 @@ export const ownerRequestsDialog: FlowDialog = {
   prompt(snapshot, form?: FormState): Reply {
     const a = at(snapshot);
     const reply = call(a, (step, view) => step.prompt(view, form) as Reply);
+    // Just verified: the notice first, then why this question is asked (it was not said before it).
     const notice = a.kind === 'flow' ? verifiedNotice(a.c, a.path) : undefined;
-    const text = [a.header, notice, reply.text].filter(Boolean).join('\n');
+    const problem = notice ? flowProblem(a.c) : undefined;
+    const text = [a.header, notice, problem, reply.text].filter(Boolean).join('\n');
     const card = call(a, (step, view) => step.form?.(view, form, a.header, reply.text));
     return { ...reply, text, ...(card ? { card } : {}) };
   },
@@ -120,7 +124,9 @@ export const ownerRequestsDialog: FlowDialog = {
     const a = at(snapshot);
     if (a.kind === 'verification') return verificationProblemText(a.v, a.c.now);
     if (a.kind === 'member') return memberProblemText(a.m);
-    return leaverProblem(a.c) ?? otherProblem(a.c) ?? serviceProblem(a.c);
+    // Said with the notice of the verification, in the prompt.
+    if (a.kind === 'flow' && verifiedNotice(a.c, a.path)) return undefined;
+    return flowProblem(a.c);
   },
 
   hint(snapshot) {

@@ -44,10 +44,25 @@ function providerAfter(text: string) {
 
 export const LEAVER_STEPS = {
   'leaver.who': {
-    prompt: (c) => ({
-      text: `Who has left ${siteName(c)}, or is leaving? Type their NHSmail address or their name. Several at once is fine, for example "Jane Smith and Tom Okafor".`,
-    }),
-    parse: (text) => leaversAnswer(text),
+    prompt: (c) => {
+      const kept = c.leaver.people.map((p) => accountOf(c, p)!);
+      if (kept.length || c.leaver.matching.length) {
+        const so = [...kept.map(who), ...c.leaver.matching.map((m) => `“${quote(m.typed)}”`)];
+        return {
+          text: `So far: ${listOf(so, 'and')}. Who else has left, or is leaving? Type their name or NHSmail address, or say "no one else" to go on.`,
+          choices: ['No one else'],
+        };
+      }
+      return { text: `Who has left ${siteName(c)}, or is leaving? Type their NHSmail address or their name. Several at once is fine, for example "Jane Smith and Tom Okafor".` };
+    },
+    parse: (text, c) => {
+      const kept = c.leaver.people.length > 0 || c.leaver.matching.length > 0;
+      if (kept && /^(?:no(?:one| one| body)? else|nobody else|no more|(?:that'?s|that is) (?:all|it|everyone)|only (?:them|those)|just (?:them|those|him|her)|none|no|nope|1|done|go on|carry on|continue)\b/i.test(text.trim())) {
+        return answer('noOneElse', true);
+      }
+      if (kept && /^(?:just|only)\s+\S/i.test(text.trim())) return answer('noOneElse', true);
+      return leaversAnswer(text);
+    },
     hint: 'Please type the leaver’s NHSmail address (ending @nhs.net) or their name.',
     help: (c) => `The people with accounts at ${siteName(c)} are: ${c.site!.accounts.filter((a) => a.status !== 'leaver').map(nameOf).join(', ')}.`,
     field: {
@@ -203,12 +218,12 @@ export function leaverProblem(c: OwnerRequestsContext): string | undefined {
   switch (c.problem) {
     case 'notFound': {
       const there = c.site!.accounts.filter((a) => a.status !== 'leaver').map(nameOf);
-      return `I could not find ${names} among the accounts of ${siteName(c)}. The people with accounts there are: ${there.join(', ')}. Please type the name or NHSmail address again.`;
+      return `I could not find ${names} among the accounts of ${siteName(c)}. The people with accounts there are: ${there.join(', ')}.`;
     }
     case 'alreadyLeaver':
-      return `${listOf(detail.map(quote), 'and')} ${detail.length === 1 ? 'is' : 'are'} already marked as a leaver, so there is nothing to report for ${detail.length === 1 ? 'them' : 'them'}. Please type the others again, if any.`;
+      return `${listOf(detail.map(quote), 'and')} ${detail.length === 1 ? 'is' : 'are'} already marked as a leaver, so there is nothing to report: I have left ${detail.length === 1 ? 'them' : 'them'} out.`;
     case 'alreadyReported':
-      return `${listOf(detail.map(quote), 'and')} ${detail.length === 1 ? 'has' : 'have'} already been reported as a leaver, in a request NAS is still working on. Please type the others again, if any.`;
+      return `${listOf(detail.map(quote), 'and')} ${detail.length === 1 ? 'has' : 'have'} already been reported as a leaver, in a request NAS is still working on: I have left ${detail.length === 1 ? 'them' : 'them'} out.`;
     case 'lastDayTooLongAgo':
       return `${detail[0] ? longDate(detail[0]) : 'That day'} is more than ${LAST_DAY_MAX_DAYS_AGO} days ago. A leaver can be reported here up to ${LAST_DAY_MAX_DAYS_AGO} days after their last working day (from ${longDate(earliestLastDay(c.now))}); for an earlier one, please contact NAS (${adminFor(c)}).`;
     case 'lastDayTooFarAhead':

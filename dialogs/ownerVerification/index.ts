@@ -63,11 +63,12 @@ export const VERIFICATION_STEPS: Steps<VerificationStep, VerificationView> = {
     prompt: ({ v, now }) => {
       const lines: string[] = [];
       if (v.codeSent) {
+        // Worded so that it reads right when the question is asked again.
         lines.push(
-          `I have emailed ${v.codeSent === 'again' ? 'a new' : 'a'} 6-digit code to ${v.address}${v.code?.expiresAt ? `. It works until ${until(v.code.expiresAt, now)}` : ''}${v.codeSent === 'again' ? '; the earlier code no longer works' : ''}. (If that is not an NHSmail account, no email is sent.)`,
+          `${v.codeSent === 'again' ? 'A new' : 'A'} 6-digit code has been emailed to ${v.address}${v.code?.expiresAt ? `; it works until ${until(v.code.expiresAt, now)}` : ''}${v.codeSent === 'again' ? ', and the earlier one no longer works' : ''}. (If that is not an NHSmail account, no email is sent.)`,
         );
       }
-      lines.push(`Please type the code from the email sent to ${v.address}.`);
+      lines.push(`Please type the code from that email.`);
       return { text: lines.join('\n'), choices: ['Send a new code', 'Use another address'] };
     },
     parse: (text) => {

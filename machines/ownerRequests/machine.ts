@@ -111,7 +111,7 @@ export const ownerRequestsMachine = ownerRequests.createMachine({
     begin: {
       always: [
         { guard: and([leaverKind, 'peopleKnown']), target: 'leaver.lastDay', actions: 'startEntries' },
-        { guard: and([kind('leaver'), 'typedPeopleWaiting']), target: 'leaver.resolving', actions: 'resolveLeavers' },
+        { guard: and([kind('leaver'), 'typedPeopleWaiting']), target: 'leaver.resolving', actions: { type: 'resolveLeavers', params: { keep: false } } },
         { guard: kind('leaver'), target: 'leaver.who' },
         { guard: kind('newStarter'), target: 'newStarter' },
         { guard: kind('joiner'), target: 'joiner' },
@@ -126,12 +126,16 @@ export const ownerRequestsMachine = ownerRequests.createMachine({
       meta: { title: 'Report a leaver' },
       initial: 'who',
       states: {
+        /** Who is leaving; people already found (when others were not) are kept and added to. */
         who: {
           tags: ['question'],
           entry: 'noteTime',
           on: {
-            ANSWER: { guard: 'gaveLeavers', target: 'resolving', actions: 'resolveLeavers' },
-            BACK: { target: '#ownerRequests.choose', actions: 'clearProblem' },
+            ANSWER: [
+              { guard: 'gaveLeavers', target: 'resolving', actions: { type: 'resolveLeavers', params: { keep: true } } },
+              { guard: 'saidNoOneElse', target: 'resolving', actions: 'clearProblem' },
+            ],
+            BACK: { target: '#ownerRequests.choose', actions: 'forgetLeavers' },
           },
         },
         resolving: {
@@ -149,7 +153,7 @@ export const ownerRequestsMachine = ownerRequests.createMachine({
           on: {
             ANSWER: [
               { guard: 'pickedAnOption', target: 'resolving', actions: 'pickPerson' },
-              { guard: 'gaveLeavers', target: 'resolving', actions: 'resolveLeavers' },
+              { guard: 'gaveLeavers', target: 'resolving', actions: { type: 'resolveLeavers', params: { keep: false } } },
             ],
             BACK: { target: 'who', actions: 'forgetLeavers' },
           },
@@ -162,7 +166,7 @@ export const ownerRequestsMachine = ownerRequests.createMachine({
             ANSWER: [
               { guard: 'confirmedPeople', target: 'lastDay', actions: 'startEntries' },
               { guard: 'refusedPeople', target: 'who', actions: 'forgetLeavers' },
-              { guard: 'gaveLeavers', target: 'resolving', actions: 'resolveLeavers' },
+              { guard: 'gaveLeavers', target: 'resolving', actions: { type: 'resolveLeavers', params: { keep: false } } },
             ],
             BACK: { target: 'who', actions: 'forgetLeavers' },
           },

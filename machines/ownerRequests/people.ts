@@ -62,7 +62,7 @@ export function matchPerson(typed: string, accounts: readonly SiteAccount[]): Pe
 
 /** How a list of typed names and addresses resolves among the site's accounts. */
 export interface Resolution {
-  /** Found exactly once, in the order named (no repeats). */
+  /** Found exactly once, in the order named (no repeats), leavers and people already reported left out. */
   people: string[];
   /** Several accounts fit: asked one at a time. */
   matching: { typed: string; options: string[]; slot: number }[];
@@ -92,9 +92,15 @@ export function resolvePeople(typed: readonly string[], site: SiteView): Resolut
       continue;
     }
     const account = matches[0]!;
-    if (account.status === 'leaver') result.alreadyLeavers.push(fullNameOf(account));
+    if (account.status === 'leaver') {
+      result.alreadyLeavers.push(fullNameOf(account));
+      continue;
+    }
     const reported = site.pendingLeavers.find((p) => p.address === account.address);
-    if (reported) result.alreadyReported.push(`${fullNameOf(account)} (${reported.reference})`);
+    if (reported) {
+      result.alreadyReported.push(`${fullNameOf(account)} (${reported.reference})`);
+      continue;
+    }
     if (!result.people.includes(account.address)) result.people.push(account.address);
   }
   return result;

@@ -134,10 +134,17 @@ export const ownerRequests = setup({
     recordSite: assign({ notice: undefined, siteCode: ({ event }) => String(valueOf(event)), problem: undefined }),
     keepSite: assign({ site: ({ event }) => output<SiteView>(event), problem: undefined }),
     // Leavers ------------------------------------------------------------------------------------
-    resolveLeavers: assign(({ context, event }) => {
+    /**
+     * The people typed, found among the site's accounts. With `keep`, added to those found before
+     * (the others are asked for again: "I found Tom; I could not find Jane"); otherwise instead of them.
+     */
+    resolveLeavers: assign(({ context, event }, params: { keep?: boolean } | undefined) => {
       const typed = event.type === 'ANSWER' ? (valueOf(event) as string[]) : (context.typedPeople ?? []);
       const found = resolvePeople(typed, context.site!);
-      const problem: Pick<OwnerRequestsContext, 'problem' | 'problemDetail' | 'notice'> = found.unmatched.length
+      const kept = params?.keep ? context.leaver : emptyLeaver();
+      const people = [...kept.people, ...found.people.filter((p) => !kept.people.includes(p))];
+      const matching = [...kept.matching, ...found.matching.map((m) => ({ ...m, slot: m.slot + kept.people.length }))];
+      const problem: Pick<OwnerRequestsContext, 'problem' | 'problemDetail'> = found.unmatched.length
         ? setProblem('notFound', found.unmatched)
         : found.alreadyLeavers.length
           ? setProblem('alreadyLeaver', found.alreadyLeavers)
@@ -148,7 +155,7 @@ export const ownerRequests = setup({
         typedPeople: undefined,
         // Typed just now: a notice of the verification has been said already.
         ...(event.type === 'ANSWER' ? { notice: undefined } : {}),
-        leaver: { ...emptyLeaver(), people: problem.problem ? [] : found.people, matching: problem.problem ? [] : found.matching, byName: found.byName },
+        leaver: { ...emptyLeaver(), people, matching, byName: kept.byName || found.byName },
         ...problem,
       };
     }),
@@ -238,7 +245,9 @@ export const ownerRequests = setup({
     peopleKnown: ({ context }) => context.leaver.people.length > 0,
     typedPeopleWaiting: ({ context }) => (context.typedPeople?.length ?? 0) > 0,
     gaveLeavers: answerTo('leavers'),
+    /** Some of the people typed could not be taken: asked again, the others kept. */
     leaversRefused: ({ context }) => context.problem !== undefined,
+    saidNoOneElse: ({ context, event }) => answered('noOneElse', true)({ context, event }) && (context.leaver.people.length > 0 || context.leaver.matching.length > 0),
     someNeedPicking: ({ context }) => context.leaver.matching.length > 0,
     foundByName: ({ context }) => context.leaver.byName,
     pickedAnOption: ({ context, event }) => answerTo('pick')({ context, event }) && !!context.leaver.matching[0]?.options.includes(String(valueOf(event))),

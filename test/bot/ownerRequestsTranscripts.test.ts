@@ -14,7 +14,7 @@ describe('owners’ requests as a user meets them', () => {
     const t = transcript();
     await t.say('hi');
     expect(await t.ask('Tom has left')).toMatch(/Staff changes for your shared mailbox\.[\s\S]*What is your NHSmail address\? I will email a 6-digit code to it\./);
-    expect(await t.ask('its sarah.hollis@nhs.net')).toMatch(/I have emailed a 6-digit code to sarah\.hollis@nhs\.net\. It works until/);
+    expect(await t.ask('its sarah.hollis@nhs.net')).toMatch(/A 6-digit code has been emailed to sarah\.hollis@nhs\.net; it works until/);
     expect(await t.ask('why do you need that?')).toMatch(/The code proves that you can read the NHSmail address you gave/);
     const found = await t.ask(await codeFor(t, 'sarah.hollis@nhs.net'));
     expect(found).toMatch(/Thank you: that code is right, so you are sarah\.hollis@nhs\.net, a shared mailbox owner of Hollybank Care Home \(VHB01\)\. That holds in this chat for 8 hours\./);

@@ -76,7 +76,7 @@ describe('owners’ requests over HTTP, two bot processes on one Redis', () => {
   /** Verified by the emailed code, on the Emulator. */
   async function byCode(chat: ReturnType<typeof conversation>, address: string) {
     const before = Date.now() - 1;
-    expect(await chat.say(address)).toMatch(new RegExp(`I have emailed a 6-digit code to ${address.replace(/[.]/g, '\\.')}`));
+    expect(await chat.say(address)).toMatch(new RegExp(`A 6-digit code has been emailed to ${address.replace(/[.]/g, '\\.')}`));
     const code = await codeEmailedTo(address, before);
     return chat.say(`the code is ${code.slice(0, 3)} ${code.slice(3)}`);
   }

@@ -147,6 +147,19 @@ describe('reporting a leaver (SPEC §3)', () => {
     expect(flow.context).toMatchObject({ problem: 'alreadyLeaver', problemDetail: ['Kwame Oyelaran'] });
     await flow.answer('leavers', ['hannah.marsh@nhs.net']);
     expect(flow.context).toMatchObject({ problem: 'alreadyReported', problemDetail: ['Hannah Marsh (LVR-AAAA2222)'] });
+    // The one who was found is kept all along; "no one else" goes on with her.
+    expect(flow.context.leaver.people).toEqual(['amy.pearce@nhs.net']);
+    await flow.answer('leavers', ['Joseph']);
+    expect(flow.state).toBe('leaver.confirm');
+    expect(flow.context.leaver.people).toEqual(['amy.pearce@nhs.net', 'joseph.achebe@nhs.net']);
+    await flow.send({ type: 'BACK' });
+    await flow.answer('leavers', ['Amy Pearce', 'Nobody Else']);
+    await flow.answer('noOneElse', true);
+    expect(flow.state).toBe('leaver.confirm');
+    expect(flow.context.leaver.people).toEqual(['amy.pearce@nhs.net']);
+    await flow.send({ type: 'BACK' });
+    await flow.answer('noOneElse', true);
+    expect(flow.state).toBe('leaver.who');
     await flow.send({ type: 'BACK' });
     expect(flow.state).toBe('choose');
   });
