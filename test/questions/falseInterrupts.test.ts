@@ -25,6 +25,7 @@ const NORMAL_ANSWERS = [
   'send it again', 'send another', 'it hasnt come', "it hasn't arrived", 'not yet', "I don't have one", "I haven't got one", 'no mobile',
   'I forgot my password', "I can't answer my security questions", 'yes text me a code', 'that worked', 'raise a reset request', 'Done, thanks',
   '1', '2', '3', 'none of these', 'none', 'change', 'remove', 'edit', 'back',
+  'last friday', 'today', 'tomorrow', '31/12/2026', '1 December', 'leaving care altogether', 'moving to another provider', 'sarah.hollis@nhs.net',
 ];
 
 interface Problem {
@@ -125,6 +126,14 @@ describe('answers to every question of the flows stay answers', () => {
     await answerAll(t, ['hi', 'I forgot my password', "I can't answer my security questions", 'tom.okafor@nhs.net', 'yes text me a code']);
     const other = transcript('test', t);
     await answerAll(other, ['hi', 'I cant log in', 'forgot my password', "don't know my security answers", 'Joseph.Achebe@nhs.net', 'no, there is no mobile on my account', '07400 123456']);
+  });
+
+  it("owners' requests: a leaver reported by a shared mailbox owner", async () => {
+    const t = transcript();
+    await answerAll(t, ['hi', 'Tom has left', 'sarah.hollis@nhs.net']);
+    const [mail] = (await t.assistant.adapters.outbox.latest(20)).filter((m) => m.recipient === 'sarah.hollis@nhs.net');
+    const code = /\b(\d{6})\b/.exec(mail?.body ?? '')?.[1] ?? '';
+    expect(await answerAll(t, [code, 'yes', 'last friday', 'leaving care altogether', 'confirm'])).toMatch(/LVR-[A-Z2-9]{8}/);
   });
 
   it('found no answer taken for a question (and walked the flows)', () => {
