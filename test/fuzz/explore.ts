@@ -97,15 +97,21 @@ export function answerBank(): { all: string[]; groups: string[][] } {
   };
   const accounts = JSON.parse(readFileSync(path.join(REPO_ROOT, 'adapters', 'data', 'accounts.json'), 'utf8')) as { fixtures: string[] };
   const fixtures = organisations.fixtures.map((ods) => organisations.organisations.find((o) => o.odsCode === ods)).filter((o): o is FixtureOrganisation => !!o);
+  // Every fixture's postcode and ODS code (each takes a route of its own); the rest only for those that can register.
+  const registering = new Set(['CPODS2', 'VAHC1', 'DODSA1', 'DODSB1', 'VST01']);
   const groups = fixtures.map((o) =>
-    [o.address.postcode, o.odsCode, o.cqcLocationId, o.cqcContactId, o.registeredManagerEmail, o.address.town].filter((v): v is string => !!v),
+    [o.address.postcode, o.odsCode, ...(registering.has(o.odsCode) ? [o.cqcLocationId, o.cqcContactId, o.registeredManagerEmail, o.address.town] : [])].filter(
+      (v): v is string => !!v,
+    ),
   );
   const people = [
     ['Mrs', 'Alex', 'Morgan', 'alex.morgan@example.co.uk', '07400 050001', 'Registered Manager'],
     ['Mr', 'Sam', 'Jones', 'sam.jones@example.com', '07400 050002', 'Nurse'],
   ];
   const words = ['continue', 'add another', 'confirm and finish', 'skip', 'none', '1', '2', '3', "I don't know"];
-  const all = [...new Set([...groups.flat(), ...accounts.fixtures, ...people.flat(), ...words])].filter((say) => !NAVIGATION.includes(say));
+  // A few accounts of each kind (the routes use the others): owners, a member, a leaver, hosted locally, no mobile.
+  const someAccounts = accounts.fixtures.filter((a) => /^(sarah\.hollis|tom\.okafor|priya\.raman|amy\.pearce|joseph\.achebe|kwame\.oyelaran|david\.price|ruth\.barnes|marcus\.ashworth|dawn\.fenwick|hannah\.marsh)@/.test(a));
+  const all = [...new Set([...groups.flat(), ...someAccounts, ...people.flat(), ...words])].filter((say) => !NAVIGATION.includes(say));
   return { all, groups: [...groups, ...people] };
 }
 
@@ -139,7 +145,7 @@ export function said(conversation: Conversation, step: Step): Said | undefined {
 }
 
 export function describeStep(step: Step): string {
-  const before = `${step.in ? `[conversation ${step.in + 1}] ` : ''}${step.after ? `${Math.round(step.after / 3_600_000)} hours later: ` : ''}`;
+  const before = `${step.in ? `[conversation ${step.in + 1}] ` : ''}${step.after ? `${step.after < 3_600_000 ? `${Math.round(step.after / 60_000)} minutes` : `${Math.round(step.after / 3_600_000)} hours`} later: ` : ''}`;
   if ('say' in step) return `${before}${JSON.stringify(step.say)}`;
   if ('value' in step) return `${before}card ${JSON.stringify(step.value)}`;
   return `${before}the ${step.line ? 'line with the ' : ''}code in the outbox (#${step.code + 1})`;
@@ -220,7 +226,7 @@ export interface ExploreOptions {
 export async function explore(options: ExploreOptions = {}): Promise<Exploration> {
   const flows = options.flows ?? FLOWS;
   const variants = options.variants ?? 8;
-  const maxTurns = options.maxTurns ?? 8_000;
+  const maxTurns = options.maxTurns ?? 10_000;
   const tags = tagsByState(flows);
   const bank = answerBank();
   const world = new World();

@@ -28,6 +28,18 @@ const HOME_CARE_BY_EMAIL = [...CHECKS_BY_EMAIL, 'LS6 1BN', 'VAHC1', 'office@amaz
 const DENTAL_BY_EMAIL = ['register', 'dental', 'no', 'yes', 'no', 'no', 'email', 'continue', 'BS1 5TY', 'DODSA1', 'reception@riversidedentalbristol.co.uk', '1-1002733021'];
 const RESET = ['I forgot my password', "I can't answer my security questions"];
 
+/**
+ * An owner's request started with `asked` at the menu, the owner verified by the code emailed to
+ * `owner`. `later`: minutes after the conversations that start at once (a new code goes only 2
+ * minutes after the last to the same address).
+ */
+const ownerAsks = (asked: string, owner: string, later: number, ...then: string[]): Step[] => [
+  { say: asked, ...(later ? { after: later * 60 * 1000 } : {}) },
+  { say: owner },
+  code,
+  ...say(...then),
+];
+
 export const ROUTES: readonly Route[] = [
   {
     name: 'a care home registers with its CQC contact ID and two members; someone else registers it first',
@@ -85,4 +97,19 @@ export const ROUTES: readonly Route[] = [
       ...say('Any news?'),
     ],
   },
+  { name: 'an owner reports a leaver by name', steps: ownerAsks('Tom has left', 'sarah.hollis@nhs.net', 0, 'yes', 'last friday', 'he is moving to another provider') },
+  { name: 'an owner reports a leaver', steps: ownerAsks('I need to report a leaver', 'priya.raman@nhs.net', 0, 'amy', 'yes', 'today', 'leaving care altogether', 'confirm') },
+  { name: 'the only owner leaves', steps: ownerAsks("I'm leaving at the end of the month", 'sarah.hollis@nhs.net', 3, 'today', 'leaving the home only') },
+  { name: 'a new starter', steps: ownerAsks('we have a new starter', 'gareth.lloyd@nhs.net', 0, 'Mr', 'Sam', 'Jones', 'sam.jones@example.com', '07400 050002', 'Care Assistant', 'no', 'yes', 'no') },
+  { name: 'a new starter at a site with 10 accounts', steps: ownerAsks('we have a new starter', 'marcus.ashworth@nhs.net', 0) },
+  { name: 'a joiner', steps: ownerAsks('add a joiner to our shared mailbox', 'nia.pryce@nhs.net', 0, 'amy.pearce@nhs.net') },
+  { name: 'ownership handed over', steps: ownerAsks('hand over ownership', 'oliver.quayle@nhs.net', 0, 'leah.doyle@nhs.net') },
+  { name: 'a name change', steps: ownerAsks('change a name', 'priya.raman@nhs.net', 3, 'amy.pearce@nhs.net', 'Amy Pearce-Smith') },
+  { name: 'a name change for an account a CCG looks after', steps: ownerAsks('change a name', 'gareth.lloyd@nhs.net', 3, 'ruth.barnes@nhs.net') },
+  { name: 'a site audit', steps: ownerAsks('site audit', 'nia.pryce@nhs.net', 3, 'it is all correct') },
+  { name: 'a Teams team', steps: ownerAsks('we would like a Teams team', 'marcus.ashworth@nhs.net', 3, 'Fernlea Lodge team') },
+  { name: 'someone who is not an owner reports their own leaving', steps: ownerAsks('I need to report a leaver', 'tom.okafor@nhs.net', 0, 'I am leaving', 'today', 'leaving the home only') },
+  { name: 'someone whose account a CCG looks after', steps: ownerAsks("I'm leaving", 'ruth.barnes@nhs.net', 0) },
+  { name: 'a care home that has a shared mailbox already', steps: say(...CHECKS_CONTACT_ID, 'NR2 2PA', 'VHB01') },
+  { name: 'five wrong owner codes', steps: [{ say: 'Tom has left', after: 3 * 60 * 1000 }, ...say('oliver.quayle@nhs.net', '111111', '222222', '333333', '444444', '555555')] },
 ];
