@@ -12,7 +12,7 @@ import { addDays, londonDay } from '../adapters/serviceEvents';
 import { ConfigError, loadConfig } from '../bot/config';
 import { BackOffice, FilterError, parseFilter } from '../bot/backOffice/service';
 import { countsText, listText, requestText, statsText, toldText } from '../bot/backOffice/text';
-import { csvHeader, csvRow, summaryView } from '../bot/backOffice/views';
+import { csvHeader, csvRow, STATUS_NAMES, summaryView } from '../bot/backOffice/views';
 import { createAssistant } from '../bot/app';
 import { createLogger } from '../bot/logger';
 import { runCommand } from './cli';
@@ -217,7 +217,7 @@ export async function runNasCommand(parsed: ParsedCommand, ctx: NasCommandContex
         case 'updated':
           if (json) out(JSON.stringify(result, null, 2));
           else {
-            out(`${ref} is now ${result.request.statusName} (it was ${result.previous}; version ${result.request.version}).`);
+            out(`${ref} is now ${result.request.statusName} (it was ${STATUS_NAMES[result.previous]}; version ${result.request.version}).`);
             out(toldText(result.told));
             if (result.welcomeMessages) out(`${result.welcomeMessages} welcome emails and password texts were recorded for the members (npm run outbox).`);
           }
@@ -226,7 +226,7 @@ export async function runNasCommand(parsed: ParsedCommand, ctx: NasCommandContex
           err(`There is no request ${ref}.`);
           return EXIT.notFound;
         case 'stale':
-          err(`${ref} has changed since version ${version} (it is now version ${result.request.version}, ${result.request.status}): nothing was changed. Look at it again with: npm run nas -- show ${ref}`);
+          err(`${ref} has changed since version ${version} (it is now version ${result.request.version}, ${STATUS_NAMES[result.request.status]}): nothing was changed. Look at it again with: npm run nas -- show ${ref}`);
           return EXIT.refused;
         case 'invalid': {
           const hint =
@@ -328,7 +328,8 @@ async function openFromEnvironment(env: NodeJS.ProcessEnv): Promise<NasCommandCo
       'No Redis is set (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS). The back office works on the requests in the Redis the bot uses; a bot running in memory keeps its requests to itself (use its page at /nas/ or its API at /nas/api/ instead).',
     );
   }
-  const assistant = createAssistant(config, createLogger(config.LOG_LEVEL));
+  // Logs to standard error: standard output is the answer (a list, an export to redirect to a file).
+  const assistant = createAssistant(config, createLogger(config.LOG_LEVEL, process.stderr));
   try {
     await assistant.ready();
   } catch (error) {

@@ -170,14 +170,14 @@ describe('npm run nas: working the requests in Redis', () => {
     const request = (await store.get(ref))!;
     const stale = await nas(env, 'update', ref, 'waiting', '--question', 'Which town?', '--version', String(request.version - 1), '--as', 'Sam Jones');
     expect(stale.code).toBe(EXIT.refused);
-    expect(stale.err).toMatch(new RegExp(`^${ref} has changed since version ${request.version - 1} \\(it is now version ${request.version}, inProgress\\): nothing was changed`));
+    expect(stale.err).toMatch(new RegExp(`^${ref} has changed since version ${request.version - 1} \\(it is now version ${request.version}, in progress\\): nothing was changed`));
     const noQuestion = await nas(env, 'update', ref, 'waiting', '--as', 'Sam Jones');
     expect([noQuestion.code, noQuestion.err]).toEqual([EXIT.refused, 'Not changed: a question for the requester is required (add --question "…").']);
     const back = await nas(env, 'update', ref, 'received', '--as', 'Sam Jones');
     expect(back.err).toBe('Not changed: a request that is in progress cannot become received: it may move to waiting for the requester, done, rejected.');
     const asked = await nas(env, 'update', ref, 'waiting', '--question', 'Which town is the home in?', '--as', 'Sam Jones', '--version', String(request.version));
     expect(asked.code).toBe(EXIT.ok);
-    expect(asked.out).toMatch(new RegExp(`^${ref} is now waiting for the requester \\(it was inProgress; version ${request.version + 1}\\)\\.`));
+    expect(asked.out).toMatch(new RegExp(`^${ref} is now waiting for the requester \\(it was in progress; version ${request.version + 1}\\)\\.`));
     const rejected = await nas(env, 'update', ref, 'rejected', '--as', 'Sam Jones');
     expect(rejected.err).toBe('Not changed: a reason for the rejection is required (add --reason "…").');
     expect((await nas(env, 'update', 'REG-ABCDEFGH', 'done')).code).toBe(EXIT.notFound);
@@ -278,6 +278,16 @@ describe('npm run nas: working the requests in Redis', () => {
         expect(stdout).not.toMatch(/"level":/);
         expect(stderr).toBe('');
       }
+      // Warnings (here: the Emulator mode of a configuration without credentials) go to standard
+      // error, so what is redirected to a file is the export alone.
+      const exported = await execFileAsync(process.execPath, [path.join(outDir, 'scripts', 'nas.js'), 'export', '--format', 'json'], { cwd: REPO_ROOT, env: childEnv(env) });
+      expect(Array.isArray(JSON.parse(exported.stdout).requests)).toBe(true);
+      const fresh = await store.submit(registration(newOdsCode(), { channelId: 'webchat' }));
+      if (fresh.outcome !== 'created') throw new Error(fresh.outcome);
+      const ref = fresh.request.reference;
+      const updated = await execFileAsync(process.execPath, [path.join(outDir, 'scripts', 'nas.js'), 'update', ref, 'in-progress', '--as', 'Sam Jones'], { cwd: REPO_ROOT, env: childEnv(env) });
+      expect(updated.stdout).toMatch(new RegExp(`^${ref} is now in progress \\(it was received; version 2\\)\\.\n`));
+      expect(updated.stdout).not.toMatch(/"level":/);
     } finally {
       for (let i = 0; i < 20_000; i += 1_000) await client.del(...Array.from({ length: 1_000 }, (_, j) => outbox.dedupeKeyFor(`tidy-${i + j}`)));
     }
