@@ -117,7 +117,7 @@ describe('registering in the terminal chat (node dist/bot/chat.js)', () => {
     ]) {
       expect(review).toContain(line);
     }
-    expect(review).toContain('   1. Confirm and finish\n   2. Back');
+    expect(review).toContain('   1. Confirm and finish\n   2. Change a detail\n   3. Back');
     expect(messages[messages.length - 1]).toContain(`Your reference is ${reference}.`);
     // Verified by contact ID: no passcode was sent, so nothing was written to the outbox journal.
     expect(existsSync(outboxFile)).toBe(false);
