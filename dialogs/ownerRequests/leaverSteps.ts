@@ -140,7 +140,13 @@ export const LEAVER_STEPS = {
         const provider = providerAfter(text);
         return provider ? answer('provider', provider) : answer('leaving', 'provider');
       }
-      return leaving ? answer('leaving', leaving) : undefined;
+      if (leaving) return answer('leaving', leaving);
+      if (/\b(?:not sure|don'?t know|no idea|unsure|dunno)\b/i.test(text)) {
+        return {
+          say: 'If you do not know, choose "leaving this organisation only": their account is kept (out of your shared mailbox), so nothing is lost if they work in social care again. Only choose social care altogether if you know they are leaving it: the account is then deleted.',
+        };
+      }
+      return undefined;
     },
     hint: 'Please choose: leaving this organisation only, leaving social care altogether, or moving to another provider.',
     help: () =>

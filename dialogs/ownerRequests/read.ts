@@ -78,7 +78,7 @@ export function readLeaving(text: string): 'organisation' | 'socialCare' | 'prov
   if (/^3$/.test(t)) return 'provider';
   if (/\bjoin(?:ing|ed|s)? (?!us\b)[a-z]|\b(?:moving|moved|move|going|gone|joining|joined|transfer(?:ring|red)?|started|starting) (?:to|at|with)\b|\banother (?:provider|home|care home|practice|organisation|company|job)\b|\bnew (?:provider|job|employer|home)\b|\bprovider\b/.test(t)) return 'provider';
   if (/\b(?:social care|care (?:sector|altogether|completely)|altogether|for good|completely|retir(?:ing|ed|e)|leav(?:ing|es) care|out of care|the nhs|different (?:sector|career|industry)|not staying in care)\b/.test(t)) return 'socialCare';
-  if (/\b(?:only|just)\b|\b(?:this|our|the) (?:home|organisation|practice|site|place|company)\b|\borganisation\b|\bstay(?:s|ing)? in (?:social )?care\b|\bdon'?t know\b|\bnot sure\b/.test(t)) return 'organisation';
+  if (/\b(?:only|just)\b|\b(?:this|our|the) (?:home|organisation|practice|site|place|company)\b|\borganisation\b|\bstay(?:s|ing)? in (?:social )?care\b/.test(t)) return 'organisation';
   return undefined;
 }
 

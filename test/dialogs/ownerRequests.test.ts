@@ -176,6 +176,12 @@ describe('as people type at the leaver questions', () => {
     expect(await flow.say('hes going to work at fernlea lodge')).toMatch(/moving to fernlea lodge\./);
   });
 
+  it('"not sure" where a leaver goes is explained, not taken as an answer', async () => {
+    const flow = await hollybankLeaver(['tom.okafor@nhs.net']);
+    await flow.say('today');
+    expect(await flow.say('not sure')).toMatch(/^SAY: If you do not know, choose "leaving this organisation only"/);
+  });
+
   it('with someone found already, "yes" or the date goes on; the verification code’s buttons are numbers too', async () => {
     const yes = await hollybankLeaver(['jane', 'tom']);
     expect(await yes.say('yep')).toMatch(/Is that the person who is leaving\?/);
