@@ -57,6 +57,15 @@ function nearestYear(now: number, m: number, d: number): number {
   return [y - 1, y, y + 1].sort((a, b) => distance(a) - distance(b))[0]!;
 }
 
+/** Days people name rather than date. */
+const NAMED_DAYS: readonly [RegExp, number, number][] = [
+  [/\b(?:christmas|xmas|x-mas) eve\b/, 12, 24],
+  [/\bboxing day\b/, 12, 26],
+  [/\b(?:christmas|xmas|x-mas)(?: day)?\b/, 12, 25],
+  [/\bnew year'?s eve\b/, 12, 31],
+  [/\bnew year'?s(?: day)?\b/, 1, 1],
+];
+
 const fullYear = (y: number) => (y < 100 ? 2000 + y : y);
 
 /** The date a text gives, as `YYYY-MM-DD`; undefined when the text holds no date at all. */
@@ -73,6 +82,11 @@ export function readDate(text: string, now: number): Result<string> | undefined 
   if (/\bday before yesterday\b/.test(t)) return ok(shift(now, -2));
   if (/\byesterday\b/.test(t)) return ok(shift(now, -1));
   if (/\btomorrow\b/.test(t)) return ok(shift(now, 1));
+  const named = NAMED_DAYS.find(([pattern]) => pattern.test(t));
+  if (named) {
+    const [, m, d] = named;
+    return ok(iso(nearestYear(now, m, d), m, d));
+  }
   const endOfMonth = /\bend (?:this month|month|(\w+))\b/.exec(t);
   if (endOfMonth) {
     const named = endOfMonth[1] ? monthNumber(endOfMonth[1]) : today(now)[1];
@@ -98,6 +112,22 @@ export function readDate(text: string, now: number): Result<string> | undefined 
     const m = monthNumber(word);
     if (!m) continue;
     return checked(y ? fullYear(Number(y)) : nearestYear(now, m, Number(d)), m, Number(d));
+  }
+  // "the 30th", "on the 3rd": a day of the month alone, the one nearest today.
+  const dayAlone = /\b(\d{1,2})(?:st|nd|rd|th)\b|\bthe (\d{1,2})\b/i.exec(text);
+  if (dayAlone && !/\d{3,}|\d[/.-]\d/.test(text)) {
+    const d = Number(dayAlone[1] ?? dayAlone[2]);
+    const [y, m] = today(now);
+    const candidates = [-1, 0, 1]
+      .map((shiftBy) => new Date(Date.UTC(y, m - 1 + shiftBy, 1)))
+      .map((first) => [first.getUTCFullYear(), first.getUTCMonth() + 1] as const)
+      .filter(([cy, cm]) => d >= 1 && d <= new Date(Date.UTC(cy, cm, 0)).getUTCDate())
+      .map(([cy, cm]) => iso(cy, cm, d));
+    const todayIso = shift(now, 0);
+    const away = (day: string) => Math.abs(Date.parse(`${day}T12:00:00Z`) - Date.parse(`${todayIso}T12:00:00Z`));
+    const nearest = candidates.sort((p, q) => away(p) - away(q))[0];
+    if (nearest) return ok(nearest);
+    return fail(`There is no day ${d} in a month. Please give the date ${DATE_EXAMPLE}.`);
   }
   const weekday = /\b(last|this|next|coming|this coming|past)?\s*([a-z]+)\b/g;
   for (let found = weekday.exec(t); found; found = weekday.exec(t)) {

@@ -98,7 +98,13 @@ export const ownerRequestsDialog: FlowDialog = {
     // A bare "why?" asks why the field is needed, as "why do you need that?" does.
     const why = a.step.field && /^\s*why\s*\??\s*$/i.test(text) ? { say: a.step.field.why } : undefined;
     if (why) return why;
-    const parsed = call(a, (step, view) => step.parse?.(text, view) as FlowParse);
+    let parsed = call(a, (step, view) => step.parse?.(text, view) as FlowParse);
+    // A button's number ("1") is its label, wherever the step did not read it itself.
+    const number = /^\s*#?(\d{1,2})\s*[.)]?\s*$/.exec(text)?.[1];
+    if (!parsed && number) {
+      const label = call(a, (step, view) => (step.prompt(view) as Reply).choices?.[Number(number) - 1]);
+      if (label) parsed = call(a, (step, view) => step.parse?.(label, view) as FlowParse);
+    }
     if (parsed && !('invalid' in parsed) && !('say' in parsed)) return parsed;
     return fieldQuestion(text, a.step.field) ?? parsed;
   },

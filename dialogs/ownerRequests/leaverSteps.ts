@@ -35,7 +35,7 @@ const leaversAnswer = (text: string) => {
 const LEAVING_CHOICES = ['Leaving this organisation only', 'Leaving social care altogether', 'Moving to another provider'];
 
 function providerAfter(text: string) {
-  const named = /\b(?:to|at|with|joining)\s+(.{2,})$/i.exec(text)?.[1];
+  const named = /\b(?:to|at|with|joining|join)\s+(?:(?:work|be|start|go|move|join)\s+(?:at|for|with|in)\s+)?(.{2,})$/i.exec(text)?.[1];
   // "moving to another provider" names none.
   if (!named || /^(?:an?|another|a new|new|different|some|other)\b/i.test(named.trim())) return undefined;
   const provider = readProvider(named);
@@ -60,7 +60,8 @@ export const LEAVER_STEPS = {
       if (kept && /^(?:no(?:one| one| body)? else|nobody else|no more|(?:that'?s|that is) (?:all|it|everyone)|only (?:them|those)|just (?:them|those|him|her)|none|no|nope|1|done|go on|carry on|continue)\b/i.test(text.trim())) {
         return answer('noOneElse', true);
       }
-      if (kept && /^(?:just|only)\s+\S/i.test(text.trim())) return answer('noOneElse', true);
+      // "yes", "ok", or the date already: they have moved on.
+      if (kept && (parseYesNoAnswer(text) === true || readDate(text, c.now)?.ok)) return answer('noOneElse', true);
       return leaversAnswer(text);
     },
     hint: 'Please type the leaver’s NHSmail address (ending @nhs.net) or their name.',
@@ -139,7 +140,13 @@ export const LEAVER_STEPS = {
         const provider = providerAfter(text);
         return provider ? answer('provider', provider) : answer('leaving', 'provider');
       }
-      return leaving ? answer('leaving', leaving) : undefined;
+      if (leaving) return answer('leaving', leaving);
+      if (/\b(?:not sure|don'?t know|no idea|unsure|dunno)\b/i.test(text)) {
+        return {
+          say: 'If you do not know, choose "leaving this organisation only": their account is kept (out of your shared mailbox), so nothing is lost if they work in social care again. Only choose social care altogether if you know they are leaving it: the account is then deleted.',
+        };
+      }
+      return undefined;
     },
     hint: 'Please choose: leaving this organisation only, leaving social care altogether, or moving to another provider.',
     help: () =>
@@ -218,7 +225,7 @@ export function leaverProblem(c: OwnerRequestsContext): string | undefined {
   switch (c.problem) {
     case 'notFound': {
       const there = c.site!.accounts.filter((a) => a.status !== 'leaver').map(nameOf);
-      return `I could not find ${names} among the accounts of ${siteName(c)}. The people with accounts there are: ${there.join(', ')}.`;
+      return `I could not find ${names} among the accounts of ${siteName(c)}. The people with accounts there are: ${there.join(', ')}. (Someone without an NHSmail account needs no leaver report.)`;
     }
     case 'alreadyLeaver':
       return `${listOf(detail.map(quote), 'and')} ${detail.length === 1 ? 'is' : 'are'} already marked as a leaver, so there is nothing to report: I have left ${detail.length === 1 ? 'them' : 'them'} out.`;

@@ -181,7 +181,9 @@ export const OTHER_STEPS = {
       text: `What should the Microsoft Teams team for ${siteName(c)} be called?`,
       choices: [`${c.site!.site.name} team`],
     }),
-    parse: (text) => {
+    parse: (text, c) => {
+      // "yes", "that's fine": the name offered.
+      if (/^(?:that'?s fine|that one|fine|yes|yep|ok(?:ay)?|sure|sounds good)\.?$/i.test(text.trim())) return answer('teamName', `${c.site!.site.name} team`);
       const name = text.trim().replace(/^["“']|["”']$/g, '').replace(/^(?:call it|it should be called|name it)\s+/i, '');
       if (name.length < 3) return undefined;
       if (name.length > 64) return { invalid: 'A team name can be at most 64 characters. Please type a shorter one.' };

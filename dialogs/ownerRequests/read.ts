@@ -34,11 +34,11 @@ const NOT_A_NAME = new Set([
   'we', 'i', 'someone', 'somebody', 'a', 'an', 'one', 'staff', 'a member of staff', 'member of staff', 'a leaver', 'leaver', 'leavers', 'colleague', 'a colleague',
   'my colleague', 'our', 'they', 'he', 'she', 'it', 'a staff member', 'staff member', 'two', 'two people', 'people', 'some', 'some staff', 'carer', 'a carer',
   'report', 'report a leaver', 'hi', 'hello', 'please', 'that', 'this', 'there', 'who', 'the', 'nurse', 'a nurse', 'my', 'everyone', 'all',
-  'i am', 'im', "i'm", 'me', 'myself', 'you', 'us',
+  'i am', 'im', "i'm", 'me', 'myself', 'you', 'us', 'yes', 'yep', 'yeah', 'yup', 'no', 'nope', 'ok', 'okay', 'sure', 'thanks', 'thank you', 'sorry',
 ]);
 
 const TITLES = /^(?:mr|mrs|miss|ms|mx|dr|prof|nurse|sister)\.?\s+/;
-const FILLER = /^(?:our|my|the|a|colleague|carer|nurse|staff member|member of staff|care assistant|senior carer|manager|deputy manager|receptionist|dentist)\s+/;
+const FILLER = /^(?:just|only|also|and|our|my|the|a|colleague|carer|nurse|staff member|member of staff|care assistant|senior carer|manager|deputy manager|receptionist|dentist)\s+/;
 
 /**
  * The people a message names, as typed: addresses and names, split at commas and "and". Words
@@ -76,9 +76,9 @@ export function readLeaving(text: string): 'organisation' | 'socialCare' | 'prov
   if (/^1$/.test(t)) return 'organisation';
   if (/^2$/.test(t)) return 'socialCare';
   if (/^3$/.test(t)) return 'provider';
-  if (/\b(?:moving|moved|move|going|gone|joining|joined|transfer(?:ring|red)?|started|starting) (?:to|at|with)\b|\banother (?:provider|home|care home|practice|organisation|company|job)\b|\bnew (?:provider|job|employer|home)\b|\bprovider\b/.test(t)) return 'provider';
+  if (/\bjoin(?:ing|ed|s)? (?!us\b)[a-z]|\b(?:moving|moved|move|going|gone|joining|joined|transfer(?:ring|red)?|started|starting) (?:to|at|with)\b|\banother (?:provider|home|care home|practice|organisation|company|job)\b|\bnew (?:provider|job|employer|home)\b|\bprovider\b/.test(t)) return 'provider';
   if (/\b(?:social care|care (?:sector|altogether|completely)|altogether|for good|completely|retir(?:ing|ed|e)|leav(?:ing|es) care|out of care|the nhs|different (?:sector|career|industry)|not staying in care)\b/.test(t)) return 'socialCare';
-  if (/\b(?:only|just)\b|\b(?:this|our|the) (?:home|organisation|practice|site|place|company)\b|\borganisation\b|\bstay(?:s|ing)? in (?:social )?care\b|\bdon'?t know\b|\bnot sure\b/.test(t)) return 'organisation';
+  if (/\b(?:only|just)\b|\b(?:this|our|the) (?:home|organisation|practice|site|place|company)\b|\borganisation\b|\bstay(?:s|ing)? in (?:social )?care\b/.test(t)) return 'organisation';
   return undefined;
 }
 

@@ -149,7 +149,14 @@ export const REVIEW_STEPS = {
         choices: ['Report a leaver', 'Account for a new starter', 'No, that is all'],
       };
     },
-    parse: (text) => kindAnswer(text) ?? (saysDone(text) || /^3$/.test(text.trim()) ? answer('next', 'done') : undefined),
+    parse: (text, c) => {
+      const first = c.result?.requests[0]?.reference;
+      // "What's the status of that?": the request desk answers a reference (dialogs/routing.ts).
+      if (first && /\b(?:status|progress|update|news|where is|where's|how is|how's|done yet|happening|heard)\b/i.test(text)) {
+        return { say: `It has only just gone to NAS, so it is received. To hear where it is at any time, say "status of ${first}" (or "what is the status of my request?").` };
+      }
+      return kindAnswer(text) ?? (saysDone(text) || /^3$/.test(text.trim()) ? answer('next', 'done') : undefined);
+    },
     hint: 'Choose another request, or say "that is all".',
     noBack: 'It has been sent to NAS; say "menu" for anything else.',
   },

@@ -74,7 +74,8 @@ export const VERIFICATION_STEPS: Steps<VerificationStep, VerificationView> = {
     parse: (text) => {
       const code = resetCode(text);
       if (code) return code.ok ? answer('ownerCode', code.value) : { invalid: code.error };
-      if (saysResend(text)) return { type: 'RESEND' };
+      if (saysResend(text) || /^\s*1\s*$/.test(text)) return { type: 'RESEND' };
+      if (/^\s*2\s*$/.test(text)) return { type: 'BACK' };
       if (/\b(?:another|different|other|wrong) (?:address|email)\b|\buse another\b/i.test(text)) return { type: 'BACK' };
       return addressAnswer(text);
     },
@@ -100,7 +101,7 @@ export const VERIFICATION_STEPS: Steps<VerificationStep, VerificationView> = {
       text: 'Sorry, I could not look you up in the NHSmail directory just now. Please say "try again" in a moment: you will not need a new code.',
       choices: ['Try again'],
     }),
-    parse: (text) => (/\btry\b|\bagain\b|^(?:yes|ok|retry)\b/i.test(text) ? { type: 'TRY_AGAIN' } : undefined),
+    parse: (text) => (/\btry\b|\bagain\b|^(?:yes|ok|retry|1)\b/i.test(text.trim()) ? { type: 'TRY_AGAIN' } : undefined),
     hint: 'Say "try again".',
   },
 } satisfies Record<VerificationStep, Step<VerificationView>>;

@@ -7,7 +7,7 @@ import type {
 } from '../../adapters/nasRequests';
 import { fullNameOf } from './people';
 import type { OwnerRequestsContext, PlannedRequest, SiteAccount } from './model';
-import { DELETED_DAYS_AFTER_MARKED, keepingAccess, MIN_KEEPING_ACCESS, ownersLeaving, ownersOf } from './rules';
+import { accountsCounted, DELETED_DAYS_AFTER_MARKED, keepingAccess, MIN_KEEPING_ACCESS, ownersLeaving, ownersOf } from './rules';
 import { personName } from '../registration/rules';
 
 /**
@@ -138,7 +138,7 @@ export function planOf(c: OwnerRequestsContext): PlannedRequest[] {
               { change: 'createAccount', odsCode: ods, email: member.email, name: personName(member) },
             ]),
             member,
-            accountsAtSite: site.accounts.filter((a) => a.status !== 'leaver').length + site.pendingNewStarters,
+            accountsAtSite: accountsCounted(site),
           },
         },
       ];

@@ -56,8 +56,12 @@ export const earliestLastDay = (now: number): string => londonDay(now - LAST_DAY
 
 // --- The site's accounts ------------------------------------------------------------------------
 
-/** Accounts that count towards the limit: every account not marked a leaver, and new starters asked for. */
-export const accountsCounted = (site: SiteView): number => site.accounts.filter((a) => a.status !== 'leaver').length + site.pendingNewStarters;
+/**
+ * Accounts that count towards the limit: every account not marked a leaver nor reported as one in
+ * a request still with NAS, and the new starters asked for.
+ */
+export const accountsCounted = (site: SiteView): number =>
+  site.accounts.filter((a) => a.status !== 'leaver' && !site.pendingLeavers.some((p) => p.address === a.address)).length + site.pendingNewStarters;
 
 export const siteIsFull = (site: SiteView): boolean => accountsCounted(site) >= MAX_ACCOUNTS_PER_SITE;
 

@@ -40,6 +40,12 @@ import {
 type Ctx = { context: OwnerRequestsContext; event: OwnerRequestsEvent };
 const output = <T>(event: unknown): T => (event as { output: T }).output;
 const valueOf = (event: OwnerRequestsEvent): unknown => (event.type === 'ANSWER' ? event.answer.value : undefined);
+/** The people an answer to "what is it about?" named ("Tom has left"), if any. */
+const peopleOf = (event: OwnerRequestsEvent): string[] | undefined => {
+  const people = event.type === 'ANSWER' ? (event.answer as { people?: unknown }).people : undefined;
+  const typed = Array.isArray(people) ? people.filter((p): p is string => typeof p === 'string').slice(0, 10) : [];
+  return typed.length ? typed : undefined;
+};
 const answerTo = (question: string) => ({ event }: Ctx) => event.type === 'ANSWER' && event.answer.question === question;
 const answered = (question: string, value: unknown) => ({ event }: Ctx) => event.type === 'ANSWER' && event.answer.question === question && event.answer.value === value;
 const kindIs = (...kinds: RequestKind[]) => ({ context }: Ctx) => !!context.kind && kinds.includes(context.kind);
@@ -106,12 +112,8 @@ export const ownerRequests = setup({
     },
     clearProblem: assign({ notice: undefined, problem: undefined, problemDetail: undefined }),
     problem: assign({ notice: undefined, problem: (_, params: { problem: Problem }) => params.problem, problemDetail: undefined }),
-    recordKind: assign(({ context, event }) => {
-      // "Tom has left" typed here: the leaver report starts with Tom.
-      const people = event.type === 'ANSWER' ? (event.answer as { people?: unknown }).people : undefined;
-      const typed = Array.isArray(people) ? people.filter((p): p is string => typeof p === 'string').slice(0, 10) : [];
-      return { kind: valueOf(event) as RequestKind, typedPeople: typed.length ? typed : context.typedPeople, problem: undefined, problemDetail: undefined };
-    }),
+    // "Tom has left" typed here: the leaver report starts with Tom.
+    recordKind: assign(({ context, event }) => ({ kind: valueOf(event) as RequestKind, typedPeople: peopleOf(event) ?? context.typedPeople, problem: undefined, problemDetail: undefined })),
     forwardToVerification: sendTo('verification', ({ event }) => event),
     forwardToMember: sendTo('member', ({ event }) => event),
     keepPerson: assign(({ event }) => {
@@ -212,6 +214,7 @@ export const ownerRequests = setup({
     /** Another request after one was sent: a new number (so a new idempotency key), nothing carried over. */
     startAnother: assign(({ context, event }) => ({
       kind: valueOf(event) as RequestKind,
+      typedPeople: peopleOf(event),
       requestNumber: context.requestNumber + 1,
       siteCode: context.site?.site.odsCode ?? context.siteCode,
       leaver: emptyLeaver(),

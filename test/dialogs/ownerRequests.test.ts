@@ -35,6 +35,11 @@ describe('reading a last working day', () => {
     ['her last day is 18 December', '2026-12-18'],
     ['end of the month', '2026-12-31'],
     ['end of November', '2026-11-30'],
+    ['he finished on the 30th', '2026-11-30'],
+    ['the 3rd', '2026-12-03'],
+    ['christmas eve', '2026-12-24'],
+    ['xmas eve', '2026-12-24'],
+    ['boxing day', '2026-12-26'],
   ])('%j is %s', (text, day) => {
     expect(readDate(text, NOW)).toEqual({ ok: true, value: day });
   });
@@ -127,6 +132,7 @@ describe('reading the other answers', () => {
     ['moving to another provider', 'provider'],
     ['she is going to Fernlea Lodge', 'provider'],
     ['3', 'provider'],
+    ['she is joining Oakwood Care', 'provider'],
     ['banana', undefined],
   ])('where a leaver goes: %j → %s', (text, leaving) => {
     expect(readLeaving(text)).toBe(leaving);
@@ -149,6 +155,56 @@ describe('reading the other answers', () => {
     expect(readNewName('Mary Ann Smith')).toEqual({ ok: true, value: { firstName: 'Mary Ann', lastName: 'Smith' } });
     expect(readNewName('Smith')).toMatchObject({ ok: false });
     expect(readNewName('J4ne Smith')).toMatchObject({ ok: false });
+  });
+});
+
+describe('as people type at the leaver questions', () => {
+  async function hollybankLeaver(people: string[]) {
+    const flow = startRequests({}, { start: { kind: 'leaver', people } });
+    await flow.settle();
+    await verifiedAs(flow, 'sarah.hollis@nhs.net');
+    return flow;
+  }
+
+  it('a person found is kept while another is not: "just tom" goes on with him', async () => {
+    const flow = await hollybankLeaver(['jane', 'tom']);
+    expect(flow.prompt.text).toMatch(/I could not find “jane” among the accounts of Hollybank Care Home \(VHB01\)\. The people with accounts there are: Sarah Hollis, Tom Okafor\. \(Someone without an NHSmail account needs no leaver report\.\)\nSo far: Tom Okafor \(tom\.okafor@nhs\.net\)\. Who else/);
+    expect(await flow.say('oh sorry jane isnt on nhsmail, just tom')).toMatch(/I found Tom Okafor \(tom\.okafor@nhs\.net\) at Hollybank Care Home \(VHB01\)\. Is that the person who is leaving\?/);
+    await flow.say('yes thats him');
+    expect(await flow.say('1')).toMatch(/Is Tom Okafor leaving/);
+    expect(flow.context.leaver.entries[0]?.lastWorkingDay).toBe('2026-12-02');
+    expect(await flow.say('hes going to work at fernlea lodge')).toMatch(/moving to fernlea lodge\./);
+  });
+
+  it('"not sure" where a leaver goes is explained, not taken as an answer', async () => {
+    const flow = await hollybankLeaver(['tom.okafor@nhs.net']);
+    await flow.say('today');
+    expect(await flow.say('not sure')).toMatch(/^SAY: If you do not know, choose "leaving this organisation only"/);
+  });
+
+  it('with someone found already, "yes" or the date goes on; the verification code’s buttons are numbers too', async () => {
+    const yes = await hollybankLeaver(['jane', 'tom']);
+    expect(await yes.say('yep')).toMatch(/Is that the person who is leaving\?/);
+    const date = await hollybankLeaver(['jane', 'tom']);
+    expect(await date.say('he finished on the 30th')).toMatch(/Is that the person who is leaving\?/);
+    const code = startRequests({}, { start: { kind: 'leaver' } });
+    await code.settle();
+    await code.answer('ownerAddress', 'sarah.hollis@nhs.net');
+    await code.say('1');
+    expect(code.calls.sendOwnerCode).toHaveLength(2);
+    expect(await code.say('2')).toMatch(/What is your NHSmail address\?/);
+  });
+
+  it('after a request is sent: a status question is pointed at the reference; "Sarah is leaving too" starts the next report with her', async () => {
+    const flow = await hollybankLeaver(['tom.okafor@nhs.net']);
+    await flow.say('today');
+    await flow.say('leaving social care');
+    await flow.say('confirm');
+    expect(await flow.say('whats the status of that')).toMatch(/^SAY: It has only just gone to NAS, so it is received\. To hear where it is at any time, say "status of LVR-/);
+    expect(await flow.say('sarah is leaving too, she retires at christmas')).toMatch(/I found Sarah Hollis \(sarah\.hollis@nhs\.net\)/);
+    await flow.say('yes');
+    expect(await flow.say('christmas eve')).toMatch(/Are you leaving Hollybank Care Home \(VHB01\) only/);
+    expect(flow.context.requestNumber).toBe(2);
   });
 });
 

@@ -331,6 +331,11 @@ describe('a new starter (SPEC §3)', () => {
     expect(pending.state).toBe('newStarter.full');
     const room = await larkspur({ kind: 'newStarter' }, { sites: { VLH01: { pendingNewStarters: 1 } } });
     expect(room.state).toBe('newStarter.entering');
+    // Someone reported as a leaver (still with NAS) no longer counts: the leaver report makes room.
+    const made = startRequests({ sites: { VFL10: { pendingLeavers: [{ address: 'isaac.lindqvist@nhs.net', reference: 'LVR-AAAA2222' }] } } }, { start: { kind: 'newStarter' } });
+    await made.settle();
+    await verifiedAs(made, 'marcus.ashworth@nhs.net');
+    expect(made.state).toBe('newStarter.entering');
   });
 
   it('is asked for with the registration’s member questions and checks, then reviewed and sent', async () => {
