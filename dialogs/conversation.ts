@@ -123,7 +123,7 @@ export class ConversationDialog {
     const choice = parseChoice(text, this.menuOptions(flow));
     if (choice === 'resume') return { kind: 'event', event: { type: 'RESUME' } };
     if (choice === 'again') return { kind: 'event', event: { type: 'RESTART' } };
-    if (choice) return { kind: 'event', event: { type: 'START_FLOW', flow: choice } };
+    if (choice) return this.startFlow(choice, text);
     if (GREETINGS.has(normalise(text))) return { kind: 'greet' };
     const routed = this.routed(text, true, finished ? flow.dialog.id : undefined);
     if (routed.kind !== 'notUnderstood') return routed;
@@ -133,6 +133,12 @@ export class ConversationDialog {
     if (loose === 'again') return { kind: 'event', event: { type: 'RESTART' } };
     if (loose) return { kind: 'event', event: { type: 'START_FLOW', flow: loose } };
     return routed;
+  }
+
+  /** A flow chosen at the menu, with what the message already says ("register Oakhaven Court, CM1 8FS"). */
+  private startFlow(id: string, text: string): Parsed {
+    const start = this.flows.find((f) => f.id === id)?.startFrom?.(text);
+    return { kind: 'event', event: { type: 'START_FLOW', flow: id, ...(start ? { start } : {}) } };
   }
 
   private asksAgain(text: string, dialog: FlowDialog): boolean {
