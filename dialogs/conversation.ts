@@ -146,7 +146,7 @@ export class ConversationDialog {
     }
     if (choice === 'resume') return { kind: 'event', event: { type: 'RESUME' } };
     if (choice === 'again') return { kind: 'event', event: { type: 'RESTART' } };
-    if (choice) return { kind: 'event', event: { type: 'START_FLOW', flow: choice } };
+    if (choice) return this.startFlow(choice, text);
     if (GREETINGS.has(normalise(text))) return { kind: 'greet' };
     // A slip of the keyboard at the menu ("registr", "pasword help") still picks the one it is close to.
     const loose = route(text) ? undefined : parseChoiceLoosely(text, this.menuOptions(flow));
@@ -173,6 +173,12 @@ export class ConversationDialog {
       after,
     });
     return QuestionsDialog.isEmpty(next) ? undefined : next;
+  }
+
+  /** A flow chosen at the menu, with what the message already says ("register Oakhaven Court, CM1 8FS"). */
+  private startFlow(id: string, text: string): Parsed {
+    const start = this.flows.find((f) => f.id === id)?.startFrom?.(text);
+    return { kind: 'event', event: { type: 'START_FLOW', flow: id, ...(start ? { start } : {}) } };
   }
 
   private asksAgain(text: string, dialog: FlowDialog): boolean {

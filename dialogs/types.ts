@@ -42,6 +42,8 @@ export interface FlowDialog {
   readonly noun?: string;
   /** A sentence for the greeting: what this flow lets the user do. */
   readonly offer: string;
+  /** What a message that chose this flow says already (its `start` input), if anything. */
+  startFrom?(text: string): Record<string, unknown> | undefined;
   /** Said once when the flow starts. */
   intro(): string;
   /** The user's text as an event for the flow's machine (see `FlowParse`). */

@@ -12,6 +12,7 @@ import {
 import { ADMIN_EMAIL, NATIONAL_HELPDESK, ODS_HELPDESK_EMAIL } from '../contacts';
 import { ChoiceOption, parseChoice, parseContinue, parseYesNoAnswer } from '../parsing';
 import { answer, type Step } from '../step';
+import { quote } from '../text';
 import { FIELDS } from './fields';
 
 /** Part 1, the checks before anything else (SPEC §1.1): one question at a time, and the stops. */
@@ -108,6 +109,15 @@ const ROUTE_TEXT = {
   'otp-by-post': (d: number) => `We will post a one-time passcode to your CQC-registered address. It is valid for ${d} days, and you can come back to this chat when it arrives.`,
 } as const;
 
+/** What the user's first message gave, to be used next: "I will look for Oakhaven Court at CM1 8FS". */
+function fromMessage(c: RegistrationContext): string {
+  const { postcode, organisationName } = c.start ?? {};
+  if (postcode && organisationName) return `From your message, I will look for ${quote(organisationName)} at ${postcode}.`;
+  if (postcode) return `From your message, I will look for your organisation at ${postcode}.`;
+  if (organisationName) return `From your message, I will look for ${quote(organisationName)} once I have the postcode.`;
+  return '';
+}
+
 function answerSummary(answers: PrerequisiteAnswers): string[] {
   const lines = [
     `• Organisation: ${displayAnswer('organisationKind', answers) ?? 'not answered'}`,
@@ -144,7 +154,7 @@ export const CHECK_STEPS = {
   ),
   'checks.existingAccount': yesNoQuestion(
     'existingAccount',
-    () => 'Do you already have an NHSmail account of your own?',
+    (c) => `${c.start?.kind ? `You are registering a ${c.start.kind === 'dental' ? 'dental practice' : 'care provider'}, as your message said. ` : ''}Do you already have an NHSmail account of your own?`,
     (c) => `Each person can have only one NHSmail account. If you already have one (for example from another job in health or care), someone without an account must make the registration. ${ADMIN_EMAIL[kindOf(c)]} can advise.`,
   ),
   'checks.existingAccountStop': stop((c) =>
@@ -203,6 +213,7 @@ export const CHECK_STEPS = {
         text: [
           ...answerSummary(c.answers),
           route ? ROUTE_TEXT[route](days(c)) : '',
+          fromMessage(c),
           'Next come your organisation details, verification, your town and your staff members. Say "continue" when you are ready, or "back" to change an answer.',
         ]
           .filter(Boolean)

@@ -9,6 +9,7 @@ import { normalise } from '../parsing';
 import { formatDate, quote } from '../text';
 import type { FlowDialog, FlowParse, Reply } from '../types';
 import { CHECK_STEPS, checksProgress } from './checks';
+import { registrationStart } from './start';
 import { AFTER_VERIFICATION, serviceProblem } from './common';
 import { MEMBER_LIST_STEPS, listProblem } from './members';
 import { ORGANISATION_STEPS, organisationProblem } from './organisation';
@@ -119,6 +120,8 @@ export const registrationDialog: FlowDialog = {
     'register',
     'registration',
   ],
+
+  startFrom: (text) => registrationStart(text) as Record<string, unknown> | undefined,
 
   asksAgain: (text) => {
     const t = normalise(text);

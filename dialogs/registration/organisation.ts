@@ -124,8 +124,11 @@ function yourOwnPending(c: RegistrationContext): string {
   ].join('\n');
 }
 
-/** Why an organisation step is asked again. */
+/** Why an organisation step is asked again (or, with no problem, the organisation taken from the user's message). */
 export function organisationProblem(c: RegistrationContext): string | undefined {
+  if (!c.problem && c.notice?.kind === 'organisationNamed' && c.organisation) {
+    return `I found ${quote(c.organisation.name)} (ODS code ${c.organisation.odsCode}) at ${c.postcode}, as your message said. If that is not yours, say "back" to choose from the list.`;
+  }
   switch (c.problem) {
     case 'noOrganisationsFound':
       return `I could not find any ${kindWords(c)} registered at ${c.postcode}. Please check the postcode, or try just its first part. If yours is still not found, contact ${admin(c)}, who will help.`;

@@ -6,8 +6,16 @@ import { registration } from './setup';
  */
 export const checks = registration.createStateConfig({
   meta: { title: 'Before you start' },
-  initial: 'organisationKind',
+  initial: 'begin',
   states: {
+    /** The kind given before the registration started ("register our care home") is not asked. */
+    begin: {
+      always: [
+        { guard: 'startKindIsHospice', target: 'hospiceStop' },
+        { guard: 'hasStartKind', target: 'existingAccount' },
+        { target: 'organisationKind' },
+      ],
+    },
     organisationKind: {
       tags: ['question'],
       on: {

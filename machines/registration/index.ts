@@ -35,6 +35,8 @@ export type RegistrationState = LeafPaths<ReturnType<RegistrationMachine['getIni
  * (`always`). Every other state has wording in dialogs/registration/ (checked by the compiler).
  */
 export type RegistrationPassingState =
+  | 'checks.begin'
+  | 'organisation.begin'
   | 'organisation.finding'
   | 'organisation.found'
   | 'organisation.lookingUp'

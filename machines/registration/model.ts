@@ -179,11 +179,27 @@ export type Problem =
 /** Something done that the next reply should mention (not a problem). */
 export type Notice =
   | { kind: 'passcodeSentAgain' }
+  /** The organisation the user named at the start, found at the postcode and taken. */
+  | { kind: 'organisationNamed' }
   | { kind: 'memberRemoved'; name: string }
   | { kind: 'memberSaved'; name: string; changed: boolean };
 
+/**
+ * What the user said before the registration started ("I need to register Oakhaven Court, CM1
+ * 8FS"), given as the flow's `start` input: what is given is not asked again.
+ */
+export interface RegistrationStart {
+  postcode?: string;
+  organisationName?: string;
+  kind?: OrganisationKind;
+}
+
 export interface RegistrationContext {
   attemptId: string;
+  /** From the start input: used once each (the postcode when the organisation part begins, the name to pick from the list). */
+  start?: RegistrationStart;
+  /** The organisation picked from the list by the name the user gave at the start. */
+  pickedOdsCode?: string;
   requester: Requester;
   answers: PrerequisiteAnswers;
   postcode?: string;

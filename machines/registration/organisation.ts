@@ -7,8 +7,12 @@ import { registration } from './setup';
  */
 export const organisation = registration.createStateConfig({
   meta: { step: 1, title: 'Organisation details' },
-  initial: 'postcode',
+  initial: 'begin',
   states: {
+    /** The postcode given before the registration started is looked up at once (once). */
+    begin: {
+      always: [{ guard: 'hasStartPostcode', target: 'finding', actions: 'takeStartPostcode' }, { target: 'postcode' }],
+    },
     postcode: {
       tags: ['question'],
       on: {
@@ -30,6 +34,8 @@ export const organisation = registration.createStateConfig({
         { guard: 'foundNoOrganisations', target: 'postcode', actions: { type: 'problem', params: { problem: 'noOrganisationsFound' } } },
         // More than fit in a list: the user types the ODS code or the full postcode.
         { guard: 'foundTooManyOrganisations', target: 'choose', actions: { type: 'problem', params: { problem: 'tooManyOrganisations' } } },
+        // The organisation the user named before starting, if it is the one of that name here.
+        { guard: 'foundTheNamedOrganisation', target: 'lookingUp', actions: 'pickNamedCandidate' },
         { target: 'choose' },
       ],
     },
@@ -48,7 +54,7 @@ export const organisation = registration.createStateConfig({
       invoke: {
         src: 'getOrganisation',
         input: ({ context, event }) => ({
-          odsCode: String((event as { answer?: { value?: unknown } }).answer?.value ?? ''),
+          odsCode: String((event as { answer?: { value?: unknown } }).answer?.value ?? context.pickedOdsCode ?? ''),
           conversationKey: context.requester.conversationKey,
         }),
         onDone: [

@@ -142,6 +142,20 @@ export function sameTown(a: string, b: string): boolean {
   return letters.length > 0 && letters === townLetters(b);
 }
 
+/**
+ * Whether an organisation's name is the one a user gave ("Oakhaven Court" for "Oakhaven Court
+ * Care Home"): the same letters, or one name's words all among the other's (at least 4 letters).
+ */
+export function namesOrganisation(given: string, name: string): boolean {
+  const words = (s: string) => withoutAccents(s).toLowerCase().replace(/&/g, ' and ').split(/[^a-z0-9]+/).filter(Boolean);
+  const a = words(given);
+  const b = words(name);
+  if (a.join('').length < 4 || b.length === 0) return false;
+  if (a.join('') === b.join('')) return true;
+  const within = (x: string[], y: string[]) => x.every((w) => y.includes(w));
+  return within(a, b) || within(b, a);
+}
+
 /** The user's own abbreviation of a long town: 1 to 10 lower-case letters. */
 export function isTownAbbreviation(letters: string): boolean {
   return new RegExp(`^[a-z]{1,${MAILBOX_TOWN_MAX_LETTERS}}$`).test(letters);

@@ -11,6 +11,7 @@ import {
   isTownAbbreviation,
   sameTown,
   townLetters,
+  namesOrganisation,
 } from './rules';
 import {
   type AnswerQuestion,
@@ -21,6 +22,7 @@ import {
   type Problem,
   type RegistrationContext,
   type RegistrationEvent,
+  type RegistrationStart,
   type RegistrationSubmission,
   type SubmitOutcome,
   type VerificationOutcome,
@@ -56,6 +58,12 @@ const PREREQUISITE_FIELD: Partial<Record<string, keyof PrerequisiteAnswers>> = {
   otpInHand: 'otpInHand',
   cqcContactId: 'knowsCqcContactId',
   otpDelivery: 'otpDelivery',
+};
+
+/** The organisations found whose name is the one given at the start. */
+const namedCandidates = (context: RegistrationContext) => {
+  const name = context.start?.organisationName;
+  return name ? (context.candidates ?? []).filter((o) => namesOrganisation(name, o.name)) : [];
 };
 
 /** What the member entry starts with: a new member (the first is the owner) or one being changed. */
@@ -105,6 +113,23 @@ export const registration = setup({
     clearProblem: assign({ problem: undefined, notice: undefined }),
     problem: assign({ problem: (_, params: { problem: Problem }) => params.problem, notice: undefined }),
     recordPostcode: assign({ postcode: ({ event }) => String(answerValue(event)), problem: undefined }),
+    /** The postcode the user gave at the start, used once. */
+    takeStartPostcode: assign({
+      postcode: ({ context }) => context.start?.postcode,
+      start: ({ context }) => {
+        const { postcode: _p, ...rest } = context.start ?? {};
+        return Object.keys(rest).length ? rest : undefined;
+      },
+    }),
+    /** The one organisation at the postcode with the name the user gave at the start. */
+    pickNamedCandidate: assign({
+      pickedOdsCode: ({ context }) => namedCandidates(context)[0]?.odsCode,
+      start: ({ context }) => {
+        const { organisationName: _n, ...rest } = context.start ?? {};
+        return Object.keys(rest).length ? rest : undefined;
+      },
+      notice: { kind: 'organisationNamed' } as const,
+    }),
     keepCandidates: assign({
       candidates: ({ context, event }) =>
         output<OrganisationChoice[]>(event)
@@ -225,6 +250,10 @@ export const registration = setup({
     wantsNewPasscodeByPost: answerTo('newPasscode', 'post'),
     wantsNoNewPasscode: answerTo('newPasscode', 'no'),
     foundNoOrganisations: ({ context }) => (context.candidates ?? []).length === 0,
+    hasStartKind: ({ context }) => context.start?.kind !== undefined,
+    startKindIsHospice: ({ context }) => context.start?.kind === 'hospice',
+    hasStartPostcode: ({ context }) => context.start?.postcode !== undefined,
+    foundTheNamedOrganisation: ({ context }) => namedCandidates(context).length === 1,
     foundTooManyOrganisations: ({ context }) => (context.candidates ?? []).length > MAX_CANDIDATES,
     isUnknownOrganisation: ({ event }) => !output<ChosenOrganisation | undefined>(event),
     isOtherKindOfOrganisation: ({ event, context }) => output<ChosenOrganisation>(event).kind !== context.answers.organisationKind,
@@ -264,17 +293,32 @@ export const registration = setup({
   },
 });
 
-/** The context a registration starts with, from the root machine's input. */
+const KINDS: readonly string[] = ['care', 'dental', 'hospice'];
+
+/** The start input as far as it can be trusted: short text, a known kind. */
+function startOf(start: Record<string, unknown> | undefined): RegistrationStart | undefined {
+  if (!start) return undefined;
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() && v.length <= 100 ? v.trim() : undefined);
+  const postcode = text(start.postcode)?.toUpperCase();
+  const organisationName = text(start.organisationName);
+  const kind = typeof start.kind === 'string' && KINDS.includes(start.kind) ? (start.kind as RegistrationStart['kind']) : undefined;
+  const found = { ...(postcode ? { postcode } : {}), ...(organisationName ? { organisationName } : {}), ...(kind ? { kind } : {}) };
+  return Object.keys(found).length ? found : undefined;
+}
+
+/** The context a registration starts with, from the root machine's input (and what the user said first). */
 export function initialContext(input: FlowInput): RegistrationContext {
+  const start = startOf(input.start);
   return {
     attemptId: input.attemptId,
+    ...(start ? { start } : {}),
     requester: {
       channelId: input.channelId,
       conversationKey: input.conversationKey,
       conversationReference: input.conversationReference ?? null,
       ...(input.user?.email ? { email: input.user.email } : {}),
     },
-    answers: {},
+    answers: start?.kind ? { organisationKind: start.kind } : {},
     members: [],
     nextMemberId: 1,
     listVersion: 0,

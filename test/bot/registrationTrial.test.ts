@@ -361,3 +361,24 @@ describe('a returning user is told where they are', () => {
     expect(sent.join('\n')).toMatch(/^Welcome back\. You are registering Amazing Carehomes \(ODS code CPODS2\)[\s\S]*What is their title\?/);
   });
 });
+
+describe('free text that asks to register', () => {
+  it('"I need to register Oakhaven Court, CM1 8FS" starts the registration with the postcode and the organisation taken', async () => {
+    const t = transcript();
+    await t.say('hello');
+    const started = await t.ask('I need to register Oakhaven Court, CM1 8FS');
+    expect(started).toMatch(/What kind of organisation are you registering\?/);
+    const summary = await answerAll(t, ['care provider', 'no', 'yes', 'no', 'yes']);
+    expect(summary).toMatch(/From your message, I will look for Oakhaven Court at CM1 8FS\./);
+    const next = await t.ask('continue');
+    expect(next).toMatch(/I found Oakhaven Court \(ODS code VDUS1\) at CM1 8FS, as your message said\. If that is not yours, say "back" to choose from the list\./);
+    expect(next).toMatch(/What is your CQC location ID\?/);
+    expect(next).not.toMatch(/What is your organisation's postcode\?/);
+  });
+
+  it('"register our dental practice" does not ask the kind', async () => {
+    const t = transcript();
+    await t.say('hello');
+    expect(await t.ask('register our dental practice')).toMatch(/You are registering a dental practice, as your message said\. Do you already have an NHSmail account of your own\?/);
+  });
+});

@@ -69,6 +69,8 @@ export interface FakeOptions {
   /** What each check of the lock answers, in turn (default: not locked). */
   locks?: (number | undefined)[];
   failLockCheck?: boolean;
+  /** The flow's start input (what the user said before the registration began). */
+  start?: Record<string, unknown>;
 }
 
 export function machineWith(options: FakeOptions = {}) {
@@ -207,7 +209,7 @@ export interface Run {
 /** Runs events one at a time, letting invoked services (the member entry's too) settle after each. */
 export async function run(route: keyof typeof QUESTIONNAIRE, events: RegistrationEvent[], options?: FakeOptions): Promise<Run> {
   const { machine, calls } = machineWith(options);
-  const actor = createActor(machine, { input: INPUT, inspect }).start();
+  const actor = createActor(machine, { input: options?.start ? { ...INPUT, start: options.start } : INPUT, inspect }).start();
   for (const event of [...QUESTIONNAIRE[route]!, { type: 'CONTINUE' } as RegistrationEvent, ...events]) {
     actor.send(event);
     await settle(actor, 5_000);

@@ -272,6 +272,37 @@ describe('verification (SPEC §1.3)', () => {
     expect(carried.at).toBe('town.town');
   });
 
+  describe('what the user said before the registration began (the start input)', () => {
+    it('the kind is not asked, the postcode is looked up, and the organisation named there is taken', async () => {
+      const { at, snapshot } = await run('contactId', [], { start: { kind: 'care', postcode: 'LS1 4AP', organisationName: 'Tees View' } });
+      expect(at).toBe('verification.cqcLocationId');
+      expect(snapshot.context.answers.organisationKind).toBe('care');
+      expect(snapshot.context.organisation?.odsCode).toBe('VSTK1');
+      expect(snapshot.context.notice).toEqual({ kind: 'organisationNamed' });
+      expect(snapshot.context.start).toEqual({ kind: 'care' });
+    });
+
+    it('a name that is not one organisation of the list leaves the choice to the user', async () => {
+      const { at } = await run('contactId', [], { start: { postcode: 'LS1 4AP', organisationName: 'Care Home' } });
+      expect(at).toBe('organisation.choose');
+    });
+
+    it('the postcode is used once: back to the checks and on again asks for it', async () => {
+      const { at } = await run('contactId', [{ type: 'BACK' }, { type: 'BACK' }, { type: 'CONTINUE' }], { start: { postcode: 'LS1 4AP' } });
+      expect(at).toBe('organisation.postcode');
+    });
+
+    it('a hospice is told at once; the kind alone asks for the postcode; what cannot be trusted is ignored', async () => {
+      expect((await run('contactId', [], { start: { kind: 'hospice' } })).at).toBe('checks.hospiceStop');
+      const kindOnly = await run('contactId', [], { start: { kind: 'dental' } });
+      expect(kindOnly.at).toBe('organisation.postcode');
+      expect(kindOnly.snapshot.context.answers.organisationKind).toBe('dental');
+      const odd = await run('contactId', [], { start: { kind: 'pharmacy', postcode: 42, organisationName: '' } });
+      expect(odd.at).toBe('organisation.postcode');
+      expect(odd.snapshot.context.start).toBeUndefined();
+    });
+  });
+
   it('every state and transition of organisation details and verification is taken by these tests', () => {
     const ours = (id: string) => /^registration\.(organisation|verification)\b/.test(id);
     const report = coverage.report();
