@@ -3,7 +3,6 @@ import { ConversationContext, ConversationEvent, flowInProgress, flowSnapshot } 
 import { NATIONAL_HELPDESK } from './contacts';
 import { normalise, parseChoice, parseChoiceLoosely, parseGlobalCommand, parseYesNoAnswer } from './parsing';
 import { heard, QUESTION_KINDS, QuestionsDialog, type QuestionMemory, type QuestionParsed } from './questions';
-import { isClearQuestion } from './questions/read';
 import { requestAsked, route } from './routing';
 import type { FormState } from './cards';
 import type { FlowDialog, Reply } from './types';
@@ -139,10 +138,12 @@ export class ConversationDialog {
     const followUp = this.questions.followUp(text, memory, flow);
     if (followUp) return followUp;
     const choice = parseChoice(text, this.menuOptions(flow));
-    if (choice && isClearQuestion(text)) {
-      // "any news on my registration?" names a menu entry but asks something: answered, if anything answers it.
+    if (choice && !this.namesOption(text, flow)) {
+      // A sentence with a menu entry's word in it ("any news on my registration", "can we still apply
+      // after failing the toolkit?") is read as a whole first: a request, a flow started with what it
+      // says, an answer. Only when nothing reads it does the word pick the entry.
       const asked = this.questions.atMenu(text, memory, flow);
-      if (asked.kind !== 'miss' && asked.kind !== 'handOver' && asked.kind !== 'didYouMean') return asked;
+      if (!['miss', 'handOver', 'didYouMean', 'notUnderstood', 'askQuestion'].includes(asked.kind)) return asked;
     }
     if (choice === 'resume') return { kind: 'event', event: { type: 'RESUME' } };
     if (choice === 'again') return { kind: 'event', event: { type: 'RESTART' } };
@@ -179,6 +180,13 @@ export class ConversationDialog {
   private startFlow(id: string, text: string): Parsed {
     const start = this.flows.find((f) => f.id === id)?.startFrom?.(text);
     return { kind: 'event', event: { type: 'START_FLOW', flow: id, ...(start ? { start } : {}) } };
+  }
+
+  /** The text is a menu entry itself: its number, its label or one of its names, not a sentence holding one. */
+  private namesOption(text: string, flow: Position['flow']): boolean {
+    const t = normalise(text);
+    if (/^(?:#|no |number |option )?\d{1,2}$/.test(t)) return true;
+    return this.menuOptions(flow).some((o) => normalise(o.label) === t || o.synonyms?.includes(t));
   }
 
   private asksAgain(text: string, dialog: FlowDialog): boolean {

@@ -8,7 +8,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { createActor } from 'xstate';
 import { createKnowledge, type Knowledge } from '../dialogs/knowledge';
+import type { ConversationDialog, Parsed } from '../dialogs/conversation';
 import { runCommand } from './cli';
 
 export const TARGETS = { top1: 0.9, top3: 0.97, intent: 0.95 } as const;
@@ -111,6 +113,108 @@ export function evaluate(knowledge: Knowledge, items: readonly LabelledQuestion[
   return e;
 }
 
+/**
+ * What a user gets for each labelled message typed at the menu of a new conversation, through the
+ * conversation's own reading (dialogs/conversation.ts and dialogs/questions): the routing table,
+ * the menu's names, the intents and the answers together. Intents: the flow started (any of the
+ * owners' intents for the owners' flow), a request looked up, a person asked for, or anything
+ * else for a question (password help started on a topic it explains counts as answering it).
+ * Answers: the right entry answered, or password help started on its topic (top-1), or either of
+ * those or the right entry among the "did you mean" choices (top-3).
+ */
+export interface ConversationEvaluation {
+  questions: number;
+  intents: { total: number; right: number };
+  answered: { total: number; top1: number; top3: number };
+  misses: Miss[];
+}
+
+/** The intents each flow serves (password help also explains how things work: its topics answer questions). */
+const FLOW_INTENT: Record<string, string[]> = {
+  registration: ['register'],
+  passwordHelp: ['password'],
+  ownerRequests: ['leaver', 'joiner', 'newStarter'],
+};
+
+/**
+ * Password help explains these itself, step by step (its topics): a message that starts it on the
+ * topic gets that answer from the flow.
+ */
+const PASSWORD_HELP_TOPICS: Record<string, string[]> = {
+  forgotten: ['password-forgotten', 'password-no-mobile'],
+  locked: ['locked-out'],
+  notActivated: ['activation', 'first-login', 'username-where'],
+  temporaryPasswordMissing: ['temporary-password-missing'],
+  inactive: ['inactivity', 'password-expiry'],
+  passwordRules: ['password-rules'],
+  mobileInDirectory: ['hide-mobile'],
+};
+
+/** The entries a message's outcome answers: the entry answered, the "did you mean" choices, or password help's topic. */
+function answeredBy(parsed: Parsed): { top1: string[]; top3: string[] } {
+  if (parsed.kind === 'answer') return { top1: [parsed.answer.id], top3: [parsed.answer.id] };
+  if (parsed.kind === 'didYouMean') return { top1: [], top3: parsed.options.map((o) => o.id) };
+  if (parsed.kind === 'event' && parsed.event.type === 'START_FLOW' && parsed.event.flow === 'passwordHelp') {
+    const topic = String((parsed.event.start as { topic?: string } | undefined)?.topic ?? '');
+    const served = PASSWORD_HELP_TOPICS[topic] ?? [];
+    return { top1: served, top3: served };
+  }
+  return { top1: [], top3: [] };
+}
+
+function intentOf(parsed: Parsed): string[] {
+  if (parsed.kind === 'event' && parsed.event.type === 'START_FLOW') {
+    const explained = parsed.event.flow === 'passwordHelp' && answeredBy(parsed).top1.length > 0;
+    return [...(FLOW_INTENT[parsed.event.flow] ?? [parsed.event.flow]), ...(explained ? ['question'] : [])];
+  }
+  if (parsed.kind === 'request') return ['requestStatus'];
+  if (parsed.kind === 'askQuestion' || parsed.kind === 'handOver') return ['human'];
+  return ['question'];
+}
+
+export function evaluateConversation(conversation: { machine: Parameters<typeof createActor>[0]; dialog: ConversationDialog }, items: readonly LabelledQuestion[]): ConversationEvaluation {
+  const actor = createActor(conversation.machine as never, { input: { channelId: 'eval', conversationKey: 'eval', conversationReference: null } } as never);
+  actor.start();
+  const menu = actor.getSnapshot() as never;
+  const e: ConversationEvaluation = { questions: items.length, intents: { total: 0, right: 0 }, answered: { total: 0, top1: 0, top3: 0 }, misses: [] };
+  for (const item of items) {
+    const memory = item.kind ? { misses: 0, turns: [], kind: item.kind } : undefined;
+    const parsed = conversation.dialog.parse(item.text, menu, undefined, memory);
+    const got = intentOf(parsed);
+    e.intents.total++;
+    const intentRight = got.includes(item.intent);
+    if (intentRight) e.intents.right++;
+    let answer = '';
+    if (item.answers) {
+      e.answered.total++;
+      const shown = answeredBy(parsed);
+      if (shown.top1.some((id) => item.answers!.includes(id))) e.answered.top1++;
+      if (shown.top3.some((id) => item.answers!.includes(id))) e.answered.top3++;
+      else answer = ` (answers: wanted ${item.answers.join(' | ')})`;
+    }
+    if (!intentRight || answer) {
+      const what = parsed.kind === 'event' ? `${parsed.event.type} ${parsed.event.type === 'START_FLOW' ? parsed.event.flow : ''}`.trim() : parsed.kind === 'answer' ? `answer ${parsed.answer.id}` : parsed.kind === 'didYouMean' ? `did you mean ${parsed.options.map((o) => o.id).join(', ')}` : parsed.kind;
+      e.misses.push({ text: item.text, set: item.set, expected: `${item.intent}${answer}`, got: what });
+    }
+  }
+  actor.stop();
+  return e;
+}
+
+export function formatConversation(e: ConversationEvaluation): string {
+  const lines = [
+    `in the conversation, typed at the menu: ${e.questions} messages`,
+    `  what it did     ${pct(e.intents.right, e.intents.total)} (${e.intents.right}/${e.intents.total}: the flow, a request, a person, or an answer)`,
+    `  answers  top-1 ${pct(e.answered.top1, e.answered.total)} (${e.answered.top1}/${e.answered.total} answered with the right entry)`,
+    `           top-3 ${pct(e.answered.top3, e.answered.total)} (${e.answered.top3}/${e.answered.total} the right entry answered or offered as "did you mean")`,
+  ];
+  if (e.misses.length) {
+    lines.push('  missed:');
+    for (const m of e.misses) lines.push(`    [${m.set ?? '-'}] "${m.text}"\n        expected ${m.expected}\n        got      ${m.got}`);
+  }
+  return lines.join('\n');
+}
+
 export const rate = (n: number, total: number) => (total === 0 ? 1 : n / total);
 const pct = (n: number, total: number) => `${(100 * rate(n, total)).toFixed(1)} %`;
 
@@ -176,10 +280,14 @@ export async function main(
   const chosen = set === 'all' ? [...SETS] : [set];
   const results = chosen.map((s) => ({ set: s, evaluation: evaluate(knowledge, readLabelledSet(s)) }));
   const all = evaluate(knowledge, chosen.flatMap((s) => readLabelledSet(s)));
-  if (json) out(JSON.stringify({ sets: Object.fromEntries(results.map((r) => [r.set, r.evaluation])), all, targets: TARGETS }, null, 2));
+  // The conversation as the bot builds it (its flows on memory adapters: nothing is called at the menu).
+  const { buildConversation, memoryAdapters } = await import('../bot/app');
+  const conversation = evaluateConversation(buildConversation(memoryAdapters()), chosen.flatMap((s) => readLabelledSet(s)));
+  if (json) out(JSON.stringify({ sets: Object.fromEntries(results.map((r) => [r.set, r.evaluation])), all, conversation, targets: TARGETS }, null, 2));
   else {
     if (results.length > 1) for (const r of results) out(formatEvaluation({ ...r.evaluation, misses: { answers: [], intents: [], slots: [] } }, r.set));
     out(formatEvaluation(all, results.length > 1 ? 'all' : chosen[0]!));
+    out(formatConversation(conversation));
     out(meetsTargets(all) ? 'Targets met.' : 'Targets NOT met.');
   }
   return meetsTargets(all) ? 0 : 1;

@@ -7,7 +7,7 @@
 import MiniSearch, { type SearchResult } from 'minisearch';
 import { createAnalyser, type Analyser } from './analysis';
 import type { KnowledgeData } from './data';
-import type { Entry, OrganisationKind, Source } from './schema';
+import type { Entry, FlowIntent, OrganisationKind, Source } from './schema';
 import { withoutSlotValues } from './slots';
 import { renderText } from './text';
 
@@ -17,6 +17,8 @@ export interface Answer {
   /** The answer, worded for the organisation kind asked about (or for any kind). */
   text: string;
   source: Source[];
+  /** The flow that serves what the entry is about, when one does ("I forgot my password"). */
+  intent?: FlowIntent;
 }
 
 export interface AnswerResult {
@@ -146,7 +148,7 @@ export class KnowledgeAnswers {
   /** The entry's answer for this kind; undefined for an unknown id. */
   entry(id: string, kind?: OrganisationKind): Answer | undefined {
     const e = this.entries.get(id);
-    return e && { id: e.id, title: e.title, text: renderText(e.answer, kind), source: e.source };
+    return e && { id: e.id, title: e.title, text: renderText(e.answer, kind), source: e.source, ...(e.intent ? { intent: e.intent } : {}) };
   }
 
   /** All entry ids (for tests and the back office's "was this helpful?" counts). */

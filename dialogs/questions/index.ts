@@ -207,11 +207,13 @@ export class QuestionsDialog {
     // "What is NAS's phone number?" is a question (the line's answer); "talk to a person" asks for one.
     if (found.id === 'person') return /\bphone number\b/.test(normalise(text)) ? { kind: 'say', text: found.answer() } : this.toPerson(ctx);
     if (found.id === 'requestStatus') return { kind: 'request', text };
-    if (!found.flow && found.id !== 'thanks' && isClearQuestion(text)) {
-      // A line that only says who to contact gives way to an answer from the guides for a question
-      // ("I'm leaving: what happens to my emails?").
+    if (found.id !== 'thanks' && found.id !== 'passwordHelp' && isClearQuestion(text)) {
+      // A question about how things work ("who counts as the shared mailbox owner?", "I'm leaving:
+      // what happens to my emails?") is answered from the guides, when they are sure and no flow
+      // serves what the answer is about; otherwise the line's flow or answer. (Password help's own
+      // explanations are the guides' answers, step by step, so it keeps its questions.)
       const answer = this.kb.answer(text, { kind: ctx.kind });
-      if (answer.best && answer.confident && answer.relevant) return this.answered(answer.best, answer.alternatives, text);
+      if (answer.best && answer.confident && answer.relevant && !answer.best.intent) return this.answered(answer.best, answer.alternatives, text);
     }
     return this.fromRoute(found, text, canStart, ctx.finished);
   }

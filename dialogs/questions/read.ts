@@ -13,6 +13,9 @@ import { normalise } from '../parsing';
 const QUESTION_START =
   /^(?:(?:hi|hello|hey|ok|okay|so|and|but|also|sorry|please|quick question)[, ]+)*(?:what|whats|what's|wat|why|how|hows|how's|when|whens|where|wheres|where's|who|whos|who's|which|whose|can|could|cant|can't|do|does|did|dont|don't|doesnt|doesn't|is|isnt|isn't|are|arent|aren't|should|shall|will|would|wont|won't|may|might|must|have|has|am)\b/;
 
+/** A question after a few words of context. */
+const EMBEDDED_QUESTION = /\b(?:how (?:do|does|can|should|would|long|many|much|often)|what (?:is|are|does|do|happens|should|if)|why (?:do|does|is|are|can)|when (?:do|does|will|can|should)|where (?:do|does|is|are|can)|who (?:do|does|is|can|should)|(?:do|does|can|should|will|must) (?:i|we|you|they|he|she|it|my|our)|is (?:it|there|that) )\b/;
+
 /** Text that carries a value a flow asks for (a postcode, an address, a code): an answer, however it is worded. */
 function carriesValue(text: string): boolean {
   const slots = extractSlots(text);
@@ -32,7 +35,9 @@ export function isClearQuestion(text: string): boolean {
   const n = words(text).length;
   if (n < 2 || carriesValue(text)) return false;
   if (/\?/.test(text)) return true;
-  return n >= 3 && QUESTION_START.test(normalise(text));
+  const t = normalise(text);
+  // "i got married how do i change my name", "we already have nhs mail do we need to register".
+  return n >= 3 && (QUESTION_START.test(t) || EMBEDDED_QUESTION.test(t));
 }
 
 export type FieldAsk = 'why' | 'what' | 'whereToFind';

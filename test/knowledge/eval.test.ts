@@ -1,6 +1,7 @@
 import { plain } from '../../dialogs/knowledge/analysis';
 import { knowledge } from '../../dialogs/knowledge';
-import { evaluate, formatEvaluation, main, rate, readLabelledSet, SETS } from '../../scripts/evalQuestions';
+import { buildConversation, memoryAdapters } from '../../bot/app';
+import { evaluate, evaluateConversation, formatConversation, formatEvaluation, main, rate, readLabelledSet, SETS } from '../../scripts/evalQuestions';
 
 const kb = knowledge();
 const labelled = SETS.flatMap((set) => readLabelledSet(set));
@@ -32,6 +33,14 @@ describe('npm run eval:questions', () => {
     expect(formatEvaluation(e, 'all')).toMatch(/answers {2}top-1 \d+\.\d %/);
   });
 
+  it('measures what the conversation does with each message at the menu, above the same floor', () => {
+    const e = evaluateConversation(buildConversation(memoryAdapters()), labelled);
+    expect(e.questions).toBe(labelled.length);
+    expect(rate(e.intents.right, e.intents.total)).toBeGreaterThanOrEqual(0.8);
+    expect(e.answered.top3).toBeGreaterThanOrEqual(e.answered.top1);
+    expect(formatConversation(e)).toMatch(/what it did +\d+\.\d %/);
+  });
+
   it('prints its figures and the misses, or JSON, and refuses unknown options', async () => {
     const lines: string[] = [];
     const code = await main(['--set', 'dev'], {}, (t) => lines.push(t), (t) => lines.push(t));
@@ -44,6 +53,7 @@ describe('npm run eval:questions', () => {
     const report = JSON.parse(json.join('\n'));
     expect(Object.keys(report.sets)).toEqual(['dev', 'heldout']);
     expect(report.all.questions).toBe(labelled.length);
+    expect(report.conversation.questions).toBe(labelled.length);
 
     const errors: string[] = [];
     expect(await main(['--set', 'test'], {}, () => {}, (t) => errors.push(t))).toBe(2);
