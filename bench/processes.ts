@@ -39,7 +39,10 @@ export function startChild(name: string, command: string, args: string[], env: N
         const level = /"level":(\d+)/.exec(line);
         if (level && Number(level[1]) >= 40) {
           const msg = /"msg":"([^"]*)"/.exec(line)?.[1] ?? line.slice(0, 120);
-          warnings.set(msg, (warnings.get(msg) ?? 0) + 1);
+          // With the error's own message, so that the report says why.
+          const why = /"err":\{"type":"[^"]*","message":"([^"]{0,80})/.exec(line)?.[1];
+          const key = why ? `${msg} (${why})` : msg;
+          warnings.set(key, (warnings.get(key) ?? 0) + 1);
         }
       }
     });

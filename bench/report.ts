@@ -125,7 +125,8 @@ export function concurrencyReport(figures: Figures[], rounds: number): string[] 
       out.push(`  errors, ${subjectLabel(f)}: ${JSON.stringify(f.load.errors)}`);
       for (const e of f.load.examples) out.push(`    e.g. ${e}`);
     }
-    for (const [msg, n] of [...f.warnings].filter(([m]) => !/MicrosoftAppId is not set/.test(m)).slice(0, 3)) out.push(`  log at warn or above, ${subjectLabel(f)}, ×${n}: ${msg.slice(0, 120)}`);
+    const warned = [...f.warnings].filter(([m]) => !/MicrosoftAppId is not set/.test(m)).sort((a, b) => b[1] - a[1]);
+    for (const [msg, n] of warned.slice(0, 4)) out.push(`  log at warn or above, ${subjectLabel(f)}, ×${n}: ${msg.slice(0, 200)}`);
     for (const [i, heap] of (f.heaps ?? []).entries()) out.push(...formatHeap(heap, 12).map((line, j) => (j === 0 ? `  heap of ${subjectLabel(f)} #${i + 1} after the load: ${line}` : `  ${line}`)));
   }
   out.push('  targets:');

@@ -160,7 +160,7 @@ async function main(): Promise<number> {
   out.push(`load average   ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after`);
   out.push(`busiest before ${busiest.map((p) => `${p.command} ${p.cpuPercent}%`).join(', ')}`);
   for (const t of topologies.values()) out.push(`redis ${t.name.padEnd(9)}${t.describe}`);
-  out.push(`bots           LOG_LEVEL=warn, Emulator mode, each warmed up with ${options.warmup} conversations through the front (not measured); bot CPU summed over instances`);
+  out.push(`bots           LOG_LEVEL=warn, Emulator mode, each instance warmed up with ${options.warmup} conversations through the front (not measured); bot CPU summed over instances`);
   out.push('');
   for (const concurrency of options.concurrency) {
     const figures = options.subjects.map((id) => figuresOf(measured.filter((m) => m.concurrency === concurrency && m.subject.id === id), luaInternal));

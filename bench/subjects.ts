@@ -144,7 +144,10 @@ export async function measureSubject(
     const script = SCRIPTS[subject.bot];
 
     // Warm-up through the front, so every instance is warm: JIT, connection pools, scripts loaded.
-    const warmup = await runLoad(channel, front.url, conversationIds(runId, subject, concurrency, round, 'warmup', options.warmup), script, deadline);
+    // As many conversations per instance as one instance gets: an instance still compiling its
+    // hot paths in the measured window would count V8's work as the turns' cost.
+    const warmupIds = conversationIds(runId, subject, concurrency, round, 'warmup', options.warmup * subject.instances);
+    const warmup = await runLoad(channel, front.url, warmupIds, script, deadline);
 
     const measuredIds = conversationIds(runId, subject, concurrency, round, 'load', concurrency);
     const statsBefore = subject.topology ? await commandStats(subject.topology) : undefined;
