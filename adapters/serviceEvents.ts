@@ -28,8 +28,12 @@ export const SERVICE_EVENT_NAMES = [
   'lockedOut',
   /** A password reset request verified: `detail` = `mobile` | `owner`. */
   'resetVerified',
-  /** A free-text question answered from the guides. */
+  /** A free-text question answered from the guides (`detail`: the knowledge-base entry), or by a routed answer. */
   'questionAnswered',
+  /** "Was this helpful?" answered yes: `detail` = the knowledge-base entry. */
+  'answerHelpful',
+  /** "Was this helpful?" answered no: `detail` = the knowledge-base entry. */
+  'answerNotHelpful',
   /** A message the assistant did not understand. */
   'notUnderstood',
   /** A conversation handed to a person (a `question` request to NAS). */

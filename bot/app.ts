@@ -35,6 +35,7 @@ import { backOfficeSetup, countingAdapters, createServiceEvents } from './backOf
 import { createTellRequester } from './backOffice/tellRequester';
 import { countTurn } from './backOffice/turnEvents';
 import { createRequestDesk } from './backOffice/requestDesk';
+import { createHandOverDesk } from './handOver';
 import { BackOffice } from './backOffice/service';
 import { EmbeddedAccountDirectory } from '../adapters/embeddedAccountDirectory';
 import { MemoryVerificationCodes } from '../adapters/memoryVerificationCodes';
@@ -158,20 +159,20 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
       ...passwordHelpAdapters(now, { client: redis, secret: () => directLineState.signingKey() }),
     };
     events = createServiceEvents(redis, logger, now);
-    let sweeping: Promise<unknown> | undefined;
-    let closing = false;
+    let forgetting: Promise<unknown> = Promise.resolve();
+    const stopForgetting = new AbortController();
     ready = async () => {
       await waitUntilReady(redis);
-      // Whole messages the earlier version kept in the outbox without end (passcodes included).
-      sweeping = redisOutbox
-        .forgetOldContent()
+      // Whole messages the first version kept in the outbox without end (passcodes included).
+      forgetting = redisOutbox
+        .forgetOldContent(stopForgetting.signal)
         .then((removed) => removed && logger.info({ removed }, 'outbox: removed content kept past its retention'))
-        // Cut short by closing (a short-lived process such as `npm run nas`): tried again next start.
-        .catch((error: Error) => closing || logger.warn({ err: error }, 'outbox: could not remove old content'));
+        .catch((error: Error) => logger.warn({ err: error }, 'outbox: could not remove old content'));
     };
     closeStore = async () => {
-      closing = true;
-      await Promise.race([sweeping, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+      // Stop the clean-up between two commands rather than cut its connection (npm run nas is short-lived).
+      stopForgetting.abort();
+      await forgetting;
       await store.close();
       redis.disconnect();
     };
@@ -193,6 +194,7 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     machine, dialog, store, logger, now, userRate, flows,
     onTurn: (turn) => countTurn(events, turn),
     requestDesk: createRequestDesk(() => office),
+    handOver: createHandOverDesk(adapters.requests, now),
   });
   // Proactive messages reach Bot Framework channels through an adapter of their own (made when
   // first needed, so a process that never notifies makes none) and web chat through its state.
@@ -213,8 +215,9 @@ export function createAssistant(config: Config, logger: Logger, now: () => numbe
     state: directLineState,
     appId: config.MicrosoftAppId,
     trustedProxies: config.WEBCHAT_TRUSTED_PROXIES,
-    // A page back in a conversation whose transcript the channel had let go: say where it stands.
-    onReopened: (conversation) => void notifier.showPosition({ conversationReference: webChatReference(conversation, config.MicrosoftAppId) }),
+    // A page back in a conversation: where it stands (with its transcript still there, only after a while away).
+    onReopened: (conversation, how) =>
+      void notifier.showPosition({ conversationReference: webChatReference(conversation, config.MicrosoftAppId) }, { onlyIfAway: how.transcriptKept }),
   };
   const bot = new CareAssistantBot(engine, { references, logger });
   const stopRetention = scheduleRetention(adapters.requests, logger);

@@ -81,16 +81,19 @@ export class CareAssistantBot extends ActivityHandler {
       // Installing the app in Teams adds the bot to the user's personal chat.
       const installedInTeams =
         activity.channelId === 'msteams' && activity.conversation?.conversationType === 'personal' && added.some((m) => m.id === botId);
-      if (humans.length > 0 || installedInTeams) await this.runTurn(context, { kind: 'conversationStart' });
+      // The terminal chat says when it is opening a conversation again (it shows nothing of the last time).
+      const reopened = (activity.channelData as { reopened?: unknown } | undefined)?.reopened === true;
+      if (humans.length > 0 || installedInTeams) await this.runTurn(context, { kind: 'conversationStart', ...(reopened ? { reopened } : {}) });
       await next();
     });
   }
 
-  private async runTurn(context: TurnContext, input: Pick<TurnInput, 'kind' | 'text' | 'value'>): Promise<void> {
+  private async runTurn(context: TurnContext, input: Pick<TurnInput, 'kind' | 'text' | 'value' | 'reopened'>): Promise<void> {
     const { activity } = context;
     // Teams shows "typing…" while the turn runs; other channels do not need the extra call.
+    // It is only a courtesy: a channel that refuses it must not fail the turn (the replies decide).
     if (activity.type === ActivityTypes.Message && activity.channelId === 'msteams') {
-      await context.sendActivity({ type: ActivityTypes.Typing });
+      await context.sendActivity({ type: ActivityTypes.Typing }).catch((error: unknown) => this.options.logger?.warn({ err: error }, 'typing indicator not sent'));
     }
     const conversationReference = TurnContext.getConversationReference(activity);
     const key = this.engine.conversationKey({ channelId: activity.channelId, conversationId: activity.conversation.id });

@@ -65,7 +65,8 @@ export class ConsoleAdapter extends BotAdapter {
   }
 
   async start(logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    await this.run({ type: ActivityTypes.ConversationUpdate, membersAdded: [{ id: 'user', name: 'You' }] }, logic);
+    // Each start of the terminal chat opens the conversation again: one under way says where it stands.
+    await this.run({ type: ActivityTypes.ConversationUpdate, membersAdded: [{ id: 'user', name: 'You' }], channelData: { reopened: true } }, logic);
   }
 
   private async run(partial: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<void> {

@@ -23,12 +23,16 @@ import type { Flow } from './flows/types';
 import type { TurnObservation } from './backOffice/turnEvents';
 import type { RequestDesk } from './backOffice/requestDesk';
 import { ROUTES } from '../dialogs/routing';
+import { QuestionMemorySchema } from '../dialogs/questions';
+import type { HandOverDesk } from './handOver';
 
 /** Looking a request up must not hold the turn for long. */
 const REQUEST_DESK_TIMEOUT_MS = 5_000;
 const DESK_TIMED_OUT = 'Sorry, I cannot look that request up just now. Please try again in a minute, or contact NAS quoting the reference.';
 /** Without a request store to look in: the routing table's answer. */
 const requestStatusRoute = () => ROUTES.find((r) => r.id === 'requestStatus')!.answer();
+/** Without a request store to hand a question to: who to contact. */
+const personRoute = () => ROUTES.find((r) => r.id === 'person')!.answer();
 
 /**
  * One turn, as data: load the conversation's snapshot, parse the message into an event, run the
@@ -59,6 +63,11 @@ export interface TurnInput {
   /** The sender's id on the channel, for the per-user rate limit. */
   userId?: string;
   kind: 'message' | 'conversationStart';
+  /**
+   * With `conversationStart`: the user has opened this conversation again (the terminal chat
+   * started anew), so a conversation already under way says where it stands.
+   */
+  reopened?: boolean;
   text?: string;
   /** What a card's Action.Submit sent (`activity.value`). */
   value?: unknown;
@@ -145,6 +154,8 @@ const Envelope = z.object({
   lastTurn: LastTurn.optional(),
   /** When the user was asked to confirm "delete my data" (bot/eraseRequests.ts). */
   eraseAskedAt: z.number().optional(),
+  /** What the questions remember between turns, without personal data (dialogs/questions/memory.ts). */
+  questions: QuestionMemorySchema.optional(),
 });
 type Envelope = z.infer<typeof Envelope>;
 
@@ -184,6 +195,8 @@ export interface EngineOptions {
   onTurn?: (turn: TurnObservation) => void;
   /** Answers a message about a NAS request by its reference, from the request store (bot/backOffice/requestDesk.ts). */
   requestDesk?: RequestDesk;
+  /** Hands a question to a person: a NAS request of kind `question` (bot/handOver.ts). */
+  handOver?: HandOverDesk;
 }
 
 export function hashId(value: string, length = 16): string {
@@ -216,8 +229,11 @@ export interface Delivery {
    * state is saved.
    */
   event?: ConversationEvent;
-  /** Also say where the conversation stands (its current question), as after a greeting. */
-  showPosition?: boolean;
+  /**
+   * Also say where the conversation stands (its current question), as after a greeting; 'ifAway':
+   * only when the user has been away a while (the page was reopened with its transcript).
+   */
+  showPosition?: boolean | 'ifAway';
   /**
    * When the event did not move it (or there was none) and a flow is waiting on a question, ask
    * it again after the replies: on the web page a new message takes the question's buttons away.
@@ -355,7 +371,12 @@ export class ConversationEngine {
       if (input.kind === 'conversationStart' && !isNew && !restored.restarted) {
         await this.options.store.release(lease);
         unchanged();
-        return { replies: [], outcome: 'ok' };
+        if (!input.reopened) return { replies: [], outcome: 'ok' };
+        // Opened again: where it stands, what is done and left (nothing changes, nothing is saved).
+        const now = actor.getSnapshot();
+        const replies = this.options.dialog.render({ before: this.options.dialog.position(now), after: now, parsed: { kind: 'greet' }, returning: true });
+        log.info({ outcome: 'ok', reopened: true, ms: msSince(started) }, 'turn');
+        return { replies, outcome: 'ok' };
       }
       const askAgain = !envelope?.identityAskedAt || this.now() - envelope.identityAskedAt > IDENTIFY_RETRY_MS;
       const asked = !envelope?.identity && input.identify !== undefined && askAgain;
@@ -371,9 +392,17 @@ export class ConversationEngine {
           ? { kind: 'greet' }
           : dropped
             ? { kind: 'invalid', message: PASSWORD_DROPPED }
-            : this.options.dialog.parse(input.text ?? '', beforeSnapshot, input.value);
-      // A message about a NAS request is answered from the store, then the conversation carries on.
-      const parsed: Parsed = read.kind === 'request' ? { kind: 'say', text: await this.askDesk(read, key, input.channelId, log) } : read;
+            : this.options.dialog.parse(input.text ?? '', beforeSnapshot, input.value, envelope?.questions);
+      // A message about a NAS request is answered from the store, a question for a person becomes
+      // a request to NAS; then the conversation carries on.
+      const parsed: Parsed =
+        read.kind === 'request'
+          ? { kind: 'say', text: await this.askDesk(read, key, input.channelId, log) }
+          : read.kind === 'handOver'
+            ? { kind: 'say', text: await this.handOver(read, key, input, identity, log) }
+            : read;
+      // What the user said, as a hand-over may pass it on, read while the flow is still at its question.
+      const heard = this.options.dialog.heard({ text: dropped ? '' : (input.text ?? ''), value: dropped ? undefined : input.value, parsed: read, before, dropped });
       // Whether the machine takes the event at all, decided before it is sent.
       const accepted = parsed.kind !== 'event' || canTake(beforeSnapshot, parsed.event);
       if (parsed.kind === 'event') actor.send(parsed.event);
@@ -401,18 +430,21 @@ export class ConversationEngine {
         ...(identity ? { identity } : {}),
         ...(asked ? { identityAskedAt: this.now() } : envelope?.identityAskedAt ? { identityAskedAt: envelope.identityAskedAt } : {}),
         lastTurn: { activity, said, replies: replies as z.infer<typeof StoredReply>[] },
+        questions: this.options.dialog.remember(envelope?.questions, { heard, parsed: read, after }),
       };
       const saved = await this.commitOrFindOut(lease, JSON.stringify(next), log);
       if (saved.outcome !== 'saved') return this.notSaved(saved.outcome, stateBefore, started, log);
       keptLive = this.keepLive(key, { etag: saved.etag, actor, envelope: next });
       this.deliveringHere(key, activity);
       this.observe({
+        ...(read.kind === 'answer' ? { answered: true, entry: read.answer.id } : {}),
+        ...(read.kind === 'feedback' ? { feedback: { entry: read.entry, helpful: read.helpful } } : {}),
         conversationKey: key,
         channelId: input.channelId,
         isNew,
         ...(isNew ? {} : { before: beforeSnapshot, beforeFlow: before?.flow?.snapshot }),
         after,
-        parsed: parsed.kind,
+        parsed: read.kind === 'handOver' ? read.kind : parsed.kind,
         ...(parsed.kind === 'event' ? { eventType: parsed.event.type } : {}),
       });
       if (log.isLevelEnabled('info')) log.info({ outcome: dropped ? 'passwordDropped' : 'ok', before: stateBefore, after: describeState(after), ms: msSince(started) }, 'turn');
@@ -559,6 +591,26 @@ export class ConversationEngine {
     }
   }
 
+  private async handOver(asked: Extract<Parsed, { kind: 'handOver' }>, conversationKey: string, input: TurnInput, identity: UserIdentity | undefined, log: Logger): Promise<string> {
+    const desk = this.options.handOver;
+    if (!desk) return personRoute();
+    try {
+      return await Promise.race([
+        desk({
+          handOver: asked.handOver,
+          conversationKey,
+          channelId: input.channelId,
+          conversationReference: input.conversationReference ?? null,
+          ...(identity?.email ? { email: identity.email } : {}),
+        }),
+        new Promise<string>((resolve) => setTimeout(() => resolve(personRoute()), REQUEST_DESK_TIMEOUT_MS).unref()),
+      ]);
+    } catch (error) {
+      log.warn({ err: error }, 'hand-over failed');
+      return personRoute();
+    }
+  }
+
   private observe(turn: TurnObservation): void {
     try {
       this.options.onTurn?.(turn);
@@ -624,7 +676,7 @@ export class ConversationEngine {
           if (after.status !== 'active') throw new Error(`conversation machine is ${after.status}`);
           rendered.push(...this.options.dialog.render({ before, after, parsed: { kind: 'event', event: delivery.event }, accepted: true }));
           moved = true;
-        } else if (delivery.showPosition) {
+        } else if (delivery.showPosition && (delivery.showPosition !== 'ifAway' || this.now() - envelope.lastTurnAt > RETURNING_AFTER_MS)) {
           rendered.push(...this.options.dialog.render({ before, after: beforeSnapshot, parsed: { kind: 'greet' }, returning: true }));
         } else if (delivery.repeatPrompt && before.flow && !before.flow.menuOpen) {
           rendered.push(before.flow.dialog.prompt(before.flow.snapshot));

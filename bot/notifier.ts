@@ -130,13 +130,13 @@ export class Notifier {
    * Says where the conversation stands (its current question), as after a greeting: for a web
    * chat page that came back to a conversation whose transcript the channel no longer had.
    */
-  async showPosition(target: NotifyTarget): Promise<NotifyResult> {
-    return this.deliver(target, { showPosition: true }, { text: '' });
+  async showPosition(target: NotifyTarget, options: { onlyIfAway?: boolean } = {}): Promise<NotifyResult> {
+    return this.deliver(target, { showPosition: options.onlyIfAway ? 'ifAway' : true }, { text: '' });
   }
 
   private async deliver(
     target: NotifyTarget,
-    delivery: { replies?: Reply[]; event?: ConversationEvent; showPosition?: boolean; repeatPrompt?: boolean },
+    delivery: { replies?: Reply[]; event?: ConversationEvent; showPosition?: boolean | 'ifAway'; repeatPrompt?: boolean },
     message: NotifyMessage,
   ): Promise<NotifyResult> {
     const { engine, references, logger } = this.parts;

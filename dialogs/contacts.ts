@@ -10,7 +10,8 @@ export const NATIONAL_HELPDESK = {
 
 export const ODS_HELPDESK_EMAIL = 'exeter.helpdesk@nhs.net';
 
-export const NAS_HOURS = '9am to 5pm, Monday to Friday (not on bank holidays in England)';
+/** Said inside brackets after an address, so it has none of its own. */
+export const NAS_HOURS = '9am to 5pm, Monday to Friday, not on bank holidays in England';
 
 /**
  * How long NAS usually takes to work a registration. The guides give no figure ("as soon as

@@ -1,10 +1,12 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { ConversationContext, ConversationEvent, flowInProgress, flowSnapshot } from '../machines/conversation';
 import { NATIONAL_HELPDESK } from './contacts';
-import { normalise, parseChoice, parseGlobalCommand, parseYesNoAnswer } from './parsing';
+import { normalise, parseChoice, parseChoiceLoosely, parseGlobalCommand, parseYesNoAnswer } from './parsing';
+import { heard, QUESTION_KINDS, QuestionsDialog, type QuestionMemory, type QuestionParsed } from './questions';
+import { isClearQuestion } from './questions/read';
 import { requestAsked, route } from './routing';
 import type { FormState } from './cards';
-import type { FlowDialog, FlowParse, Reply } from './types';
+import type { FlowDialog, Reply } from './types';
 
 /** What the user's message means, before the machine decides anything. */
 export type Parsed =
@@ -13,12 +15,14 @@ export type Parsed =
   | { kind: 'notUnderstood' }
   /** An answer of the right kind that is wrong: the message says what is wrong. */
   | { kind: 'invalid'; message: string; form?: FormState }
-  /** Something to tell before asking the same again (where to find a code, who to contact). */
-  | { kind: 'say'; text: string }
+  /** Something to tell before asking the same again (where to find a code, who to contact); `alone`: without asking again. */
+  | { kind: 'say'; text: string; alone?: boolean; choices?: string[] }
   /** First contact, or "hello": greet and show the menu (or where they are). */
   | { kind: 'greet' }
   /** About a NAS request by its reference (its status, or an answer to NAS's question): the bot looks it up and says. */
-  | { kind: 'request'; reference?: string; text: string; answer?: string };
+  | { kind: 'request'; reference?: string; text: string; answer?: string }
+  /** Questions in the user's own words: answers from the guides, "did you mean", a hand-over (dialogs/questions). */
+  | QuestionParsed;
 
 /** Where the conversation stands, read from the root machine's snapshot. */
 export interface Position {
@@ -33,8 +37,30 @@ const GREETINGS = new Set([
 ]);
 const RESUME_LABEL = (dialog: FlowDialog) => `Carry on: ${dialog.menuLabel}`;
 
+/**
+ * The longest message (or text in a form) that is read. An answer, or a question for NAS, fits
+ * many times over; reading 100 KB through every pattern of every step cost seconds of the
+ * process's time for nothing.
+ */
+export const MAX_MESSAGE_CHARACTERS = 4_000;
+
+/** The longest text in what was sent: the message, and any string in a card's value. */
+function longestText(text: string, value: unknown): number {
+  let longest = text.length;
+  const walk = (node: unknown, depth: number) => {
+    if (typeof node === 'string') longest = Math.max(longest, node.length);
+    else if (node && typeof node === 'object' && depth < 8) for (const item of Object.values(node).slice(0, 200)) walk(item, depth + 1);
+  };
+  walk(value, 0);
+  return longest;
+}
+
 export class ConversationDialog {
-  constructor(private readonly flows: readonly FlowDialog[]) {}
+  readonly questions: QuestionsDialog;
+
+  constructor(private readonly flows: readonly FlowDialog[]) {
+    this.questions = new QuestionsDialog(flows);
+  }
 
   position(snapshot: AnyMachineSnapshot): Position {
     const inProgress = flowInProgress(snapshot, this.flows.map((f) => f.id));
@@ -45,34 +71,20 @@ export class ConversationDialog {
     return { flow: { dialog, menuOpen: inProgress.menuOpen, confirmLeave: inProgress.confirmLeave, snapshot: child }, ...(leaving ? { leaving } : {}) };
   }
 
-  /** A flow's parse result as what it means here; not understood → a routed answer when there is one. */
-  private fromFlow(result: FlowParse, text: string): Parsed {
-    if (!result) return this.routed(text);
-    if ('invalid' in result) return { kind: 'invalid', message: String(result.invalid), form: result.form as FormState | undefined };
-    if ('say' in result) return { kind: 'say', text: String(result.say) };
-    return { kind: 'event', event: { type: 'TO_FLOW', event: result } };
-  }
-
-  /**
-   * `canStart`: no flow is in progress (or its menu is open), so a routed flow may start.
-   * `finished`: the flow in progress has finished, so asking for it again starts a new one.
-   */
-  private routed(text: string, canStart = false, finished?: string): Parsed {
-    const found = route(text);
-    // "Where is my request?" without its reference: the bot finds the requests made in this chat.
-    if (found?.id === 'requestStatus') return { kind: 'request', text };
-    if (found?.flow && canStart && found.flow.id === finished) return { kind: 'event', event: { type: 'RESTART', start: found.flow.start(text) } };
-    if (found?.flow && canStart && this.flows.some((f) => f.id === found.flow!.id)) {
-      return { kind: 'event', event: { type: 'START_FLOW', flow: found.flow.id, start: found.flow.start(text) } };
-    }
-    return found ? { kind: 'say', text: found.answer() } : { kind: 'notUnderstood' };
-  }
-
   /**
    * The user's message as what it means here: typed text, or a card's submitted `value` (whose
-   * `action` says which button was pressed). Empty text with no value is not understood.
+   * `action` says which button was pressed). Empty text with no value is not understood. `memory`
+   * is what the questions remember (a "did you mean" just offered, an answer waiting for "was this
+   * helpful?").
    */
-  parse(text: string, snapshot: AnyMachineSnapshot, value?: unknown): Parsed {
+  parse(text: string, snapshot: AnyMachineSnapshot, value?: unknown, memory?: QuestionMemory): Parsed {
+    const length = longestText(text, value);
+    if (length > MAX_MESSAGE_CHARACTERS) {
+      return {
+        kind: 'say',
+        text: `That message is too long for me to read (${length.toLocaleString('en-GB')} characters; I read up to ${MAX_MESSAGE_CHARACTERS.toLocaleString('en-GB')}). Please send just the answer.`,
+      };
+    }
     const { flow, leaving } = this.position(snapshot);
     const action = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>).action : undefined;
     // The answer box of a status card NAS asked a question with (bot/backOffice/statusMessages.ts).
@@ -83,7 +95,14 @@ export class ConversationDialog {
     }
     if (typeof action === 'string' && action !== 'back') {
       if (!flow || flow.menuOpen || flow.confirmLeave || !flow.dialog.parseCard) return { kind: 'notUnderstood' };
-      return this.fromFlow(flow.dialog.parseCard(value as Record<string, unknown>, flow.snapshot), '');
+      const result = flow.dialog.parseCard(value as Record<string, unknown>, flow.snapshot);
+      if (!result) return { kind: 'notUnderstood' };
+      if ('invalid' in result) return { kind: 'invalid', message: String(result.invalid), form: result.form as FormState | undefined };
+      if ('say' in result) {
+        const { alone, choices } = result as { alone?: boolean; choices?: string[] };
+        return { kind: 'say', text: String(result.say), ...(alone ? { alone } : {}), ...(choices ? { choices } : {}) };
+      }
+      return { kind: 'event', event: { type: 'TO_FLOW', event: result } };
     }
     if (flow?.confirmLeave) {
       const yes = parseYesNoAnswer(text);
@@ -115,19 +134,54 @@ export class ConversationDialog {
       // A finished flow asked for again ("register another organisation") starts a new one.
       if (finished && this.asksAgain(text, flow.dialog)) return { kind: 'event', event: { type: 'RESTART' } };
       if (GREETINGS.has(normalise(text))) return { kind: 'greet' };
-      return this.fromFlow(flow.dialog.parse(text, flow.snapshot), text);
+      return this.questions.followUp(text, memory, flow) ?? this.questions.inFlow(text, flow, memory);
     }
+    const followUp = this.questions.followUp(text, memory, flow);
+    if (followUp) return followUp;
     const choice = parseChoice(text, this.menuOptions(flow));
+    if (choice && isClearQuestion(text)) {
+      // "any news on my registration?" names a menu entry but asks something: answered, if anything answers it.
+      const asked = this.questions.atMenu(text, memory, flow);
+      if (asked.kind !== 'miss' && asked.kind !== 'handOver' && asked.kind !== 'didYouMean') return asked;
+    }
     if (choice === 'resume') return { kind: 'event', event: { type: 'RESUME' } };
     if (choice === 'again') return { kind: 'event', event: { type: 'RESTART' } };
     if (choice) return { kind: 'event', event: { type: 'START_FLOW', flow: choice } };
     if (GREETINGS.has(normalise(text))) return { kind: 'greet' };
-    return this.routed(text, true, finished ? flow.dialog.id : undefined);
+    // A slip of the keyboard at the menu ("registr", "pasword help") still picks the one it is close to.
+    const loose = route(text) ? undefined : parseChoiceLoosely(text, this.menuOptions(flow));
+    if (loose === 'resume') return { kind: 'event', event: { type: 'RESUME' } };
+    if (loose === 'again') return { kind: 'event', event: { type: 'RESTART' } };
+    if (loose) return { kind: 'event', event: { type: 'START_FLOW', flow: loose } };
+    return this.questions.atMenu(text, memory, flow);
+  }
+
+  /** What the user said this turn, as a hand-over may pass it on; read before the turn's event is sent. */
+  heard(turn: { text: string; value?: unknown; parsed: Parsed; before: Position | null; dropped?: boolean }): { text: string | undefined; kind?: 'care' | 'dental' } {
+    // Read now, while the flow is at the question the message answered.
+    const kind = this.questions.kindOf(turn.before?.flow, undefined);
+    return { text: heard(turn), ...(kind ? { kind } : {}) };
+  }
+
+  /** What the questions remember after this turn (see QuestionsDialog.remember). */
+  remember(memory: QuestionMemory | undefined, turn: { heard: { text: string | undefined; kind?: 'care' | 'dental' }; parsed: Parsed; after: AnyMachineSnapshot }): QuestionMemory | undefined {
+    const after = this.position(turn.after);
+    const next = this.questions.remember(memory, {
+      heard: turn.heard.text,
+      parsed: turn.parsed,
+      ...(turn.heard.kind ? { kind: turn.heard.kind } : {}),
+      after,
+    });
+    return QuestionsDialog.isEmpty(next) ? undefined : next;
   }
 
   private asksAgain(text: string, dialog: FlowDialog): boolean {
     const t = normalise(text);
-    return [normalise(dialog.againLabel ?? ''), ...(dialog.againSynonyms ?? [])].filter(Boolean).includes(t) || t === normalise(dialog.menuLabel);
+    return (
+      [normalise(dialog.againLabel ?? ''), ...(dialog.againSynonyms ?? [])].filter(Boolean).includes(t) ||
+      t === normalise(dialog.menuLabel) ||
+      dialog.asksAgain?.(text) === true
+    );
   }
 
   /**
@@ -158,7 +212,9 @@ export class ConversationDialog {
     const was = before ?? {};
     const now = this.position(after);
 
+    const asked = QUESTION_KINDS.has(parsed.kind);
     if (!now.flow) {
+      if (asked) return [...replies, ...this.questions.replies(parsed, undefined, () => [this.menu()])!];
       if (was.flow && parsed.kind === 'event' && parsed.event.type === 'CANCEL') {
         replies.push({ text: 'Cancelled. Nothing was sent, and nothing you told me in that step was kept.' });
       } else if (parsed.kind === 'help') {
@@ -176,6 +232,7 @@ export class ConversationDialog {
 
     const { dialog, snapshot, menuOpen, confirmLeave } = now.flow;
     if (menuOpen) {
+      if (asked) return [...replies, ...this.questions.replies(parsed, now.flow, () => [this.menu(dialog, snapshot)])!];
       if (parsed.kind === 'help') replies.push({ text: this.generalHelp() });
       else if (parsed.kind === 'say') replies.push({ text: parsed.text });
       else if (parsed.kind === 'notUnderstood') replies.push({ text: `Sorry, I did not understand that. ${this.menuHint()}` });
@@ -184,6 +241,7 @@ export class ConversationDialog {
     }
     if (confirmLeave) {
       if (parsed.kind === 'notUnderstood') replies.push({ text: 'Please answer yes or no.' });
+      if (parsed.kind === 'say') replies.push({ text: parsed.text });
       const lose = dialog.wouldLose?.(snapshot) ?? 'what you have entered';
       const question = now.leaving === 'restart' ? 'Start again from the beginning?' : `Cancel this ${dialog.noun ?? 'request'}?`;
       replies.push({ text: `${question} You would lose ${lose}, and would need to do it again.`, choices: ['Yes', 'No'] });
@@ -197,11 +255,17 @@ export class ConversationDialog {
     if (input.returning && !entered) {
       replies.push({ text: this.welcomeBack(dialog, snapshot) });
     }
-    if (parsed.kind === 'help') {
+    if (asked) {
+      return [...replies, ...this.questions.replies(parsed, now.flow, () => [dialog.prompt(snapshot)])!];
+    } else if (parsed.kind === 'help') {
       replies.push({ text: dialog.help(snapshot) });
     } else if (parsed.kind === 'greet') {
       if (!input.returning) replies.push({ text: 'Hello again. Here is where we are:' });
     } else if (parsed.kind === 'say') {
+      if (parsed.alone) {
+        replies.push({ text: parsed.text, ...(parsed.choices ? { choices: parsed.choices } : {}) });
+        return replies;
+      }
       replies.push({ text: parsed.text });
     } else if (parsed.kind === 'notUnderstood') {
       replies.push({ text: `Sorry, I did not understand that. ${dialog.hint(snapshot)}` });
@@ -240,7 +304,7 @@ export class ConversationDialog {
     return [
       "Hello, I'm the NHSmail care assistant for care providers and dental practices in England. I can help you:",
       offers,
-      'I can also tell you who to contact about leavers and new starters.',
+      'You can also ask me about NHSmail in your own words (for example "what is a DSPT?"), or say "talk to a person".',
       'At any point you can say "help", "back", "menu", "cancel" or "start again".',
     ].join('\n');
   }
@@ -286,8 +350,8 @@ export class ConversationDialog {
   }
 
   private welcomeBack(dialog: FlowDialog, snapshot: AnyMachineSnapshot): string {
-    const { done, left } = dialog.progress(snapshot);
-    const lines = ['Welcome back. Here is where you are:'];
+    const { about, done, left } = dialog.progress(snapshot);
+    const lines = [about ? `Welcome back. You are ${about}. Here is where you are:` : 'Welcome back. Here is where you are:'];
     if (done.length) lines.push(`Done: ${done.join('; ')}.`);
     if (left.length) lines.push(`Still to do: ${left.join('; ')}.`);
     return lines.join('\n');

@@ -1,14 +1,16 @@
-import { ADMIN_EMAIL, NAS_HOURS, NATIONAL_HELPDESK, ODS_HELPDESK_EMAIL } from './contacts';
+import { ADMIN_EMAIL, NAS_HOURS, NATIONAL_HELPDESK } from './contacts';
 import { NAS_REFERENCE_PREFIXES } from '../adapters/nasRequests';
 import { OTP_ALPHABET } from '../adapters/oneTimePasscodes';
 import { normalise } from './parsing';
+import { ownerRequestsStart } from './ownerRequests/read';
 import { passwordHelpStart } from './passwordHelp/explainSteps';
 
 /**
  * What to say when someone asks for something the assistant cannot do in this chat yet: a short,
  * useful answer with who to contact and when they are open, instead of "not understood". One
  * line per topic; when a flow for a topic lands, its line is replaced by that flow (its menu
- * entry or its own answers).
+ * entry or its own answers). Questions the guides answer (DSPT, ODS codes, many sites…) are the
+ * knowledge base's (dialogs/knowledge, read by dialogs/questions after this table).
  */
 
 export interface Route {
@@ -25,7 +27,6 @@ export interface Route {
 
 const NAS = `NAS (${ADMIN_EMAIL.care} for care providers, ${ADMIN_EMAIL.dental} for dental practices; ${NAS_HOURS})`;
 const HELPDESK = `the national helpdesk (${NATIONAL_HELPDESK.phone} or ${NATIONAL_HELPDESK.email}, ${NATIONAL_HELPDESK.hours})`;
-const NOT_HERE_YET = 'I cannot do that in this chat yet, but here is who can help.';
 
 export const ROUTES: readonly Route[] = [
   {
@@ -42,34 +43,12 @@ export const ROUTES: readonly Route[] = [
       `For a forgotten password, a locked account, your first login or your mobile number in the directory, say "menu" and choose "Password and account help". Or ask ${HELPDESK}.`,
   },
   {
-    id: 'leaver',
-    pattern: /\b(has|have|had) left\b|\bleft (the|our|my) (home|practice|organisation|organization|company|job|team)\b|\bleaver\b|\bleaving\b|\bno longer works?\b|\bresigned\b|\bmoved on\b/,
+    // Leavers, new starters and the other owners' requests are a flow: free text that asks for one starts it with what it says.
+    id: 'ownerRequests',
+    matches: (text) => ownerRequestsStart(text) !== undefined,
+    flow: { id: 'ownerRequests', start: (text) => ownerRequestsStart(text) ?? {} },
     answer: () =>
-      `${NOT_HERE_YET} The shared mailbox owner tells ${NAS} about a leaver: their NHSmail address, their last working day, and whether they are leaving social care altogether. Their account is then taken out of the shared mailbox; someone leaving social care has their account deleted 30 days after it is marked, so save anything the team needs first.`,
-  },
-  {
-    id: 'newStarter',
-    pattern: /\bnew (starter|staff|member of staff|employee|colleague|carer|nurse)\b|\b(joiner|joining|just joined|started with us)\b|\baccount for (a |my |our )?(new|colleague|member)/,
-    answer: () =>
-      `${NOT_HERE_YET} The shared mailbox owner asks ${NAS} for an account for a new starter, with the same details as a registration (name, email, UK mobile, role). Someone who already has NHSmail from another job keeps it: ask NAS to move them to your organisation as a joiner.`,
-  },
-  {
-    id: 'dspt',
-    pattern: /\b(dspt|ig toolkit|data security and protection toolkit|data security toolkit)\b/,
-    answer: () =>
-      `The Data Security and Protection Toolkit (DSPT) is an online self-assessment that shows an organisation handles data safely; it must be published (at "Approaching Standards" or higher for care providers) before registering for NHSmail, and again every year. The ODS helpdesk (${ODS_HELPDESK_EMAIL}) answers DSPT and ODS code questions; for NHSmail itself, ${NAS}.`,
-  },
-  {
-    id: 'odsCode',
-    pattern: /\bods\b/,
-    answer: () =>
-      `An ODS code is the code NHS England's Organisation Data Service gives your organisation (care sites' codes usually begin with V). The ODS helpdesk (${ODS_HELPDESK_EMAIL}) can tell you yours; for NHSmail itself, ${NAS}.`,
-  },
-  {
-    id: 'manySites',
-    pattern: /\b(\d{2,}|many|several|multiple|lots of|a number of|a group of|a chain of)\b.*\b(care homes?|homes|sites|locations|services|practices|branches)\b/,
-    answer: () =>
-      `Large providers with many sites and their own IT team can apply for the self-management route instead, where their own Primary Local Administrator manages the accounts: ${NAS} can tell you more. Otherwise, register each site here, one at a time: each site gets its own shared mailbox and up to 10 accounts.`,
+      `For a leaver, a new starter, a joiner or a handover of the shared mailbox, say "menu" and choose "Leavers, new starters and owners". Or contact ${NAS}.`,
   },
   {
     id: 'requestStatus',
@@ -78,6 +57,7 @@ export const ROUTES: readonly Route[] = [
       `Tell me the reference and I will check where it is, for example "status of REG-7KD9QX2P" (it starts with REG- for a registration, PWD- for a password reset, and was in my message when the request was made). You are also told in this chat when NAS changes its status; or contact ${NAS}, quoting the reference.`,
   },
   {
+    // "Talk to a person": the question is handed to NAS (dialogs/questions); this answer where it cannot be.
     id: 'person',
     pattern: /\b(speak|talk|chat) (to|with) (a |an |some)?(person|human|someone|somebody|real person|agent|adviser|advisor|operator)\b|\b(real|actual) (person|human)\b|\bhuman\b|\bcall (you|someone|somebody)\b|\bphone number\b.*\b(you|nas|helpdesk)\b/,
     answer: () => `You can reach a person at ${NAS}, or at ${HELPDESK}.`,

@@ -50,7 +50,7 @@ export function fieldQuestion(text: string, field: FieldInfo | undefined): FlowP
   const t = text.toLowerCase();
   if (/\bwhy\b/.test(t) && /(need|want|ask|for|matter|this|that|it)\b/.test(t)) return { say: field.why };
   if (
-    /\b(don'?t|do not|dont|can'?t|cannot|can not|not sure|no idea|unsure)\b.*\b(know|find|have|remember|sure|got|where)\b|\bwhere (do|can|is|would) (i|it|we)\b|\bwhere('s| is)\b|\bnot sure\b|\bno idea\b|\bhow do i find\b|\bwhat is (it|that|a|an|my|the)\b/.test(
+    /\b(don'?t|do not|dont|can'?t|cannot|can not|not sure|no idea|unsure)\b.*\b(know|find|have|remember|sure|got|where)\b|\bwhere (do|can|is|would) (i|it|we)\b|\bwhere('s| is)\b|\bnot sure\b|\bno idea\b|\bhow do i find\b|\bwhat('?s| is) (it|that|a|an|my|the)\b|\bdifference\b|\bwhat does (it|that|this) mean\b/.test(
       t,
     )
   ) {

@@ -16,7 +16,12 @@ export interface Reply {
  * when the text asks something the flow can answer at once (where to find a code, why it is
  * needed), after which the same question is asked again; undefined when not understood at all.
  */
-export type FlowParse = AnyEventObject | { invalid: string; form?: FormState } | { say: string } | undefined;
+export type FlowParse =
+  | AnyEventObject
+  | { invalid: string; form?: FormState }
+  /** `alone`: the answer is all that is said (the step is not asked again), with its own `choices`. */
+  | { say: string; alone?: boolean; choices?: string[] }
+  | undefined;
 
 /** A field a flow asks for, for "why do you need that?" and "I don't know it" (CONTRACTS §4). */
 export interface FieldInfo {
@@ -57,8 +62,10 @@ export interface FlowDialog {
   cannotGoBack(snapshot: AnyMachineSnapshot): string;
   /** The field the current step asks for, if it asks for one. */
   field?(snapshot: AnyMachineSnapshot): FieldInfo | undefined;
-  /** For a returning user: what is done and what is left. */
-  progress(snapshot: AnyMachineSnapshot): { done: string[]; left: string[] };
+  /** The kind of organisation, once the flow knows it: answers then name careadmin or dentistadmin. */
+  organisationKind?(snapshot: AnyMachineSnapshot): 'care' | 'dental' | undefined;
+  /** For a returning user: what it is about ("registering Amazing Carehomes"), what is done and what is left. */
+  progress(snapshot: AnyMachineSnapshot): { about?: string; done: string[]; left: string[] };
   /**
    * What cancelling or starting again would throw away, when it is worth asking first (e.g. "your
    * organisation's verification and the 3 people you have added"); undefined: nothing to ask.
@@ -69,4 +76,6 @@ export interface FlowDialog {
   /** The menu entry for a new one once finished, e.g. "Register another organisation". */
   readonly againLabel?: string;
   readonly againSynonyms?: readonly string[];
+  /** Once finished, whether the text asks for another one in its own words ("register another one"). */
+  asksAgain?(text: string): boolean;
 }

@@ -26,7 +26,9 @@ import {
   type Role,
   type Title,
 } from '../machines/registration/rules';
-import { normalise, parseChoice, parseYesNo, type ChoiceOption } from './parsing';
+import { editDistance, normalise, parseChoice, parseYesNo, type ChoiceOption } from './parsing';
+
+export { editDistance };
 import { listOf, quoteInline, shown } from './text';
 
 export { CARE_ROLES, DENTAL_ROLES, NAME_MAX_LENGTH, NHSMAIL_DOMAINS, ROLES, SHARED_MAILBOX_PREFIX, TITLES, TOWN_MAX_LENGTH, MAILBOX_TOWN_MAX_LETTERS };
@@ -136,20 +138,21 @@ function odsCodeOf(typed: string): Result<string> {
 
 const LOCATION_RULE = 'a CQC location ID is 1- followed by 9 to 11 digits, such as 1-1002733005';
 
-/** `1-` followed by 9 to 11 digits. Spaces anywhere are ignored; nothing else is corrected. */
+/** `1-` followed by 9 to 11 digits. Spaces anywhere are ignored (a space for the dash too); nothing else is corrected. */
 export function cqcLocationId(text: string): Result<string> {
   const exact = cqcLocationIdOf(tidy(text));
   if (exact.ok) return exact;
   const inner = cqcLocationIdOf(tidy(core(text)));
   if (inner.ok) return inner;
   // One location ID somewhere in a sentence: "It's 1-1002733005 I think".
-  const found = [...tidy(text).matchAll(/(?<![\p{L}\d-])1\s?-\s?\d{9,11}(?![\p{L}\d])/gu)].map((m) => cqcLocationIdOf(m[0]));
+  const found = [...tidy(text).matchAll(/(?<![\p{L}\d-])1(?:\s?-\s?|\s)\d{9,11}(?![\p{L}\d])/gu)].map((m) => cqcLocationIdOf(m[0]));
   return found.length === 1 && found[0]!.ok ? found[0]! : exact;
 }
 
 function cqcLocationIdOf(typed: string): Result<string> {
   if (!typed) return fail(`The CQC location ID is missing; ${LOCATION_RULE}.`);
-  const id = typed.replace(/\s+/g, '').toUpperCase();
+  // "1 1002733039": a space where the dash goes.
+  const id = typed.replace(/^1\s+(?=\d{9,11}$)/, '1-').replace(/\s+/g, '').toUpperCase();
   if (/^1-\d{9,11}$/.test(id)) return ok(id);
   if (/^CON1?-?\d+$/.test(id)) {
     return fail(`${shown(typed)} looks like a CQC contact ID (the registered manager's ID), not the CQC location ID: ${LOCATION_RULE}.`);
@@ -492,7 +495,27 @@ export function role(text: string, kind: RegisteringKind): Result<Role> {
   }
   const misspelt = closest(t, roleOptions(kind));
   if (misspelt) return ok(misspelt);
+  // A word of a role's name misspelt ("managr", "recepsionist"): read as that word, then as above.
+  const corrected = correctedWords(t, roles);
+  if (corrected !== t) {
+    const again = role(corrected, kind);
+    if (again.ok || /could be/.test(again.error)) return again.ok ? again : fail(again.error.replace(shown(corrected), shown(text)));
+  }
   return fail(`“${shown(text)}” is not one of the roles for ${who}: ${choices}. If none fits, choose Other.`);
+}
+
+/** Each word of 5 letters or more replaced by the one word of the roles' names it is a slip of. */
+function correctedWords(typed: string, roles: readonly string[]): string {
+  const vocabulary = [...new Set(roles.flatMap((r) => normalise(r).split(' ')).filter((w) => w.length >= 4))];
+  return typed
+    .split(' ')
+    .map((word) => {
+      if (word.length < 5 || vocabulary.includes(word)) return word;
+      const allowed = word.length >= 9 ? 2 : 1;
+      const near = vocabulary.filter((v) => editDistance(word, v) <= allowed);
+      return near.length === 1 ? near[0]! : word;
+    })
+    .join(' ');
 }
 
 /** The one option a misspelt answer is closest to ("registered manger"), if it is close enough and no other is. */
@@ -500,24 +523,14 @@ function closest<V extends string>(typed: string, options: readonly ChoiceOption
   if (typed.length < 5) return undefined;
   const allowed = Math.max(1, Math.floor(typed.length / 6));
   const scored = options.flatMap((o) =>
-    [normalise(o.label), ...(o.synonyms ?? [])].filter((name) => name.length >= 5).map((name) => ({ value: o.value, distance: editDistance(typed, name) })),
+    [normalise(o.label), ...(o.synonyms ?? [])]
+      // Lengths further apart than the allowance cannot be close (and a long text would cost a large table).
+      .filter((name) => name.length >= 5 && Math.abs(name.length - typed.length) <= allowed)
+      .map((name) => ({ value: o.value, distance: editDistance(typed, name) })),
   );
   const best = Math.min(...scored.map((s) => s.distance));
   const winners = new Set(scored.filter((s) => s.distance === best).map((s) => s.value));
   return best <= allowed && winners.size === 1 ? [...winners][0] : undefined;
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -602,7 +615,7 @@ export function memberSchema<K extends RegisteringKind>(kind: K, emailOptions: E
         ctx.addIssue({
           code: 'custom',
           path: ['mailboxAdmin'],
-          message: 'A mailbox admin must also be added to the shared mailbox: answer yes to both, or no to mailbox admin.',
+          message: 'A mailbox admin must also be in the shared mailbox: tick “Add to the shared mailbox” as well, or untick “Mailbox admin”.',
         });
       }
     });

@@ -1,3 +1,5 @@
+import type { AnyActorRef } from 'xstate';
+
 /**
  * What every flow shares with the root machine (docs/architecture.md, "Adding a flow"): the input
  * a flow is started with, and the meta its parts carry so the dialog can say where the user is.
@@ -11,9 +13,23 @@ export interface FlowUser {
   source: 'teams';
 }
 
+/**
+ * A person whose NHSmail address was proved in this conversation (machines/ownerVerification):
+ * by their Teams sign-in, or by a code emailed to the address. How long it counts for is the rule
+ * of the flow that reads it (a shared mailbox owner: 8 hours).
+ */
+export interface VerifiedIdentity {
+  address: string;
+  via: 'teamsSignIn' | 'emailCode';
+  /** When it was proved (milliseconds since the epoch). */
+  at: number;
+}
+
 /** The conversation a flow runs in: who, which channel, and how to reach it again later. */
 export interface FlowSession {
   user?: FlowUser;
+  /** Kept for the flows started after the one that proved it (see `keepInSession`). */
+  verifiedIdentity?: VerifiedIdentity;
   channelId: string;
   /** The engine's hashed key of the conversation. */
   conversationKey: string;
@@ -31,6 +47,16 @@ export interface FlowInput extends FlowSession {
   /** Anything the user already said that the flow can use (e.g. a postcode typed at the menu). */
   start?: Record<string, unknown>;
 }
+
+/**
+ * Keeping something in the conversation's session, so every flow started later in this
+ * conversation is given it: a flow sends `sessionChange(...)` to `conversationOf` (the root
+ * machine merges a `SESSION` event into its session), e.g.
+ * `sendTo(conversationOf, ({ context }) => sessionChange({ verifiedIdentity: context.identity }))`.
+ * A flow run on its own, with no conversation around it, sends it to itself, where it is ignored.
+ */
+export const conversationOf = ({ self }: { self: AnyActorRef }): AnyActorRef => self._parent ?? self;
+export const sessionChange = (session: Partial<FlowSession>) => ({ type: 'SESSION' as const, session });
 
 /** A part of a flow, for "Step 3 of 4 · Members": its number among the numbered parts, and its title. */
 export interface StepMeta {

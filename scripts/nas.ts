@@ -1,11 +1,12 @@
 /**
  * `npm run nas -- <command>`: the NAS back office on the command line, working the requests in
- * the Redis every bot instance uses (REDIS_URL). See USAGE and docs/back-office.md.
+ * the Redis every bot instance uses (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS). See USAGE and docs/back-office.md.
  */
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { StoreUnavailableError } from '../adapters/conversationStore';
+import { describeTopology, redisTopology } from '../adapters/redis';
 import { InvalidSubmissionError, NAS_QUEUES, NAS_REFERENCE_PATTERN, NasQueue, NasRequestStatus } from '../adapters/nasRequests';
 import { addDays, londonDay } from '../adapters/serviceEvents';
 import { ConfigError, loadConfig } from '../bot/config';
@@ -37,8 +38,9 @@ export const USAGE = `Usage: npm run nas -- <command> [options]
          How many requests of each kind are in each status.
 
   --as is who you are in the request's history (default: your login name).
-  Reads REDIS_URL (the Redis the bot uses). Exit codes: 0 done, 1 the store could not be reached or
-  something failed, 2 bad arguments, 3 no such request (or nothing to take), 4 the change was refused.`;
+  Reads the Redis the bot uses (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS).
+  Exit codes: 0 done, 1 the store could not be reached or something failed, 2 bad arguments,
+  3 no such request (or nothing to take), 4 the change was refused.`;
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3, refused: 4 } as const;
 
@@ -314,15 +316,16 @@ export async function runWith(argv: readonly string[], open: () => Promise<NasCo
 class NoStoreError extends Error {}
 
 /**
- * The back office over the Redis of REDIS_URL, as a bot instance without a server: the same
+ * The back office over the Redis the bot uses (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS), as a bot instance without a server: the same
  * stores, counting and notifier, so a change made here is told to the requester like one made on
  * the page (on Teams and the Emulator through the Bot Framework credentials of the configuration).
  */
 async function openFromEnvironment(env: NodeJS.ProcessEnv): Promise<NasCommandContext & { close(): Promise<void> }> {
   const config = loadConfig({ LOG_LEVEL: 'warn', ...env });
-  if (!config.REDIS_URL) {
+  const topology = redisTopology(config);
+  if (!topology) {
     throw new NoStoreError(
-      'REDIS_URL is not set. The back office works on the requests in the Redis the bot uses; a bot running in memory keeps its requests to itself (use its page at /nas/ or its API at /nas/api/ instead).',
+      'No Redis is set (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS). The back office works on the requests in the Redis the bot uses; a bot running in memory keeps its requests to itself (use its page at /nas/ or its API at /nas/api/ instead).',
     );
   }
   // Logs to standard error: standard output is the answer (a list, an export to redirect to a file).
@@ -331,7 +334,7 @@ async function openFromEnvironment(env: NodeJS.ProcessEnv): Promise<NasCommandCo
     await assistant.ready();
   } catch (error) {
     await assistant.close();
-    throw new NoStoreError(`Redis at ${redactUrl(config.REDIS_URL)} cannot be reached: ${(error as Error).message}`);
+    throw new NoStoreError(`The Redis the bot uses (${describeTopology(topology)}) cannot be reached: ${(error as Error).message}`);
   }
   return {
     office: new BackOffice(assistant.backOffice),
@@ -346,16 +349,6 @@ function safeUserName(): string {
     return os.userInfo().username || 'NAS';
   } catch {
     return 'NAS';
-  }
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'REDIS_URL';
   }
 }
 

@@ -1,12 +1,13 @@
 /**
  * `npm run outbox [-- --limit N] [-- --prefix P]`: prints the latest messages of the Redis outbox
  * (newest first) — time, channel, recipient, subject and body, which holds the passcode, so a
- * tester can carry on a registration. Reads REDIS_URL; without it, the journal file that a bot
- * running in memory writes (OUTBOX_FILE, default .data/outbox.jsonl).
+ * tester can carry on a registration. Reads the Redis the bot uses (REDIS_URL, REDIS_CLUSTER_NODES
+ * or REDIS_SENTINELS); without one, the journal file that a bot running in memory writes
+ * (OUTBOX_FILE, default .data/outbox.jsonl).
  */
-import type { Redis } from 'ioredis';
 import { OutboxMessage } from '../adapters/outbox';
-import { createRedisClient, DEFAULT_KEY_PREFIX, waitUntilReady } from '../adapters/redisConversationStore';
+import { createRedis, describeTopology, RedisClient, redisTopology, waitUntilReady } from '../adapters/redis';
+import { DEFAULT_KEY_PREFIX } from '../adapters/redisConversationStore';
 import { RedisOutbox } from '../adapters/redisOutbox';
 import { readOutboxJournal } from '../adapters/memoryOutbox';
 import { ConfigError, loadConfig, outboxFile } from '../bot/config';
@@ -16,8 +17,9 @@ export const DEFAULT_LIMIT = 20;
 
 const USAGE = `Usage: npm run outbox [-- --limit N] [-- --prefix P]
   Prints the latest N (default ${DEFAULT_LIMIT}) messages of the outbox in Redis, newest first.
-  REDIS_URL must point to the Redis the bot uses; --prefix is its key prefix (default ${DEFAULT_KEY_PREFIX}).
-  Without REDIS_URL it reads the journal of a bot running in memory (OUTBOX_FILE, default .data/outbox.jsonl).
+  It reads the Redis the bot uses (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS + REDIS_SENTINEL_NAME);
+  --prefix is its key prefix (default ${DEFAULT_KEY_PREFIX}).
+  Without any of them it reads the journal of a bot running in memory (OUTBOX_FILE, default .data/outbox.jsonl).
   A message's content is kept for OUTBOX_RETENTION_HOURS (72); older ones show only when, where and what about.`;
 
 export interface OutboxArgs {
@@ -74,8 +76,8 @@ export async function main(
     err(e.message);
     return 2;
   }
-  const url = config.REDIS_URL;
-  if (!url) {
+  const topology = redisTopology(config);
+  if (!topology) {
     // The embedded default journals its outbox to a file that this process can read.
     const journal = outboxFile(config);
     const messages = await readOutboxJournal(journal, args.limit);
@@ -88,37 +90,27 @@ export async function main(
     return 0;
   }
 
-  let client: Redis | undefined;
+  let client: RedisClient | undefined;
   try {
-    client = createRedisClient(url);
+    client = createRedis(topology);
     await waitUntilReady(client);
-    const messages = await new RedisOutbox(client, { keyPrefix: args.prefix }).latest(args.limit);
+    const outbox = new RedisOutbox(client, { keyPrefix: args.prefix });
+    const messages = await outbox.latest(args.limit);
     if (messages.length === 0) {
-      out(`The outbox (${args.prefix}outbox) is empty.`);
+      out(`The outbox (${outbox.streamKey}) is empty.`);
     } else {
-      out(`Latest ${messages.length} message${messages.length === 1 ? '' : 's'} in ${args.prefix}outbox, newest first:\n`);
+      out(`Latest ${messages.length} message${messages.length === 1 ? '' : 's'} in ${outbox.streamKey}, newest first:\n`);
       out(messages.map(formatMessage).join(`\n\n${'-'.repeat(72)}\n\n`));
     }
     return 0;
   } catch (e) {
-    err(`Could not read the outbox from ${redactUrl(url)}: ${(e as Error).message}`);
+    err(`Could not read the outbox from ${describeTopology(topology)}: ${(e as Error).message}`);
     return 1;
   } finally {
     if (client) {
       if (client.status === 'ready') await client.quit().catch(() => client?.disconnect());
       else client.disconnect();
     }
-  }
-}
-
-/** The URL without its password, for messages. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'REDIS_URL';
   }
 }
 

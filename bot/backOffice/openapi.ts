@@ -145,7 +145,7 @@ const schemas = {
   },
   Stats: {
     type: 'object',
-    required: ['from', 'to', 'totals', 'byChannel', 'funnel', 'requestsPerDay', 'requestKinds', 'timeToDone'],
+    required: ['from', 'to', 'totals', 'byChannel', 'funnel', 'requestsPerDay', 'requestKinds', 'timeToDone', 'answers'],
     description: `Counted from service events (${SERVICE_EVENT_NAMES.join(', ')}) per London day.`,
     properties: {
       from: { type: 'string', format: 'date' },
@@ -175,6 +175,15 @@ const schemas = {
           type: 'object',
           required: ['kind', 'count'],
           properties: { kind: { type: 'string' }, count: { type: 'integer' }, medianMinutes: { type: 'number' } },
+        },
+      },
+      answers: {
+        type: 'array',
+        description: 'Answers from the guides per knowledge-base entry, most given first, with the "was this helpful?" answers.',
+        items: {
+          type: 'object',
+          required: ['entry', 'answered', 'helpful', 'notHelpful'],
+          properties: { entry: { type: 'string' }, title: { type: 'string' }, answered: { type: 'integer' }, helpful: { type: 'integer' }, notHelpful: { type: 'integer' } },
         },
       },
     },

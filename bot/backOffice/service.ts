@@ -15,6 +15,7 @@ import type { Outbox } from '../../adapters/outbox';
 import { addDays, londonDay, ServiceEvents } from '../../adapters/serviceEvents';
 import { allowedStatuses } from '../../machines/nasRequestStatus';
 import { dashboardStats, DashboardStats, FunnelStep } from './stats';
+import { knowledge } from '../../dialogs/knowledge';
 import { RequestSummaryView, requestView, RequestView, summaryView } from './views';
 import { sendWelcomeMessages } from './welcome';
 
@@ -188,7 +189,7 @@ export class BackOffice {
     if (!this.deps.events) throw new Error('service events are not counted in this set-up');
     const to = range.to ?? londonDay(this.now());
     const from = range.from ?? addDays(to, -(DEFAULT_STATS_DAYS - 1));
-    return dashboardStats(await this.deps.events.counts({ from, to }), this.deps.funnelSteps);
+    return dashboardStats(await this.deps.events.counts({ from, to }), this.deps.funnelSteps, (entry) => knowledge().entry(entry)?.title);
   }
 }
 

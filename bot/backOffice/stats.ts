@@ -57,6 +57,17 @@ export interface DashboardStats {
   /** Every kind that appears in `requestsPerDay`, in a stable order. */
   requestKinds: string[];
   timeToDone: TimeToDone[];
+  /** Answers from the guides, per knowledge-base entry: how often given, and the "was this helpful?" answers (most given first). */
+  answers: AnswerRow[];
+}
+
+export interface AnswerRow {
+  entry: string;
+  /** The entry's title, when the knowledge base still has it. */
+  title?: string;
+  answered: number;
+  helpful: number;
+  notHelpful: number;
 }
 
 export const REGISTRATION_FLOW = 'registration';
@@ -87,7 +98,7 @@ export function medianOf(histogram: readonly { minutes: number; count: number }[
  * the first, in order (bot/backOffice/funnel.ts reads them from the machine: entering the first
  * part is starting); the funnel starts with the attempts started and ends with those finished.
  */
-export function dashboardStats(counts: ServiceEventCounts, funnelSteps: readonly FunnelStep[]): DashboardStats {
+export function dashboardStats(counts: ServiceEventCounts, funnelSteps: readonly FunnelStep[], titleOf: (entry: string) => string | undefined = () => undefined): DashboardStats {
   const rows = counts.counters;
   const reg = { flow: REGISTRATION_FLOW };
   const started = sum(rows, 'flowStarted', reg);
@@ -145,7 +156,22 @@ export function dashboardStats(counts: ServiceEventCounts, funnelSteps: readonly
     return { kind, count: histogram.reduce((n, d) => n + d.count, 0), ...(median !== undefined ? { medianMinutes: median } : {}) };
   });
 
-  return { from: counts.days[0] ?? '', to: counts.days[counts.days.length - 1] ?? '', totals, byChannel, funnel, requestsPerDay, requestKinds, timeToDone };
+  const answerNames: ServiceEventName[] = ['questionAnswered', 'answerHelpful', 'answerNotHelpful'];
+  const entries = [...new Set(rows.filter((r) => answerNames.includes(r.name) && r.detail).map((r) => r.detail))];
+  const answers: AnswerRow[] = entries
+    .map((entry) => {
+      const title = titleOf(entry);
+      return {
+        entry,
+        ...(title ? { title } : {}),
+        answered: sum(rows, 'questionAnswered', { detail: entry }),
+        helpful: sum(rows, 'answerHelpful', { detail: entry }),
+        notHelpful: sum(rows, 'answerNotHelpful', { detail: entry }),
+      };
+    })
+    .sort((a, b) => b.answered - a.answered || b.notHelpful - a.notHelpful || a.entry.localeCompare(b.entry));
+
+  return { from: counts.days[0] ?? '', to: counts.days[counts.days.length - 1] ?? '', totals, byChannel, funnel, requestsPerDay, requestKinds, timeToDone, answers };
 }
 
 /** "3 days 4 hours", "2 hours 5 minutes", "12 minutes": a duration as NAS would say it. */

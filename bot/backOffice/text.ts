@@ -148,6 +148,11 @@ export function statsText(stats: DashboardStats): string {
     'Time from request to done',
     columns([['KIND', 'DONE', 'MEDIAN'], ...stats.timeToDone.map((d) => [d.kind === 'all' ? 'all kinds' : kindName(d.kind), String(d.count), formatMinutes(d.medianMinutes)])], [1]),
     '',
+    'Answers from the guides (was this helpful?)',
+    stats.answers.length
+      ? columns([['ANSWER', 'GIVEN', 'HELPFUL', 'NOT HELPFUL'], ...stats.answers.map((a) => [a.title ?? a.entry, String(a.answered), String(a.helpful), String(a.notHelpful)])], [1, 2, 3])
+      : 'None.',
+    '',
     'By channel',
     stats.byChannel.length
       ? columns(

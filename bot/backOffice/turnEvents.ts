@@ -29,6 +29,10 @@ export interface TurnObservation {
   eventType?: string;
   /** An answer from the guides was given (the question flow's dialogs say so). */
   answered?: boolean;
+  /** The knowledge-base entry that answered. */
+  entry?: string;
+  /** An answer to "was this helpful?" about an entry. */
+  feedback?: { entry: string; helpful: boolean };
 }
 
 interface Where {
@@ -61,9 +65,11 @@ export function countTurn(events: ServiceEvents, turn: TurnObservation): void {
     if (turn.isNew) events.record({ name: 'conversationStarted', channel });
     const was = whereIs(turn.before, turn.beforeFlow);
     const now = whereIs(turn.after);
-    if (turn.parsed === 'notUnderstood') events.record({ name: 'notUnderstood', channel, flow: now.flow, step: now.part });
+    // Not understood, or a question the guides have no answer for.
+    if (turn.parsed === 'notUnderstood' || turn.parsed === 'miss') events.record({ name: 'notUnderstood', channel, flow: now.flow, step: now.part });
     // A question answered: from the guides, or by a routed answer (who to contact, what to do).
-    if (turn.answered || turn.parsed === 'say') events.record({ name: 'questionAnswered', channel, flow: now.flow });
+    if (turn.answered || turn.parsed === 'say') events.record({ name: 'questionAnswered', channel, flow: now.flow, ...(turn.entry ? { detail: turn.entry } : {}) });
+    if (turn.feedback) events.record({ name: turn.feedback.helpful ? 'answerHelpful' : 'answerNotHelpful', channel, flow: now.flow, detail: turn.feedback.entry });
     if (!now.flow) return;
 
     // A new attempt: another attempt id, or (before attempts had ids) another flow or a restart.

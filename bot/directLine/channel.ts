@@ -98,7 +98,7 @@ export interface DirectLineOptions {
   /** Proxies in front that append to X-Forwarded-For, for counting new conversations per client. */
   trustedProxies?: number;
   /** Told when a page comes back to a conversation the channel had let go (reopened, empty). */
-  onReopened?: (conversation: { id: string; userId: string }) => void;
+  onReopened?: (conversation: { id: string; userId: string }, how: { transcriptKept: boolean }) => void;
 }
 
 /** The bot's account in web chat conversations: its app id, or a fixed name without one. */
@@ -143,7 +143,7 @@ export class DirectLine {
   private readonly botAccount: { id: string; name: string; role: string };
   private readonly authentication: AuthenticateRequestResult;
   private readonly trustedProxies: number;
-  private readonly onReopened?: (conversation: { id: string; userId: string }) => void;
+  private readonly onReopened?: (conversation: { id: string; userId: string }, how: { transcriptKept: boolean }) => void;
 
   constructor(
     private readonly server: restify.Server,
@@ -264,15 +264,16 @@ export class DirectLine {
   private async resume(req: restify.Request, res: restify.Response): Promise<void> {
     const token = bearerToken(req);
     if (!token) throw new HttpProblem(401, 'a resume token is needed: Authorization: Bearer <resumeToken>', { 'WWW-Authenticate': 'Bearer' });
-    optionalObject(req.body);
+    const body = optionalObject(req.body);
     const claims = await this.tokens.verify(token, 'resume');
     if (!claims) throw new HttpProblem(403, 'this conversation can no longer be resumed; start a new one');
     const opened = await this.state.open({ id: claims.conversationId, userId: claims.userId });
     if (opened.outcome === 'ended') throw new HttpProblem(403, 'this conversation has ended; start a new one');
     if (opened.outcome === 'full') throw new HttpProblem(503, 'too many conversations are open; try again in a few minutes', { 'Retry-After': '60' });
     res.send(200, { ...(await this.tokenBody(claims.conversationId, claims.userId)), resumed: opened.created ? 'reopened' : 'kept' });
-    // Its transcript is gone: the bot says where the conversation stands, for the page's first poll.
-    if (opened.created) this.onReopened?.({ id: claims.conversationId, userId: claims.userId });
+    // Its transcript is gone, or the page was opened again after a while: the bot says where the
+    // conversation stands, for the page's first poll.
+    if (opened.created || body.reopened === true) this.onReopened?.({ id: claims.conversationId, userId: claims.userId }, { transcriptKept: !opened.created });
   }
 
   /** "Start a new conversation": this one ends for good; its tokens stop working everywhere. */

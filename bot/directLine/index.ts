@@ -21,7 +21,7 @@ export interface WebChatSetup {
   /** Proxies in front that append to X-Forwarded-For (WEBCHAT_TRUSTED_PROXIES). */
   trustedProxies?: number;
   /** A page came back to a conversation the channel had let go (reopened empty, under its id). */
-  onReopened?: (conversation: { id: string; userId: string }) => void;
+  onReopened?: (conversation: { id: string; userId: string }, how: { transcriptKept: boolean }) => void;
 }
 
 /** The page and its channel on the bot's server, unless configured off. */

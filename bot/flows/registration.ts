@@ -62,11 +62,20 @@ export function createRegistrationServices({ directory, passcodes, outbox, reque
   return {
     findOrganisations: async ({ postcode }) => (await directory.findByPostcode(postcode)).map((o) => ({ name: o.name, odsCode: o.odsCode, kind: o.kind })),
 
-    getOrganisation: async ({ odsCode }) => {
+    getOrganisation: async ({ odsCode, conversationKey }) => {
       const found = await directory.findByOdsCode(odsCode);
       if (!found) return undefined;
       const pending = await requests.pendingFor(exclusiveKey('registration', found.odsCode));
-      return chosen(found, pending && { reference: pending.reference, status: pending.status, createdAt: pending.createdAt, channel: pending.requester.channelId });
+      return chosen(
+        found,
+        pending && {
+          reference: pending.reference,
+          status: pending.status,
+          createdAt: pending.createdAt,
+          channel: pending.requester.channelId,
+          ...(pending.requester.conversationKey === conversationKey ? { yours: true } : {}),
+        },
+      );
     },
 
     checkManagerEmail: async ({ odsCode, email }) => (await organisation(odsCode)).registeredManagerEmail.toLowerCase() === email.trim().toLowerCase(),
@@ -127,6 +136,8 @@ export function createRegistrationServices({ directory, passcodes, outbox, reque
       return { result: 'failed', failuresLeft: checked.failuresLeft };
     },
 
+    verificationLockedUntil: async ({ odsCode }) => (await passcodes.lockedUntil((await organisation(odsCode)).odsCode)) ?? undefined,
+
     isMobileOnNhsmail: ({ mobile }) => directory.isMobileInUse(mobile),
 
     submitRegistration: async (submission) => {
@@ -150,7 +161,10 @@ export function createRegistrationServices({ directory, passcodes, outbox, reque
         exclusive: { key: exclusiveKey('registration', org.odsCode) },
       });
       if (result.outcome === 'conflict') {
-        return { outcome: 'alreadyBeingProcessed', existing: { ...result.existing }, kept: { reference: result.kept.reference } };
+        // Made earlier in this same conversation? Then it is the user's own, not someone else's.
+        const first = await requests.get(result.existing.reference).catch(() => undefined);
+        const yours = first?.requester.conversationKey === requester.conversationKey;
+        return { outcome: 'alreadyBeingProcessed', existing: { ...result.existing, ...(yours ? { yours } : {}) }, kept: { reference: result.kept.reference } };
       }
       return { outcome: 'submitted', reference: result.request.reference, submittedAt: result.request.createdAt };
     },

@@ -63,13 +63,13 @@
   }
 
   /** A call to this server's Direct Line; rejects with the HTTP status on `error.status`. */
-  function call(method, path, token) {
+  function call(method, path, token, body) {
     var headers = { 'Content-Type': 'application/json' };
     if (token) headers.Authorization = 'Bearer ' + token;
     return fetch(DOMAIN + path, {
       method: method,
       headers: headers,
-      body: method === 'POST' ? '{}' : undefined,
+      body: method === 'POST' ? JSON.stringify(body || {}) : undefined,
       credentials: 'same-origin',
       cache: 'no-store',
     }).then(function (response) {
@@ -285,7 +285,8 @@
       return;
     }
     showStatus('Picking up your conversation…');
-    call('POST', '/tokens/resume', saved.resumeToken).then(
+    // The page opened again: after a while away, the assistant says where the conversation stands.
+    call('POST', '/tokens/resume', saved.resumeToken, { reopened: true }).then(
       function (conversation) {
         save(conversation);
         render(conversation, true);
@@ -319,11 +320,13 @@
     var ending = current;
     current = null;
     var done = function () {
-      if (ending) ending.directLine.end();
       startAfresh('This is a new conversation.');
     };
-    if (ending) call('DELETE', '/conversations/' + encodeURIComponent(ending.conversationId), ending.directLine.token).then(done, done);
-    else done();
+    if (!ending) return done();
+    // Stop polling first: a poll of a conversation already ended on the server is refused (404).
+    var token = ending.directLine.token;
+    ending.directLine.end();
+    call('DELETE', '/conversations/' + encodeURIComponent(ending.conversationId), token).then(done, done);
   });
 
   start();

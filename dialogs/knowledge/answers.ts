@@ -30,6 +30,13 @@ export interface AnswerResult {
   confident: boolean;
   /** The top 3 matches, best first (the best included): the "did you mean" choices. */
   alternatives: Answer[];
+  /**
+   * Whether the best match shares the question's subject: one of the question's content words (not
+   * words of asking such as "what", "who", "help", nor bare numbers) when confident, else at least
+   * half of them. "What is the weather" matches an answer on "what" alone, so it has no answer at
+   * all, not a weak one.
+   */
+  relevant: boolean;
 }
 
 export interface AnswerOptions {
@@ -40,6 +47,9 @@ export interface AnswerOptions {
 export const CONFIDENT = 0.2;
 
 const FIELDS = ['questions', 'title', 'tags', 'answer'] as const;
+
+/** Words of asking, not of what is asked about (see AnswerResult.relevant). */
+const ASKING_WORDS = ['what', 'who', 'how', 'when', 'where', 'why', 'help', 'need', 'time', 'no', 'not', 'mean', 'meaning', 'define', 'ask', 'say', 'said', 'use', 'make', 'give', 'see', 'find', 'good', 'new'];
 const BOOST = { questions: 3, title: 2, tags: 1.5, answer: 0.5 };
 
 /** The search options shared by the answer index and the intent router. */
@@ -74,6 +84,31 @@ export function confidenceOf(ranked: readonly Ranked[], queryTerms: number): num
   return Math.round(coverage * lead * 1000) / 1000;
 }
 
+/** The words of asking as terms, for `isRelevant`. */
+export function askingTerms(analyser: Analyser): ReadonlySet<string> {
+  return new Set(ASKING_WORDS.map((w) => analyser.processTerm(w)).filter((t): t is string => t !== null));
+}
+
+/**
+ * Whether a match shares the question's subject. Content terms are the question's terms but the
+ * words of asking and bare numbers; `known` are those any entry matched at all. Relevant: the match
+ * shares one content term and, when confident, at most half of them are unknown to every entry;
+ * when not, fewer than half are unknown ("weather", "football") and it shares at least half.
+ */
+export function isRelevant(
+  terms: ReadonlySet<string>,
+  matched: readonly string[],
+  confident: boolean,
+  asking: ReadonlySet<string>,
+  known: ReadonlySet<string> = new Set(matched),
+): boolean {
+  const content = [...terms].filter((t) => !asking.has(t) && !/^\d+$/.test(t));
+  const hit = new Set(matched);
+  const shared = content.filter((t) => hit.has(t)).length;
+  const foreign = content.filter((t) => !known.has(t)).length;
+  return shared > 0 && (confident ? foreign * 2 <= content.length : foreign * 2 < content.length && shared * 2 >= content.length);
+}
+
 export function ranked(results: readonly SearchResult[]): Ranked[] {
   return results.map((r) => ({ id: String(r.id), score: r.score, matched: new Set(r.queryTerms).size }));
 }
@@ -82,9 +117,11 @@ export class KnowledgeAnswers {
   private readonly index: MiniSearch;
   private readonly analyser: Analyser;
   private readonly entries: ReadonlyMap<string, Entry>;
+  private readonly asking: ReadonlySet<string>;
 
   constructor(data: KnowledgeData) {
     this.analyser = createAnalyser(data.language);
+    this.asking = askingTerms(this.analyser);
     this.entries = new Map(data.entries.map((e) => [e.id, e]));
     const options = searchOptions(this.analyser);
     this.index = new MiniSearch({
@@ -120,13 +157,16 @@ export class KnowledgeAnswers {
   answer(text: string, options: AnswerOptions = {}): AnswerResult {
     const { kind } = options;
     const question = withoutSlotValues(text);
-    const queryTerms = new Set(this.analyser.terms(question)).size;
+    const terms = new Set(this.analyser.terms(question));
     const results = this.index.search(question, {
       filter: kind ? (r) => (r.kinds as OrganisationKind[]).includes(kind) : undefined,
     });
     const top = ranked(results);
-    const confidence = confidenceOf(top, queryTerms);
+    const confidence = confidenceOf(top, terms.size);
     const alternatives = top.slice(0, 3).map((r) => this.entry(r.id, kind)!);
-    return { best: alternatives[0], confidence, confident: confidence >= CONFIDENT, alternatives };
+    const confident = confidence >= CONFIDENT;
+    const known = new Set(results.flatMap((r) => r.queryTerms));
+    const relevant = isRelevant(terms, results[0]?.queryTerms ?? [], confident, this.asking, known);
+    return { best: alternatives[0], confidence, confident, alternatives, relevant };
   }
 }

@@ -7,7 +7,7 @@
  */
 import MiniSearch from 'minisearch';
 import { createAnalyser, type Analyser } from './analysis';
-import { confidenceOf, searchOptions, type Ranked } from './answers';
+import { askingTerms, confidenceOf, isRelevant, searchOptions, type Ranked } from './answers';
 import type { KnowledgeData } from './data';
 import type { FlowIntent } from './schema';
 import { extractSlots, withoutSlotValues, type Slots } from './slots';
@@ -20,6 +20,8 @@ export interface Routing {
   flow?: string;
   /** 0 to 1, as for answers: coverage of the message by the winning phrasing, scaled by its lead. */
   confidence: number;
+  /** The winning intent shares a content word with the message ("no" alone asks for nothing). */
+  relevant: boolean;
   slots: Slots;
 }
 
@@ -27,10 +29,12 @@ export class IntentRouter {
   private readonly index: MiniSearch;
   private readonly analyser: Analyser;
   private readonly flowOf: ReadonlyMap<string, string>;
+  private readonly asking: ReadonlySet<string>;
 
   constructor(data: KnowledgeData) {
     this.analyser = createAnalyser(data.language);
     this.flowOf = new Map(data.intents.map((i) => [i.id, i.flow]));
+    this.asking = askingTerms(this.analyser);
     const options = searchOptions(this.analyser);
     this.index = new MiniSearch({
       fields: ['text'],
@@ -51,20 +55,23 @@ export class IntentRouter {
 
   route(text: string): Routing {
     const slots = extractSlots(text);
-    if (slots.reference) return { intent: 'requestStatus', flow: this.flowOf.get('requestStatus'), confidence: 1, slots };
+    if (slots.reference) return { intent: 'requestStatus', flow: this.flowOf.get('requestStatus'), confidence: 1, relevant: true, slots };
     const message = withoutSlotValues(text);
-    const queryTerms = new Set(this.analyser.terms(message)).size;
+    const terms = new Set(this.analyser.terms(message));
     // The best document of each intent, in rank order.
     const seen = new Set<string>();
-    const best: Ranked[] = [];
+    const best: (Ranked & { queryTerms: string[] })[] = [];
     for (const r of this.index.search(message)) {
       const intent = r.intent as string;
       if (seen.has(intent)) continue;
       seen.add(intent);
-      best.push({ id: intent, score: r.score, matched: new Set(r.queryTerms).size });
+      best.push({ id: intent, score: r.score, matched: new Set(r.queryTerms).size, queryTerms: r.queryTerms });
     }
     const top = best[0];
-    if (!top || top.id === 'question') return { intent: 'question', confidence: confidenceOf(best, queryTerms), slots };
-    return { intent: top.id as FlowIntent, flow: this.flowOf.get(top.id), confidence: confidenceOf(best, queryTerms), slots };
+    const confidence = confidenceOf(best, terms.size);
+    // One shared content word is enough here: names and places ("Oakhaven Court", "Priya Patel") are words the phrasings never have.
+    const relevant = !!top && isRelevant(terms, top.queryTerms, true, this.asking, terms);
+    if (!top || top.id === 'question') return { intent: 'question', confidence, relevant, slots };
+    return { intent: top.id as FlowIntent, flow: this.flowOf.get(top.id), confidence, relevant, slots };
   }
 }

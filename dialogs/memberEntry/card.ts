@@ -14,6 +14,8 @@ export interface MemberCardOptions {
   form: FormState;
   /** The question the text conversation is at, for someone who types instead of filling the form. */
   question?: string;
+  /** Say what the mobile is for (on the first member's form only: said once). */
+  mobilePurpose: boolean;
 }
 
 /** Said once, beside the mobile field (SPEC §1.4). */
@@ -58,7 +60,7 @@ export function memberCard(options: MemberCardOptions): AdaptiveCard {
       ...text('lastName', 'Last name', values.lastName, errors, { maxLength: 50 }),
       ...text('email', 'Business or personal email address', values.email, errors, { style: 'Email' }),
       ...text('mobile', 'UK mobile number', values.mobile, errors, { style: 'Tel' }),
-      { ...paragraph(MOBILE_PURPOSE), isSubtle: true, size: 'Small', spacing: 'Small' },
+      ...(options.mobilePurpose ? [{ ...paragraph(MOBILE_PURPOSE), isSubtle: true, size: 'Small', spacing: 'Small' }] : []),
       {
         type: 'Input.ChoiceSet',
         id: 'role',

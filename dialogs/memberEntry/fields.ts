@@ -35,8 +35,9 @@ export const MEMBER_FIELDS_INFO: Readonly<Record<MemberField, FieldInfo>> = {
   },
   owner: {
     name: 'whether they are a shared mailbox owner',
-    why: 'Owners manage who has access to the shared mailbox, and raise leavers and new starters.',
-    whereToFind: 'Choose yes for someone who will look after the shared mailbox, such as a manager.',
+    why: 'Owners are responsible for the shared mailbox: they decide who can open it, and tell NAS about leavers and new starters.',
+    whereToFind:
+      'Choose yes for someone who will look after the shared mailbox, such as a manager or an administrator. An owner decides who has access; an admin only looks after its settings; a member reads and sends its email.',
   },
   sharedMailboxAccess: {
     name: 'whether they are added to the shared mailbox',
@@ -45,7 +46,7 @@ export const MEMBER_FIELDS_INFO: Readonly<Record<MemberField, FieldInfo>> = {
   },
   mailboxAdmin: {
     name: 'whether they are a mailbox admin',
-    why: 'A mailbox admin can manage the shared mailbox\'s settings.',
+    why: 'A mailbox admin can look after the shared mailbox\'s settings; unlike an owner, they do not decide who has access to it.',
     whereToFind: 'Usually the owners and one or two senior staff.',
   },
 };

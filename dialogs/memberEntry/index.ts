@@ -13,6 +13,7 @@ import type { FlowParse } from '../types';
 import * as validate from '../validators';
 import { MOBILE_PURPOSE, memberCard, memberFormValues } from './card';
 import { MEMBER_FIELDS_INFO } from './fields';
+import { detailsAnswer, tookText } from './details';
 
 /**
  * How one member is asked for (machines/memberEntry): a question per field, or the whole form on
@@ -21,7 +22,7 @@ import { MEMBER_FIELDS_INFO } from './fields';
 
 type MemberEntryState = LeafPaths<ReturnType<MemberEntryMachine['getInitialSnapshot']>['value']>;
 /** The states the user can be in between turns. */
-export type MemberEntryStep = Exclude<MemberEntryState, 'start' | 'checkingMobile' | 'checkingWhole' | 'saved' | 'left'>;
+export type MemberEntryStep = Exclude<MemberEntryState, 'start' | 'afterDetails' | 'nextDetail' | 'checkingMobile' | 'checkingWhole' | 'saved' | 'left'>;
 
 /** A member question as the flow that asks it frames it: the "where" line for the form's heading. */
 export interface MemberView {
@@ -35,6 +36,9 @@ const name = (m: MemberEntryContext): string => {
 };
 const their = (m: MemberEntryContext) => (m.member.firstName ? `${name(m)}'s` : 'their');
 const ownersAllowed = (m: MemberEntryContext) => !m.fixedOwner && (m.kind === 'care' || ownerCount(m.others) < MAX_DENTAL_OWNERS);
+/** What an owner is, beside what an admin and a member are (asked when choosing an owner). */
+export const OWNER_OR_ADMIN =
+  'An owner is responsible for the shared mailbox: they decide who can open it (linking colleagues\' NHSmail accounts to it) and tell NAS about new starters and leavers; usually the manager or an administrator. An admin (asked next, if not an owner) can look after the mailbox\'s settings but not who has access; a member can read and send its email.';
 const yesNoWord = (value: boolean | undefined) => (value === undefined ? undefined : value ? 'yes' : 'no');
 
 /** When changing a member, each question says what the answer is now. */
@@ -57,6 +61,16 @@ function firstNameAnswer(text: string): FlowParse {
   return answer('memberFirstName', result.value);
 }
 
+/** The mobile alone, or inside a sentence: "its 07400 123456", "mobile is 07400 123456 thanks". */
+function mobileIn(text: string) {
+  const exact = validate.ukMobile(text);
+  if (exact.ok) return exact;
+  const inner = validate.ukMobile(validate.core(text));
+  if (inner.ok) return inner;
+  const runs = (text.match(/(?:\+|\b)\d[\d\s().-]{8,}\d\b/g) ?? []).map((run) => validate.ukMobile(run));
+  return runs.length === 1 ? runs[0]! : exact;
+}
+
 const yesNo = (question: string) => (text: string) => {
   const value = parseYesNoAnswer(text);
   return value === undefined ? undefined : answer(question, value);
@@ -71,13 +85,13 @@ export const MEMBER_STEPS: Steps<MemberEntryStep, MemberView> = {
       text: `${m.fixedOwner && !m.editing ? 'First, the shared mailbox owner: they are always in the shared mailbox and are its admin. ' : ''}What is ${their(m)} title? (optional)${now(m, 'title')}`,
       choices: [...validate.TITLE_CHOICES],
     }),
-    parse: (text) => validated(validate.title(text), (value) => answer('memberTitle', value ?? null)),
+    parse: (text) => detailsAnswer(text, 'title') ?? validated(validate.title(text), (value) => answer('memberTitle', value ?? null)),
     hint: `Please choose a title (${TITLES.join(', ')}) or "No title".`,
     field: MEMBER_FIELDS_INFO.title,
   }),
   firstName: ask({
     prompt: ({ m }) => ({ text: `What is ${their(m)} first name?${now(m, 'firstName')}` }),
-    parse: (text) => firstNameAnswer(text),
+    parse: (text) => detailsAnswer(text, 'firstName') ?? firstNameAnswer(text),
     hint: 'Please type their first name.',
     field: MEMBER_FIELDS_INFO.firstName,
     previous: ({ m }) => m.member.firstName && quote(m.member.firstName),
@@ -96,14 +110,15 @@ export const MEMBER_STEPS: Steps<MemberEntryStep, MemberView> = {
   }),
   lastName: ask({
     prompt: ({ m }) => ({ text: `What is ${their(m)} last name?${now(m, 'lastName')}` }),
-    parse: (text) => validated(validate.personName(text, 'last name'), (value) => answer('memberLastName', value)),
+    parse: (text) => detailsAnswer(text, 'lastName') ?? validated(validate.personName(text, 'last name'), (value) => answer('memberLastName', value)),
     hint: 'Please type their last name.',
     field: MEMBER_FIELDS_INFO.lastName,
     previous: ({ m }) => m.member.lastName && quote(m.member.lastName),
   }),
   email: ask({
     prompt: ({ m }) => ({ text: `What is ${their(m)} business or personal email address? Their NHSmail username will be sent there.${now(m, 'email')}` }),
-    parse: (text) => validated(validate.email(validate.core(text).includes('@') ? validate.core(text) : text), (value) => answer('memberEmail', value)),
+    parse: (text) =>
+      detailsAnswer(text, 'email') ?? validated(validate.email(validate.core(text).includes('@') ? validate.core(text) : text), (value) => answer('memberEmail', value)),
     hint: 'Please type an email address such as name@example.co.uk (not an nhs.net address).',
     field: MEMBER_FIELDS_INFO.email,
     previous: ({ m }) => m.member.email && quote(m.member.email),
@@ -112,7 +127,7 @@ export const MEMBER_STEPS: Steps<MemberEntryStep, MemberView> = {
     prompt: ({ m }) => ({
       text: [`What is ${their(m)} UK mobile number?${now(m, 'mobile')}`, m.fixedOwner && !m.editing ? MOBILE_PURPOSE : ''].filter(Boolean).join('\n'),
     }),
-    parse: (text) => validated(validate.ukMobile(text), (value) => answer('memberMobile', value)),
+    parse: (text) => detailsAnswer(text, 'mobile') ?? validated(mobileIn(text), (value) => answer('memberMobile', value)),
     hint: 'Please type a UK mobile number, such as 07400 123456.',
     field: MEMBER_FIELDS_INFO.mobile,
     previous: ({ m }) => m.member.mobile && spacedMobile(m.member.mobile),
@@ -127,7 +142,11 @@ export const MEMBER_STEPS: Steps<MemberEntryStep, MemberView> = {
   }),
   owner: ask({
     prompt: ({ m }) => ({
-      text: `Should ${name(m)} also be a shared mailbox owner? Owners manage who has access to the shared mailbox.${m.kind === 'dental' ? ` A dental practice can have at most ${MAX_DENTAL_OWNERS} owners.` : ''}${now(m, 'owner')}`,
+      text: [
+        `Should ${name(m)} also be a shared mailbox owner?${now(m, 'owner')}`,
+        OWNER_OR_ADMIN,
+        m.kind === 'dental' ? `A dental practice can have at most ${MAX_DENTAL_OWNERS} owners, the first member included.` : 'You can have more than one owner; say no if they only need to use the mailbox.',
+      ].join('\n'),
       choices: ['Yes', 'No'],
     }),
     parse: yesNo('memberOwner'),
@@ -143,7 +162,10 @@ export const MEMBER_STEPS: Steps<MemberEntryStep, MemberView> = {
     previous: ({ m }) => yesNoWord(m.member.sharedMailboxAccess),
   }),
   mailboxAdmin: ask({
-    prompt: ({ m }) => ({ text: `Should ${name(m)} be an admin of the shared mailbox?${now(m, 'mailboxAdmin')}`, choices: ['Yes', 'No'] }),
+    prompt: ({ m }) => ({
+      text: `Should ${name(m)} be an admin of the shared mailbox? An admin can look after the mailbox's settings, but only an owner decides who has access to it.${now(m, 'mailboxAdmin')}`,
+      choices: ['Yes', 'No'],
+    }),
     parse: yesNo('memberMailboxAdmin'),
     hint: 'Please answer yes or no.',
     field: MEMBER_FIELDS_INFO.mailboxAdmin,
@@ -163,6 +185,12 @@ const PROBLEM_FIELD: Partial<Record<string, string>> = {
 };
 
 export function memberProblemText(m: MemberEntryContext): string | undefined {
+  const took = m.took ? tookText(m.took, m.member) : undefined;
+  const problem = memberProblem(m);
+  return [took, problem].filter(Boolean).join(' ') || undefined;
+}
+
+function memberProblem(m: MemberEntryContext): string | undefined {
   switch (m.problem) {
     case 'duplicateEmail':
       return 'Someone in this registration already has that email address; each person needs their own.';
@@ -193,6 +221,7 @@ export function memberCardFor({ m, heading }: MemberView, form?: FormState, ques
     ownerSlot: m.fixedOwner,
     ownerAllowed: ownersAllowed(m),
     form: { values, errors },
+    mobilePurpose: m.fixedOwner && !m.editing,
     ...(question ? { question } : {}),
   });
 }

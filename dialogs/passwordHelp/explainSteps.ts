@@ -9,6 +9,7 @@ import { NATIONAL_HELPDESK } from '../contacts';
 import { answer, kindOf, nasNow, whoIsOpen, type FieldInfo, type Step } from './common';
 import { isVagueAccountTrouble, looksLikeAddress, nhsmailAddress, readTopic, saysCannotAnswerQuestions, saysDone, saysItWorked, saysRaiseRequest, vouchCode } from './read';
 import { adminEmailFor, firstLoginText, inactivityText, mobileInDirectoryText, passwordRulesText, renderHelpText } from './texts';
+import { quoteInline } from '../text';
 
 export const TRIAGE_CHOICES = [
   'I forgot my password',
@@ -95,7 +96,7 @@ export const explainSteps = {
     hint: 'Please type the NHSmail address that is locked, ending @nhs.net.',
     field: ADDRESS_FIELD,
     help: () => `An account locks after too many wrong passwords. Who unlocks it depends on who made it, which the address tells me. ${ADDRESS_FIELD.whereToFind}`,
-    previous: (c) => c.address,
+    previous: (c) => c.address && quoteInline(c.address),
   },
 
   'locked.advice': {

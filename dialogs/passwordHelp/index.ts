@@ -2,12 +2,13 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { PasswordHelpContext, PasswordHelpStep } from '../../machines/passwordHelp';
 import { RESET_CODE_POLICY } from '../../machines/passwordHelp/rules';
 import type { FlowDialog, FlowParse, Reply } from '../types';
-import { answer, fieldQuestion, hintOf, when, type Step } from './common';
+import { answer, fieldQuestion, hintOf, kindOf, when, type Step } from './common';
 import { readTopic, vouchCode } from './read';
 import { explainSteps } from './explainSteps';
 import { displayMobile } from './messages';
 import { resetSteps } from './resetSteps';
 import { vouchSteps } from './vouchSteps';
+import { quoteInline } from '../text';
 
 /**
  * How the password help talks (SPEC §2): one step per state the user can be in, typed against the
@@ -123,6 +124,10 @@ export const passwordHelpDialog: FlowDialog = {
     return stepFor(snapshot).step.field;
   },
 
+  organisationKind(snapshot: AnyMachineSnapshot) {
+    return kindOf(snapshot.context as PasswordHelpContext);
+  },
+
   /** A request raised, or an owner's answer recorded: asking for password help again starts afresh. */
   isFinished(snapshot: AnyMachineSnapshot): boolean {
     return snapshot.hasTag('done');
@@ -132,7 +137,7 @@ export const passwordHelpDialog: FlowDialog = {
     const c = snapshot.context as PasswordHelpContext;
     const state = stepOf(snapshot);
     const done: string[] = [];
-    if (c.address) done.push(`the NHSmail address (${c.address})`);
+    if (c.address) done.push(`the NHSmail address (${quoteInline(c.address)})`);
     if (c.newMobile) done.push(`the mobile for your temporary password (${displayMobile(c.newMobile)})`);
     if (c.vouch) done.push('your shared mailbox owners asked to vouch for you');
     const left =

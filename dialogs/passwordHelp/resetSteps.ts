@@ -12,6 +12,7 @@ import { ADDRESS_FIELD } from './explainSteps';
 import { displayMobile } from './messages';
 import { looksLikeAddress, nhsmailAddress, readTopic, resetCode, saysAnyNews, saysCanGetTexts, saysDone, saysNoPhone, saysResend, saysTryAgain, ukMobile } from './read';
 import { adminEmailFor } from './texts';
+import { quoteInline } from '../text';
 
 const MINUTES = RESET_CODE_POLICY.validForMs / 60_000;
 const ASK_OWNER = 'Ask my shared mailbox owner';
@@ -116,12 +117,12 @@ export const resetSteps = {
     hint: 'Please type the NHSmail address the reset is for, ending @nhs.net.',
     field: ADDRESS_FIELD,
     help: () => `I need the NHSmail address to find the mobile number on the account, or its organisation's shared mailbox owners. ${ADDRESS_FIELD.whereToFind}`,
-    previous: (c) => c.address,
+    previous: (c) => c.address && quoteInline(c.address),
   },
 
   'reset.canReceiveTexts': {
     prompt: (c) => ({
-      text: `For ${c.address}: can you get text messages on the mobile phone whose number is on that NHSmail account? I will text a 6-digit code to it, to check it is you.`,
+      text: `For ${quoteInline(c.address ?? '')}: can you get text messages on the mobile phone whose number is on that NHSmail account? I will text a 6-digit code to it, to check it is you.`,
       choices: ['Yes, text me a code', "No, I don't have that phone", 'There is no mobile on my account'],
     }),
     parse: (text) => {
@@ -140,7 +141,7 @@ export const resetSteps = {
       return topicAnswer(text);
     },
     hint: 'Say yes and I will text a code, or no if you do not have that phone (then your shared mailbox owner can vouch for you).',
-    previous: (c) => c.address,
+    previous: (c) => c.address && quoteInline(c.address),
   },
 
   'reset.enterCode': {

@@ -13,7 +13,7 @@ export function organisationChoiceCard(heading_: string, intro: string, organisa
   if (organisations.length <= MAX_CHOICE_BUTTONS) {
     return card(
       [heading(heading_), paragraph(intro)],
-      organisations.map((o) => submit(label(o), { action: 'chooseOrganisation', odsCode: o.odsCode })),
+      [...organisations.map((o) => submit(label(o), { action: 'chooseOrganisation', odsCode: o.odsCode })), submit('None of these', { action: 'noneOfThese' })],
     );
   }
   return card(
@@ -31,7 +31,7 @@ export function organisationChoiceCard(heading_: string, intro: string, organisa
         choices: organisations.map((o) => ({ title: label(o), value: o.odsCode })),
       },
     ],
-    [submit('Choose', { action: 'chooseOrganisation' }, { style: 'positive', form: true })],
+    [submit('Choose', { action: 'chooseOrganisation' }, { style: 'positive', form: true }), submit('None of these', { action: 'noneOfThese' })],
   );
 }
 
@@ -88,16 +88,25 @@ export interface ReviewCardOptions {
   heading: string;
   facts: [string, string][];
   members: readonly ListedMember[];
+  /** The list's version: a Change button from an older card acts on no one. */
+  listVersion: number;
   note?: string;
 }
 
+/** Everything that goes to NAS, each part with its Change button (the town; each member by name). */
 export function reviewCard(options: ReviewCardOptions): AdaptiveCard {
+  const change = (actions: Element[]): Element => ({ type: 'ActionSet', actions });
   return card(
     [
       heading(options.heading),
+      ...(options.note ? [paragraph(options.note)] : []),
       ...options.facts.map(([title, value]) => labelled(title, value)),
-      ...options.members.flatMap((m, i) => [{ ...memberHeading(m, i + 1), separator: true }, ...memberFacts(m)]),
-      ...(options.note ? [attention(options.note)] : []),
+      change([submit('Change the town', { action: 'changeTown' })]),
+      ...options.members.flatMap((m, i) => [
+        { ...memberHeading(m, i + 1), separator: true },
+        ...memberFacts(m),
+        change([submit(`Change ${personName(m)}`, { action: 'editMember', memberId: m.id, listVersion: options.listVersion })]),
+      ]),
       paragraph('Please confirm that all the details are correct.'),
     ],
     [submit('Confirm and finish', { action: 'confirm' }, { style: 'positive' }), submit('Back', { action: 'back' })],

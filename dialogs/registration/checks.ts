@@ -10,7 +10,7 @@ import {
   verificationRoute,
 } from '../../machines/registration';
 import { ADMIN_EMAIL, NATIONAL_HELPDESK, ODS_HELPDESK_EMAIL } from '../contacts';
-import { ChoiceOption, normalise, parseChoice, parseYesNo, parseYesNoAnswer } from '../parsing';
+import { ChoiceOption, parseChoice, parseContinue, parseYesNoAnswer } from '../parsing';
 import { answer, type Step } from '../step';
 import { FIELDS } from './fields';
 
@@ -210,12 +210,7 @@ export const CHECK_STEPS = {
         choices: ['Continue', 'Back', 'Start again'],
       };
     },
-    parse: (text) => {
-      const t = normalise(text);
-      return parseYesNo(text) || ['continue', 'next', 'carry on', 'go on', 'ready', "i'm ready", 'i am ready', 'lets go', "let's go", 'ok go'].includes(t) || t === '1'
-        ? { type: 'CONTINUE' }
-        : undefined;
-    },
+    parse: (text) => (parseContinue(text) ? { type: 'CONTINUE' } : undefined),
     hint: 'Say "continue" to go on to your organisation details, or "back" to change an answer.',
   },
 } satisfies Record<string, Step<RegistrationContext>>;

@@ -1,11 +1,12 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { statePath, stepCount, stepMetaOf } from '../../machines/flow';
 import type { MemberEntryContext } from '../../machines/memberEntry';
-import { MAX_MEMBERS, type QuestionId, type RegistrationContext, type RegistrationStep, registrationMachine } from '../../machines/registration';
+import { MAX_MEMBERS, MIN_MEMBERS, type QuestionId, type RegistrationContext, type RegistrationStep, registrationMachine } from '../../machines/registration';
 import type { FormState } from '../cards';
 import { MEMBER_STEPS, type MemberEntryStep, type MemberView, memberProblemText, parseMemberCard } from '../memberEntry';
 import { fieldQuestion, hintOf, type Step, type Steps } from '../step';
-import { quote } from '../text';
+import { normalise } from '../parsing';
+import { formatDate, quote } from '../text';
 import type { FlowDialog, FlowParse, Reply } from '../types';
 import { CHECK_STEPS, checksProgress } from './checks';
 import { AFTER_VERIFICATION, serviceProblem } from './common';
@@ -69,23 +70,31 @@ const call = <T>(a: At, f: (step: Step<any>, view: any) => T): T => f(a.step, a.
 
 const LATER = ['organisation details', 'verification', 'town and members', 'review and confirm'];
 
-function progress(a: At): { done: string[]; left: string[] } {
+function progress(a: At): { about?: string; done: string[]; left: string[] } {
   const c = a.c;
+  const o = c.organisation;
+  const about = o ? `registering ${quote(o.name)} (ODS code ${o.odsCode}) for NHSmail` : 'registering an organisation for NHSmail';
   if (a.kind === 'registration' && a.path.startsWith('checks.') && a.path !== 'checks.passed') {
     const question = a.path.slice('checks.'.length) as QuestionId;
-    return /Stop$/.test(question) ? { done: [], left: [] } : checksProgress(question, c.answers, LATER);
+    return /Stop$/.test(question) ? { about, done: [], left: [] } : { about, ...checksProgress(question, c.answers, LATER) };
   }
   const done = ['the checks before you start'];
-  if (!c.organisation) return { done, left: LATER };
-  done.push(`organisation details (${quote(c.organisation.name)})`);
-  if (!c.verifiedBy) return { done, left: LATER.slice(1) };
-  done.push('verification');
-  if (c.submitted) return { done: [...done, 'town and members', `review (reference ${c.submitted.reference})`], left: [] };
-  if (c.members.length > 0) {
-    done.push(`town (${quote(c.town ?? '')})`, `${c.members.length} ${c.members.length === 1 ? 'person' : 'people'} added`);
-    return { done, left: a.path === 'review.summary' ? ['review and confirm'] : ['the rest of the members', 'review and confirm'] };
+  if (!o) return { about, done, left: LATER };
+  done.push(`organisation details (${quote(o.name)})`);
+  if (!c.verifiedBy) {
+    const waiting = c.passcode
+      ? `verification: the passcode sent ${c.passcode.channel === 'email' ? `by email to ${c.passcode.sentTo}` : 'by post'} on ${formatDate(c.passcode.issuedAt)} (type it when you have it)`
+      : 'verification';
+    return { about, done, left: [waiting, ...LATER.slice(2)] };
   }
-  return { done, left: LATER.slice(2) };
+  done.push('verification');
+  if (c.submitted) return { about, done: [...done, 'town and members', `review (reference ${c.submitted.reference})`], left: [] };
+  if (!c.mailboxTown || a.path.startsWith('town.')) return { about, done, left: LATER.slice(2) };
+  done.push(`town (${quote(c.town ?? '')})`);
+  const people = c.members.map((m) => quote(`${m.firstName} ${m.lastName}`)).join(', ');
+  if (c.members.length > 0) done.push(`${c.members.length} ${c.members.length === 1 ? 'person' : 'people'} added (${people})`);
+  if (a.path.startsWith('review.')) return { about, done, left: ['review and confirm'] };
+  return { about, done, left: [c.members.length >= MIN_MEMBERS ? 'any more members' : 'the members', 'review and confirm'] };
 }
 
 export const registrationDialog: FlowDialog = {
@@ -110,6 +119,15 @@ export const registrationDialog: FlowDialog = {
     'register',
     'registration',
   ],
+
+  asksAgain: (text) => {
+    const t = normalise(text);
+    if (/\b(status|progress|where|when|check|reference)\b/.test(t)) return false;
+    return (
+      /\b(register|registration|do|start|make|add|sign up|begin)\b.*\b(another|new|different|second|next|other|one more|further)\b/.test(t) ||
+      /^(another|a new|new|next|the next|a second|a different|one more)( one| organisation| organization| registration| home| care home| site| practice| location| branch| service)?( please)?$/.test(t)
+    );
+  },
 
   intro: () => 'Registering takes about 10 minutes. First, a few quick checks to make sure this is the right route for you.',
 
@@ -167,6 +185,11 @@ export const registrationDialog: FlowDialog = {
 
   field(snapshot) {
     return at(snapshot).step.field;
+  },
+
+  organisationKind(snapshot) {
+    const kind = (snapshot.context as RegistrationContext).answers.organisationKind;
+    return kind === 'care' || kind === 'dental' ? kind : undefined;
   },
 
   progress(snapshot) {

@@ -56,7 +56,7 @@ function memberIn(text: string, c: RegistrationContext): MemberRef | undefined {
   return pick.length === 1 ? { index: pick[0]!.index } : undefined;
 }
 
-function parseMembersCommand(text: string, c: RegistrationContext): FlowParse {
+export function parseMembersCommand(text: string, c: RegistrationContext): FlowParse {
   const t = normalise(text);
   const picked = /^\d$/.test(t) ? listChoices(c)[Number(t) - 1] : undefined;
   if (picked === 'add' || /^(add|add (another|a|one more|a new|someone|somebody)( member| person| one)?|add (a )?member|add another member|another|another one|one more|more)$/.test(t)) {

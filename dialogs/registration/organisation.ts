@@ -9,6 +9,13 @@ import { FIELDS } from './fields';
 
 /** Part 2, the organisation (SPEC §1.2): postcode, the organisations there, the manager's email. */
 
+export const NONE_LABEL = 'None of these';
+
+/** "None of these": what to try, and who adds or corrects an organisation. */
+const notListed = (c: RegistrationContext) => ({
+  say: `If your organisation is not in the list, check the postcode (say "back" to type another, or type it here) or type your ODS code. If it is still not found, ${adminWithHours(c)} will help: NAS can add or correct an organisation's details.`,
+});
+
 export const candidateLabel = (o: { name: string; odsCode: string }) => `${o.name} – ${o.odsCode}`;
 
 const NONE_OF_THESE = /^(none|none of (these|them|those)|not (listed|there|here|in the list)|it'?s not (listed|there|here)|mine is not (listed|there)|neither|not any of (these|them)|no(ne)? match|other)$/;
@@ -48,7 +55,7 @@ export const ORGANISATION_STEPS = {
         return { text: `There are many ${kindWords(c)} at ${c.postcode}. Please type your ODS code, or your full postcode.` };
       }
       const intro = `These ${kindWords(c)} are registered at ${c.postcode}. Which is yours? Choose it, or type its ODS code.`;
-      return { text: intro, choices: list.map(candidateLabel) };
+      return { text: intro, choices: [...list.map(candidateLabel), NONE_LABEL] };
     },
     form: (c, _form, heading) => {
       const list = c.candidates ?? [];
@@ -61,18 +68,15 @@ export const ORGANISATION_STEPS = {
         list.map((o) => ({ value: o.odsCode, label: candidateLabel(o), synonyms: [normalise(o.name), o.odsCode.toLowerCase()] })),
       );
       if (picked) return answer('organisation', picked);
-      if (NONE_OF_THESE.test(normalise(text))) {
-        return {
-          say: `If your organisation is not in the list, check the postcode (say "back" to type another, or type it here) or type your ODS code. If it is still not found, ${adminWithHours(c)} will help: NAS can add or correct an organisation's details.`,
-        };
-      }
+      if (NONE_OF_THESE.test(normalise(text))) return notListed(c);
       const place = validate.postcode(text);
       if (place.ok && place.value.kind === 'full') return answer('postcode', place.value.postcode);
       const code = validate.odsCode(text);
       if (code.ok) return answer('organisation', code.value);
       return undefined;
     },
-    card: (value) => {
+    card: (value, c) => {
+      if (value.action === 'noneOfThese') return notListed(c);
       if (value.action !== 'chooseOrganisation') return undefined;
       const code = validate.odsCode(typeof value.odsCode === 'string' ? value.odsCode : '');
       return code.ok ? answer('organisation', code.value) : undefined;
@@ -90,7 +94,7 @@ export const ORGANISATION_STEPS = {
   },
   'organisation.alreadyPending': {
     prompt: (c) => ({
-      text: [
+      text: c.organisation?.pendingRegistration?.yours ? yourOwnPending(c) : [
         `A registration for ${quote(c.organisation?.name ?? 'this organisation')} is already being processed by the National Administration Service${describeExisting(c.organisation?.pendingRegistration ?? {})}, so it cannot be made again.`,
         `Someone else at your organisation may have made it. For its progress, or if you think it is wrong, contact ${adminWithHours(c)}, quoting the ODS code ${c.organisation?.odsCode}.`,
       ].join('\n'),
@@ -108,6 +112,17 @@ export const ORGANISATION_STEPS = {
     field: FIELDS.managerEmail,
   },
 } satisfies Record<string, Step<RegistrationContext>>;
+
+/** The user's own registration of the same organisation, made earlier in this chat: theirs, not someone else's. */
+function yourOwnPending(c: RegistrationContext): string {
+  const pending = c.organisation?.pendingRegistration ?? {};
+  return [
+    `You have already registered ${quote(c.organisation?.name ?? 'this organisation')} in this chat${describeExisting({ ...pending, channel: undefined })}, and the National Administration Service is processing it, so there is no need to register it again.`,
+    pending.reference
+      ? `To see how it is going, say "status of ${pending.reference}". To change something in it, contact ${adminWithHours(c)}, quoting that reference.`
+      : `To change something in it, contact ${adminWithHours(c)}, quoting the ODS code ${c.organisation?.odsCode}.`,
+  ].join('\n');
+}
 
 /** Why an organisation step is asked again. */
 export function organisationProblem(c: RegistrationContext): string | undefined {

@@ -1,8 +1,9 @@
-import { MAILBOX_TOWN_MAX_LETTERS, MIN_MEMBERS, MAX_MEMBERS, type RegistrationContext, mailboxAddressOf, townLetters } from '../../machines/registration';
+import { MAILBOX_TOWN_MAX_LETTERS, MIN_MEMBERS, MAX_MEMBERS, type RegistrationContext, mailboxAddressOf, sameTown, townLetters } from '../../machines/registration';
 import { REQUEST_KEPT_FOR } from '../contacts';
-import { normalise, parseYesNo } from '../parsing';
+import { parseContinue, parseYesNo } from '../parsing';
 import { answer, type Step, validated } from '../step';
 import { address, quote } from '../text';
+import type { FlowParse } from '../types';
 import * as validate from '../validators';
 import { AFTER_VERIFICATION } from './common';
 import { FIELDS } from './fields';
@@ -19,6 +20,13 @@ function townAnswer(question: 'town' | 'townConfirm', text: string) {
   return answer(question, town.value);
 }
 
+/** The town typed again after it was taken (people expect to confirm it): said kindly, nothing changes. */
+function sameTownAgain(text: string, c: RegistrationContext): FlowParse {
+  const typed = validate.townName(validate.core(text));
+  if (!typed.ok || !c.town || !sameTown(typed.value, c.town)) return undefined;
+  return { say: `Thank you: ${quote(c.town)} is already taken as your town, so there is no need to type it again.` };
+}
+
 /** Before anyone's details are given: what is kept, for whom and for how long. */
 export const PRIVACY_NOTICE = [
   'Before you add people, what happens to their details: their names, email addresses, mobile numbers and roles go to the National Administration Service (NAS) to create their NHSmail accounts.',
@@ -28,7 +36,7 @@ export const PRIVACY_NOTICE = [
 export const TOWN_STEPS = {
   'town.town': {
     prompt: (c) => ({
-      text: `${quote(c.organisation?.name ?? 'Your organisation')} is verified. What is its postcode town (the town in its postal address)?${c.organisation?.town ? ` Our records give ${quote(c.organisation.town)}.` : ''}`,
+      text: `${quote(c.organisation?.name ?? 'Your organisation')} is verified. What is its postcode town (the town in its postal address)?${c.organisation?.town ? ` Our records give ${quote(c.organisation.town)}: choose it, or type the town if it is another.` : ''}`,
       ...(c.organisation?.town ? { choices: [c.organisation.town] } : {}),
     }),
     parse: (text) => townAnswer('town', text),
@@ -54,6 +62,8 @@ export const TOWN_STEPS = {
     },
     parse: (text, c) => {
       if (parseYesNo(text) === true) return answer('townAbbreviation', townLetters(c.town ?? '').slice(0, MAILBOX_TOWN_MAX_LETTERS));
+      const again = sameTownAgain(text, c);
+      if (again) return again;
       return validated(validate.townAbbreviation(text), (value) => answer('townAbbreviation', value));
     },
     hint: 'Say yes to use the abbreviation shown, or type one of at most 10 letters.',
@@ -61,15 +71,17 @@ export const TOWN_STEPS = {
   },
   'town.mailboxAddress': {
     prompt: (c) => ({
-      text: [
-        `Your shared mailbox address will be:\n${address(mailboxAddressOf(c) ?? '')}`,
-        `Next, the people who need a new NHSmail account: at least ${MIN_MEMBERS} and at most ${MAX_MEMBERS}. The first person you add is the shared mailbox owner.`,
-        'Anyone who already has an NHSmail account must not be added: the owner can give them access to the shared mailbox later.',
-        ...(c.members.length === 0 ? [PRIVACY_NOTICE] : []),
-      ].join('\n'),
+      text: c.reviewing
+        ? `Your shared mailbox address will be:\n${address(mailboxAddressOf(c) ?? '')}\nSay "continue" to go back to the review, or "back" to change the town again.`
+        : [
+            `Your shared mailbox address will be:\n${address(mailboxAddressOf(c) ?? '')}`,
+            `Next, the people who need a new NHSmail account: at least ${MIN_MEMBERS} and at most ${MAX_MEMBERS}. The first person you add is the shared mailbox owner.`,
+            'Anyone who already has an NHSmail account must not be added: the owner can give them access to the shared mailbox later.',
+            ...(c.members.length === 0 ? [PRIVACY_NOTICE] : []),
+          ].join('\n'),
       choices: ['Continue', 'Back'],
     }),
-    parse: (text) => (parseYesNo(text) || ['continue', 'next', 'ok', 'carry on', 'go on'].includes(normalise(text)) || normalise(text) === '1' ? { type: 'CONTINUE' } : undefined),
+    parse: (text, c) => (parseContinue(text) ? { type: 'CONTINUE' } : sameTownAgain(text, c)),
     hint: 'Say "continue" to add the people who need accounts, or "back" to change the town.',
     help: () =>
       'This will be the address of your organisation\'s shared mailbox, made from the town, the organisation\'s name and its ODS code. It cannot be chosen freely. Say "back" to change the town part, or "continue" to add the people who need accounts.',

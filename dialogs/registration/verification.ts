@@ -29,18 +29,35 @@ function cqcDetails(o: ChosenOrganisation | undefined): string {
 
 const secretName = (c: RegistrationContext) => (verificationMethod(c) === 'cqc-contact-id' ? 'CQC contact ID' : 'one-time passcode');
 
-/** Route B, said whenever the practice's passcode goes by post although the user chose otherwise. */
+/** Where a letter goes: the practice's CQC-registered address, as the directory holds it. */
+const postalAddress = (o: ChosenOrganisation | undefined) => (o ? quote([...o.addressLines, o.town, o.postcode].join(', ')) : 'its CQC-registered address');
+
+/**
+ * Route B, said in full where it switches (the practice's passcode goes by post although the user
+ * chose the CQC contact ID or email): why, what happens now, how long it takes, and who to ask.
+ */
 function routeBText(c: RegistrationContext): string {
   const chose = verificationRoute(c.answers) === 'cqc-contact-id' ? 'your CQC contact ID' : 'a passcode by email';
-  return `${quote(c.organisation?.name ?? 'This practice')} registers by Route B: we do not hold all of its details, so it cannot verify with ${chose}. Instead, a passcode is posted to its CQC-registered address; when it comes, you type it here, and then confirm the CQC details we show you.`;
+  const o = c.organisation;
+  return [
+    `A change of route: ${quote(o?.name ?? 'this practice')} registers by Route B. We do not yet hold all of the practice's details, so it cannot verify with ${chose}; it verifies by post instead. What happens:`,
+    `1. After the CQC location ID, a one-time passcode is posted to the practice's CQC-registered address: ${postalAddress(o)}. Letters take a few working days; the passcode is valid for ${passcodeDays(c)} days.`,
+    '2. When it comes, come back to this chat (your answers are kept) and type it.',
+    '3. Then I show you the CQC details we hold for the practice, for you to confirm them.',
+    `If that address is not right, contact ${adminWithHours(c)} before going on.`,
+  ].join('\n');
 }
+
+/** Route B, said again while waiting: short. */
+const ROUTE_B_REMINDER =
+  'This practice registers by Route B: the passcode comes by post, and once it is checked you confirm the CQC details we hold.';
 
 const where = (p: { channel: string; sentTo: string }) => (p.channel === 'email' ? `by email to ${p.sentTo}` : 'by post to your CQC-registered address');
 
 function awaitingText(c: RegistrationContext): string {
   const sent = c.passcode;
   const lines: string[] = [];
-  if (switchedToRouteB(c)) lines.push(routeBText(c));
+  if (switchedToRouteB(c)) lines.push(ROUTE_B_REMINDER);
   if (c.notice?.kind === 'passcodeSentAgain' && sent) {
     lines.push(`Done: a new passcode was sent ${where(sent)} on ${formatDateTime(sent.issuedAt)}. Any earlier passcode that has not expired still works too.`);
   } else if (sent) {
@@ -89,7 +106,10 @@ export const VERIFICATION_STEPS = {
       return location.ok ? answer('cqcLocationId', location.value) : undefined;
     },
     hint: 'Type the passcode when it has arrived, or say "send it again".',
-    help: (c) => `Emails usually arrive within minutes; letters take a few days. If nothing comes, say "send it again", or contact ${admin(c)}.`,
+    help: (c) =>
+      c.passcode?.channel === 'post'
+        ? `The letter goes to your CQC-registered address and takes a few working days. If it has not come after a week, say "send it again" (a letter can be sent once a day), or contact ${admin(c)}.`
+        : `Emails usually arrive within minutes (check junk mail too). If nothing comes, say "send it again", or contact ${admin(c)}.`,
     field: FIELDS.passcode,
   },
   'verification.contactId': {
@@ -137,11 +157,20 @@ export const VERIFICATION_STEPS = {
     hint: 'Say "back" to ask for a new passcode.',
   },
   'verification.locked': {
-    prompt: (c) => ({
-      text: `Those details could not be verified, and there have been too many attempts for this organisation, so verification is locked until ${c.lockedUntil ? formatDateTime(c.lockedUntil) : 'tomorrow'}. Please contact ${adminWithHours(c)} for help (or the national helpdesk, ${NATIONAL_HELPDESK.phone}, ${NATIONAL_HELPDESK.hours}).`,
-      choices: ['Menu'],
-    }),
-    hint: 'Say "menu" to see what else I can do.',
+    prompt: (c) => {
+      const until = c.lockedUntil ? formatDateTime(c.lockedUntil) : 'this time tomorrow';
+      return {
+        text: [
+          `Those details could not be verified, and after 5 attempts in 24 hours verification of ${quote(c.organisation?.name ?? 'this organisation')} is locked until ${until}, to keep it safe. Nothing you have entered is lost. What to do next:`,
+          `• Check the CQC location ID (on your CQC registration certificate, or your location's page at www.cqc.org.uk) and the ${secretName(c)}${verificationMethod(c) === 'otp' ? ' (in the email or letter; passcodes never use 0, O, 1 or I)' : " (on the registered manager's CQC certificate)"}.`,
+          `• After ${until}, come back to this chat and say "try again".`,
+          `• If you are sure the details are right, contact ${adminWithHours(c)}, quoting the ODS code ${c.organisation?.odsCode ?? ''}: they can check what is held for your organisation. The national helpdesk is there too: ${NATIONAL_HELPDESK.phone}, ${NATIONAL_HELPDESK.hours}.`,
+        ].join('\n'),
+        choices: ['Try again', 'Menu'],
+      };
+    },
+    parse: (text) => (/^(try again|retry|try it again|again|unlock|is it unlocked|can i try again|continue|carry on)( now| please)?$/.test(normalise(text)) ? { type: 'CONTINUE' } : undefined),
+    hint: `Say "try again" once verification is unlocked, or "menu" to see what else I can do.`,
     noBack: (c) => `Verification is locked for this organisation until ${c.lockedUntil ? formatDateTime(c.lockedUntil) : 'tomorrow'}, so there is nothing to go back to.`,
   },
   'verification.confirmCqcDetails': {
@@ -174,10 +203,17 @@ export function verificationProblem(c: RegistrationContext): string | undefined 
         c.failuresLeft === undefined ? '' : ` You have ${c.failuresLeft} ${c.failuresLeft === 1 ? 'attempt' : 'attempts'} left in the next 24 hours.`;
       return `These details could not be verified. Please check your CQC location ID and ${secretName(c)}, and try again.${left}`;
     }
+    case 'stillLocked':
+      return `Verification is still locked, until ${c.lockedUntil ? formatDateTime(c.lockedUntil) : 'later'}. Please try again after that.`;
     case 'cqcLocationIdFirst':
       return 'Thank you. Before the passcode I need your CQC location ID; then please type the passcode again.';
-    case 'passcodeTooSoon':
-      return `No new passcode was sent: one was sent ${c.passcode ? `on ${formatDateTime(c.passcode.issuedAt)}` : 'a few minutes ago'}, and another can be sent from ${c.nextPasscodeAt ? formatDateTime(c.nextPasscodeAt) : 'later today'}${c.passcode?.channel === 'post' ? ' (letters: one a day)' : ''}. Emails can take a few minutes, so please check again first (including junk mail).`;
+    case 'passcodeTooSoon': {
+      const next = c.nextPasscodeAt ? formatDateTime(c.nextPasscodeAt) : 'later';
+      if (c.passcode?.channel === 'post') {
+        return `No new letter was sent: one was posted on ${formatDateTime(c.passcode.issuedAt)}, and a letter can be sent once a day, so the next can go from ${next}. Letters take a few working days to arrive, so it may still be on its way. If it has not come after a week, contact ${admin(c)}.`;
+      }
+      return `No new passcode was sent: one was sent ${c.passcode ? `on ${formatDateTime(c.passcode.issuedAt)}` : 'a few minutes ago'}, and another can be sent from ${next}. Emails can take a few minutes, so please check again first (including junk mail).`;
+    }
     case 'passcodeDailyLimit':
       return `No new passcode was sent: 3 passcodes have already been sent for this organisation in the last 24 hours. Another can be sent from ${c.nextPasscodeAt ? formatDateTime(c.nextPasscodeAt) : 'tomorrow'}; any of them that has not expired still works. If none has come, contact ${admin(c)}.`;
     default:

@@ -38,7 +38,25 @@ export type MemberAnswer =
   /** A whole name typed as the first name: offered back as first and last name. */
   | { question: 'memberFullName'; value: { firstName: string; lastName: string } }
   | { question: 'splitName'; value: boolean }
+  /**
+   * Several details in one message ("Sarah Jones, sarah@x.co.uk, 07400 123456", "Mrs Sarah Jones"):
+   * each is taken as if answered in turn, and the next question is the first still unanswered.
+   */
+  | { question: 'memberDetails'; value: MemberDetails }
   | { question: 'memberMailboxAccess' | 'memberMailboxAdmin' | 'memberOwner'; value: boolean };
+
+/** The details one message can give: the title (null: no title), the name, the email, the mobile (E.164). */
+export interface MemberDetails {
+  title?: string | null;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  mobile?: string;
+}
+
+/** The details a message gave, in the order they are asked. */
+export const DETAIL_FIELDS = ['title', 'firstName', 'lastName', 'email', 'mobile'] as const;
+export type DetailField = (typeof DETAIL_FIELDS)[number];
 
 export type MemberEntryEvent =
   | { type: 'ANSWER'; answer: MemberAnswer }
@@ -59,6 +77,8 @@ export interface MemberEntryContext extends MemberEntryInput {
   /** A whole name typed as the first name, offered as first + last. */
   split?: { firstName: string; lastName: string };
   saved?: Member;
+  /** The details just taken from one message (said back to the user). */
+  took?: DetailField[];
 }
 
 export type MemberEntryOutput = { outcome: 'saved'; member: Member } | { outcome: 'left' };
@@ -135,12 +155,40 @@ export const memberEntryMachine = setup({
       },
       problem: undefined,
       submitted: undefined,
+      took: undefined,
     }),
     offerSplit: assign({ split: ({ event }) => (event.type === 'ANSWER' && event.answer.question === 'memberFullName' ? event.answer.value : undefined), problem: undefined }),
     takeSplit: assign({ member: ({ context }) => ({ ...context.member, ...context.split }), split: undefined }),
     /** "No": the whole text was the first name (e.g. "Mary Ann"). */
     refuseSplit: assign({ member: ({ context }) => ({ ...context.member, firstName: `${context.split?.firstName} ${context.split?.lastName}` }), split: undefined }),
-    holdMobile: assign({ pendingMobile: ({ event }) => String(valueOf(event)), problem: undefined }),
+    holdMobile: assign({ pendingMobile: ({ event }) => String(valueOf(event)), problem: undefined, took: undefined }),
+    /** Several details at once: each kept as if answered; an email or mobile another member has is refused. */
+    setDetails: assign(({ context, event }) => {
+      if (event.type !== 'ANSWER' || event.answer.question !== 'memberDetails') return {};
+      const given = event.answer.value;
+      let member = { ...context.member };
+      let problem: MemberProblem | undefined;
+      const took: DetailField[] = [];
+      for (const field of DETAIL_FIELDS) {
+        const value = given[field];
+        if (value === undefined || field === 'mobile') continue;
+        if (field === 'email' && context.others.some((m) => same(m.email, value ?? undefined))) {
+          problem = 'duplicateEmail';
+          continue;
+        }
+        member = withField(member, field, value);
+        took.push(field);
+      }
+      let pendingMobile: string | undefined;
+      if (given.mobile !== undefined) {
+        if (context.others.some((m) => m.mobile === given.mobile)) problem ??= 'duplicateMobile';
+        else {
+          pendingMobile = given.mobile;
+          took.push('mobile');
+        }
+      }
+      return { member, problem, took, pendingMobile, submitted: undefined };
+    }),
     setMobile: assign({ member: ({ context }) => ({ ...context.member, mobile: context.pendingMobile }), pendingMobile: undefined }),
     keepSubmitted: assign({ submitted: ({ context, event }) => (event.type === 'SAVE_MEMBER' ? ruledMember(event.member, context.fixedOwner) : context.submitted), problem: undefined }),
     takeSubmitted: assign({ member: ({ context }) => ({ ...context.submitted! }), submitted: undefined }),
@@ -159,6 +207,8 @@ export const memberEntryMachine = setup({
     submittedMobileTaken: ({ context, event }) => event.type === 'SAVE_MEMBER' && context.others.some((m) => m.mobile === event.member.mobile),
     submittedOwnerTooMany: ({ context, event }) =>
       event.type === 'SAVE_MEMBER' && event.member.owner && !context.fixedOwner && context.kind === 'dental' && ownerCount(context.others) >= MAX_DENTAL_OWNERS,
+    answeredDetails: ({ context, event }) => answered('memberDetails')({ context, event }) && context.field === undefined,
+    hasPendingMobile: ({ context }) => context.pendingMobile !== undefined,
     answeredTitle: answered('memberTitle'),
     answeredFirstName: answered('memberFirstName'),
     answeredFullName: answered('memberFullName'),
@@ -194,6 +244,7 @@ export const memberEntryMachine = setup({
       on: {
         ...question.on,
         ANSWER: [
+          { guard: 'answeredDetails', target: 'afterDetails', actions: 'setDetails' },
           { guard: and(['answeredTitle', 'changingOneField']), target: 'saved', actions: ['setField', 'finish'] },
           { guard: 'answeredTitle', target: 'firstName', actions: 'setField' },
         ],
@@ -205,6 +256,7 @@ export const memberEntryMachine = setup({
       on: {
         ...question.on,
         ANSWER: [
+          { guard: 'answeredDetails', target: 'afterDetails', actions: 'setDetails' },
           { guard: and(['answeredFirstName', 'changingOneField']), target: 'saved', actions: ['setField', 'finish'] },
           { guard: 'answeredFirstName', target: 'lastName', actions: 'setField' },
           { guard: 'answeredFullName', target: 'splitName', actions: 'offerSplit' },
@@ -230,6 +282,7 @@ export const memberEntryMachine = setup({
       on: {
         ...question.on,
         ANSWER: [
+          { guard: 'answeredDetails', target: 'afterDetails', actions: 'setDetails' },
           { guard: and(['answeredLastName', 'changingOneField']), target: 'saved', actions: ['setField', 'finish'] },
           { guard: 'answeredLastName', target: 'email', actions: 'setField' },
         ],
@@ -241,6 +294,7 @@ export const memberEntryMachine = setup({
       on: {
         ...question.on,
         ANSWER: [
+          { guard: 'answeredDetails', target: 'afterDetails', actions: 'setDetails' },
           { guard: and(['answeredEmail', 'emailTaken']), actions: problem('duplicateEmail') },
           { guard: and(['answeredEmail', 'changingOneField']), target: 'saved', actions: ['setField', 'finish'] },
           { guard: 'answeredEmail', target: 'mobile', actions: 'setField' },
@@ -253,11 +307,25 @@ export const memberEntryMachine = setup({
       on: {
         ...question.on,
         ANSWER: [
+          { guard: 'answeredDetails', target: 'afterDetails', actions: 'setDetails' },
           { guard: and(['answeredMobile', 'mobileTaken']), actions: problem('duplicateMobile') },
           { guard: 'answeredMobile', target: 'checkingMobile', actions: 'holdMobile' },
         ],
         BACK: [{ guard: 'changingOneField', target: 'left' }, { target: 'email' }],
       },
+    },
+    /** After several details at once: a mobile among them is checked, then the first question still unanswered. */
+    afterDetails: {
+      always: [{ guard: 'hasPendingMobile', target: 'checkingMobile' }, { target: 'nextDetail' }],
+    },
+    nextDetail: {
+      always: [
+        { guard: ({ context }) => !context.member.firstName, target: 'firstName' },
+        { guard: ({ context }) => !context.member.lastName, target: 'lastName' },
+        { guard: ({ context }) => !context.member.email, target: 'email' },
+        { guard: ({ context }) => !context.member.mobile, target: 'mobile' },
+        { target: 'role' },
+      ],
     },
     checkingMobile: {
       tags: ['busy'],
@@ -267,7 +335,8 @@ export const memberEntryMachine = setup({
         onDone: [
           { guard: 'mobileIsOnNhsmail', target: 'mobile', actions: [assign({ pendingMobile: undefined }), problem('mobileAlreadyOnNhsmail')] },
           { guard: 'changingOneField', target: 'saved', actions: ['setMobile', 'clearProblem', 'finish'] },
-          { target: 'role', actions: ['setMobile', 'clearProblem'] },
+          // (A problem with another detail of the same message stays to be said.)
+          { target: 'nextDetail', actions: 'setMobile' },
         ],
         onError: { target: 'mobile', actions: [assign({ pendingMobile: undefined }), problem('serviceUnavailable')] },
       },

@@ -43,6 +43,7 @@ export type RegistrationPassingState =
   | 'verification.secret'
   | 'verification.requestingPasscode'
   | 'verification.verifying'
+  | 'verification.checkingLock'
   | 'verification.verified'
   | 'town.townChecked'
   | 'review.submitting';
@@ -54,12 +55,13 @@ export type RegistrationStep = Exclude<RegistrationState, RegistrationPassingSta
 export function registrationActors(services: RegistrationServices) {
   return {
       findOrganisations: fromPromise(({ input }: { input: { postcode: string } }) => services.findOrganisations(input)),
-      getOrganisation: fromPromise(({ input }: { input: { odsCode: string } }) => services.getOrganisation(input)),
+      getOrganisation: fromPromise(({ input }: { input: { odsCode: string; conversationKey: string } }) => services.getOrganisation(input)),
       checkManagerEmail: fromPromise(({ input }: { input: { odsCode: string; email: string } }) => services.checkManagerEmail(input)),
       requestPasscode: fromPromise(({ input }: { input: Parameters<RegistrationServices['requestPasscode']>[0] }) => services.requestPasscode(input)),
       verifyOrganisation: fromPromise(({ input }: { input: Parameters<RegistrationServices['verifyOrganisation']>[0] }) =>
         services.verifyOrganisation(input),
       ),
+      verificationLockedUntil: fromPromise(({ input }: { input: { odsCode: string } }) => services.verificationLockedUntil(input)),
       submitRegistration: fromPromise(({ input }: { input: Parameters<RegistrationServices['submitRegistration']>[0] }) =>
         services.submitRegistration(input),
       ),

@@ -1,3 +1,4 @@
+import { and } from 'xstate';
 import { registration, memberEntryInput } from './setup';
 
 /**
@@ -21,6 +22,8 @@ export const members = registration.createStateConfig({
         src: 'memberEntry',
         input: ({ context }) => memberEntryInput(context),
         onDone: [
+          { guard: and(['isReviewChange', 'memberSaved']), target: '#registration.review.summary', actions: ['keepMember', 'endReviewChange'] },
+          { guard: 'isReviewChange', target: '#registration.review.summary', actions: ['endEntry', 'endReviewChange'] },
           { guard: 'memberSaved', target: 'list', actions: 'keepMember' },
           { guard: 'hasMembers', target: 'list', actions: 'endEntry' },
           { target: '#registration.town.mailboxAddress', actions: 'endEntry' },

@@ -64,6 +64,8 @@ export type RegistrationEvent =
   | { type: 'EDIT_MEMBER'; member: MemberRef; field?: MemberField }
   | { type: 'REMOVE_MEMBER'; member: MemberRef }
   | { type: 'MEMBERS_DONE' }
+  /** At the review: change the town (and so the shared mailbox address). */
+  | { type: 'CHANGE_TOWN' }
   | { type: 'CONFIRM' };
 
 /** A member of the registration: its id stays the same however the list changes. */
@@ -89,6 +91,8 @@ export interface ExistingRegistration {
   createdAt?: number;
   /** The channel the other person used (e.g. msteams). */
   channel?: string;
+  /** Made earlier in this same conversation (by this user, in another registration attempt). */
+  yours?: boolean;
 }
 
 /** What the registration keeps of the chosen organisation (never its verification secrets). */
@@ -167,6 +171,8 @@ export type Problem =
   | 'submitFailed'
   | 'passcodeTooSoon'
   | 'passcodeDailyLimit'
+  /** "Try again" while verification is still locked. */
+  | 'stillLocked'
   /** A passcode typed before the CQC location ID is known (a conversation from the first release). */
   | 'cqcLocationIdFirst';
 
@@ -205,6 +211,8 @@ export interface RegistrationContext {
   listVersion: number;
   /** What the member entry is doing: a new member, or changing one (one field, or all). */
   entry?: { memberId?: string; field?: MemberField };
+  /** A change asked for at the review: once made, the review is shown again. */
+  reviewing?: boolean;
   /** The member asked about before removal. */
   removing?: string;
   submitted?: { reference: string; submittedAt: number };
@@ -215,7 +223,8 @@ export interface RegistrationContext {
 /** The effects the registration needs, provided by the caller with `machine.provide({ actors })`. */
 export interface RegistrationServices {
   findOrganisations: (input: { postcode: string }) => Promise<OrganisationChoice[]>;
-  getOrganisation: (input: { odsCode: string }) => Promise<ChosenOrganisation | undefined>;
+  /** The organisation; a registration pending for it says whether it was made in `conversationKey`. */
+  getOrganisation: (input: { odsCode: string; conversationKey: string }) => Promise<ChosenOrganisation | undefined>;
   checkManagerEmail: (input: { odsCode: string; email: string }) => Promise<boolean>;
   requestPasscode: (input: { odsCode: string; kind: RegisteringKind; channel: OtpDelivery }) => Promise<PasscodeRequest>;
   verifyOrganisation: (input: {
@@ -224,6 +233,8 @@ export interface RegistrationServices {
     method: 'otp' | 'cqc-contact-id';
     secret: string;
   }) => Promise<VerificationOutcome>;
+  /** Until when verification is locked for the organisation (after 5 failures in 24 hours), if it is. */
+  verificationLockedUntil: (input: { odsCode: string }) => Promise<number | undefined>;
   /** Whether an existing NHSmail account already has this mobile (E.164). */
   isMobileOnNhsmail: (input: { mobile: string }) => Promise<boolean>;
   /** Stores the request for NAS, once per attempt id. */

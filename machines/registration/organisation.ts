@@ -47,7 +47,10 @@ export const organisation = registration.createStateConfig({
       tags: ['busy'],
       invoke: {
         src: 'getOrganisation',
-        input: ({ event }) => ({ odsCode: String((event as { answer?: { value?: unknown } }).answer?.value ?? '') }),
+        input: ({ context, event }) => ({
+          odsCode: String((event as { answer?: { value?: unknown } }).answer?.value ?? ''),
+          conversationKey: context.requester.conversationKey,
+        }),
         onDone: [
           { guard: 'isUnknownOrganisation', target: 'choose', actions: { type: 'problem', params: { problem: 'unknownOrganisation' } } },
           { guard: 'isOtherKindOfOrganisation', target: 'choose', actions: { type: 'problem', params: { problem: 'otherKindOfOrganisation' } } },

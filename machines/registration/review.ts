@@ -14,6 +14,14 @@ export const review = registration.createStateConfig({
       tags: ['question'],
       on: {
         CONFIRM: { target: 'submitting', actions: 'clearProblem' },
+        // "Change 2 email", "change Ben's mobile", a card's Change button: changed, then shown here again.
+        EDIT_MEMBER: [
+          { guard: 'isStaleList', actions: { type: 'problem', params: { problem: 'staleList' } } },
+          { guard: 'isOwnerFlagChange', actions: { type: 'problem', params: { problem: 'cannotChangeOwnerFlags' } } },
+          { guard: 'memberExists', target: '#registration.members.entering', actions: ['startEdit', 'startReviewChange'] },
+          { actions: { type: 'problem', params: { problem: 'noSuchMember' } } },
+        ],
+        CHANGE_TOWN: { target: '#registration.town.town', actions: ['clearProblem', 'startReviewChange'] },
         BACK: { target: '#registration.members.list', actions: 'clearProblem' },
       },
     },

@@ -82,7 +82,7 @@ export const registration = setup({
   },
   actors: {
     findOrganisations: notProvided('findOrganisations') as ReturnType<typeof fromPromise<OrganisationChoice[], { postcode: string }>>,
-    getOrganisation: notProvided('getOrganisation') as ReturnType<typeof fromPromise<ChosenOrganisation | undefined, { odsCode: string }>>,
+    getOrganisation: notProvided('getOrganisation') as ReturnType<typeof fromPromise<ChosenOrganisation | undefined, { odsCode: string; conversationKey: string }>>,
     checkManagerEmail: notProvided('checkManagerEmail') as ReturnType<typeof fromPromise<boolean, { odsCode: string; email: string }>>,
     requestPasscode: notProvided('requestPasscode') as ReturnType<
       typeof fromPromise<PasscodeRequest, { odsCode: string; kind: 'care' | 'dental'; channel: 'email' | 'post' }>
@@ -90,6 +90,7 @@ export const registration = setup({
     verifyOrganisation: notProvided('verifyOrganisation') as ReturnType<
       typeof fromPromise<VerificationOutcome, { odsCode: string; cqcLocationId: string; method: 'otp' | 'cqc-contact-id'; secret: string }>
     >,
+    verificationLockedUntil: notProvided('verificationLockedUntil') as ReturnType<typeof fromPromise<number | undefined, { odsCode: string }>>,
     submitRegistration: notProvided('submitRegistration') as ReturnType<typeof fromPromise<SubmitOutcome, RegistrationSubmission>>,
     memberEntry: memberEntryMachine,
   },
@@ -134,6 +135,9 @@ export const registration = setup({
     markVerified: assign({ verifiedBy: ({ context }) => verificationMethod(context), problem: undefined, failuresLeft: undefined, nextPasscodeAt: undefined }),
     keepExpiry: assign({ expiredAt: ({ event }) => output<{ expiredAt: number }>(event).expiredAt }),
     keepLock: assign({ lockedUntil: ({ event }) => output<{ lockedUntil: number }>(event).lockedUntil }),
+    /** The lock checked again: still locked until… */
+    keepLockedUntil: assign({ lockedUntil: ({ context, event }) => output<number | undefined>(event) ?? context.lockedUntil }),
+    forgetLock: assign({ lockedUntil: undefined, failuresLeft: undefined, problem: undefined, notice: undefined }),
     notVerified: assign({ problem: 'notVerified' as const, failuresLeft: ({ event }) => output<{ failuresLeft?: number }>(event).failuresLeft }),
     recordTypedTown: assign({ typedTown: ({ event }) => String(answerValue(event)), problem: undefined }),
     /** The town as the directory writes it when it is the same town; otherwise as typed. */
@@ -170,6 +174,8 @@ export const registration = setup({
       };
     }),
     endEntry: assign({ entry: undefined }),
+    startReviewChange: assign({ reviewing: true }),
+    endReviewChange: assign({ reviewing: undefined }),
     forwardToMember: sendTo('member', ({ event }) => event),
     askRemoval: assign({
       removing: ({ context, event }) => (event.type === 'REMOVE_MEMBER' ? memberNamed(context, event.member)?.id : undefined),
@@ -232,9 +238,12 @@ export const registration = setup({
     wasVerified: ({ event }) => output<VerificationOutcome>(event).result === 'verified',
     passcodeHadExpired: ({ event }) => output<VerificationOutcome>(event).result === 'expired',
     verificationIsLocked: ({ event }) => output<VerificationOutcome>(event).result === 'locked',
+    stillLocked: ({ event }) => output<number | undefined>(event) !== undefined,
     needsCqcDetailsConfirmed: ({ context }) => isRouteB(context),
     gaveTown: answerTo('town'),
     gaveTownAgain: answerTo('townConfirm'),
+    gaveRecordedTown: ({ context, event }) =>
+      answerTo('town')({ event }) && !!context.organisation?.town && sameTown(String(answerValue(event)), context.organisation.town),
     townMatches: ({ context, event }) => answerTo('townConfirm')({ event }) && sameTown(String(answerValue(event)), context.typedTown ?? ''),
     townNeedsAbbreviation: ({ context }) => townLetters(context.typedTown ?? '').length > MAILBOX_TOWN_MAX_LETTERS,
     gaveTownAbbreviation: ({ event }) => answerTo('townAbbreviation')({ event }) && isTownAbbreviation(String(answerValue(event))),
@@ -248,6 +257,7 @@ export const registration = setup({
     isOwnerRemoval: ({ context, event }) => event.type === 'REMOVE_MEMBER' && memberNamed(context, event.member)?.id === context.members[0]?.id,
     isOwnerFlagChange: ({ context, event }) =>
       event.type === 'EDIT_MEMBER' && !!event.field && OWNER_FLAGS.includes(event.field) && memberNamed(context, event.member)?.id === context.members[0]?.id,
+    isReviewChange: ({ context }) => context.reviewing === true,
     confirmedRemoval: answerTo('removeMember', true),
     refusedRemoval: answerTo('removeMember', false),
     wasAlreadyBeingProcessed: ({ event }) => output<SubmitOutcome>(event).outcome === 'alreadyBeingProcessed',

@@ -116,7 +116,20 @@ export const verification = registration.createStateConfig({
       },
     },
     passcodeNotRenewed: { tags: ['stop'], on: { BACK: 'passcodeExpired' } },
-    locked: { tags: ['stop'] },
+    /** Locked after 5 failures in 24 hours: "try again" checks the lock, and goes on once it is lifted. */
+    locked: { tags: ['stop'], on: { CONTINUE: 'checkingLock' } },
+    checkingLock: {
+      tags: ['busy'],
+      invoke: {
+        src: 'verificationLockedUntil',
+        input: ({ context }) => ({ odsCode: context.organisation!.odsCode }),
+        onDone: [
+          { guard: 'stillLocked', target: 'locked', actions: ['keepLockedUntil', { type: 'problem', params: { problem: 'stillLocked' } }] },
+          { target: 'cqcLocationId', actions: 'forgetLock' },
+        ],
+        onError: { target: 'locked', actions: { type: 'problem', params: { problem: 'serviceUnavailable' } } },
+      },
+    },
     verified: {
       always: [{ guard: 'needsCqcDetailsConfirmed', target: 'confirmCqcDetails' }, { target: '#registration.town' }],
     },

@@ -17,7 +17,7 @@ const teams = (n: number): KeptReference => ({
   locale: 'en-GB',
 });
 
-function describeReferencesContract(name: string, open: (clock: FakeClock) => [ConversationReferences, ConversationReferences]): void {
+export function describeReferencesContract(name: string, open: (clock: FakeClock) => [ConversationReferences, ConversationReferences]): void {
   describe(`${name} (ConversationReferences contract)`, () => {
     let clock: FakeClock;
     let a: ConversationReferences;

@@ -219,8 +219,10 @@ describe('with a throwaway Redis', () => {
     it('keeps the content under a key of its own that expires after the retention; the stream and dedupe keys hold no content', async () => {
       const keyPrefix = newPrefix();
       const outbox = new RedisOutbox(clientA, { keyPrefix });
-      expect(outbox.streamKey).toBe(`${keyPrefix}outbox`);
-      expect(outbox.dedupeKeyFor('otp:VABC1')).toBe(`${keyPrefix}outbox-dedupe:{otp:VABC1}`);
+      // One hash tag for every key: one Cluster slot, so a send is one script.
+      expect(outbox.streamKey).toBe(`${keyPrefix}{outbox}:messages`);
+      expect(outbox.dedupeKeyFor('otp:VABC1')).toBe(`${keyPrefix}{outbox}:dedupe:otp:VABC1`);
+      expect(outbox.contentKeyFor('id-1')).toBe(`${keyPrefix}{outbox}:content:id-1`);
       const sent = await outbox.send(passcodeLetter(1), { dedupeKey: 'otp:VABC1' });
       await outbox.send(passcodeLetter(1), { dedupeKey: 'otp:VABC1' });
       await outbox.send(passcodeLetter(2));
@@ -256,19 +258,58 @@ describe('with a throwaway Redis', () => {
       expect((await outbox.latest(1))[0]).toMatchObject({ id: sent.id, redacted: true, body: REDACTED_BODY });
     });
 
-    it('shows entries of the earlier version (whole messages in the stream) redacted past the retention, and forgets them', async () => {
+    it('shows entries of the first version (whole messages in the stream) redacted past the retention, and forgets them', async () => {
       const clock = fakeClock();
       const keyPrefix = newPrefix();
       const outbox = new RedisOutbox(clientA, { keyPrefix, now: clock.now });
+      const earlier = outbox.earlierKeys;
+      expect(earlier.stream).toBe(`${keyPrefix}outbox`);
       const legacy: OutboxMessage = { ...passcodeLetter(9), id: randomUUID(), createdAt: clock.t };
-      await clientA.xadd(outbox.streamKey, '*', 'message', JSON.stringify(legacy));
-      await clientA.hset(outbox.dedupeKeyFor('old'), { message: JSON.stringify(legacy), until: String(clock.t + DAY) });
+      await clientA.xadd(earlier.stream, '*', 'message', JSON.stringify(legacy));
+      await clientA.hset(earlier.dedupeKeyFor('old'), { message: JSON.stringify(legacy), until: String(clock.t + DAY) });
       await expect(outbox.latest(1)).resolves.toEqual([legacy]);
       clock.advance(3 * DAY);
       await expect(outbox.latest(1)).resolves.toEqual([{ ...legacy, recipient: 'm***@example.org', body: REDACTED_BODY, redacted: true }]);
       expect(await outbox.forgetOldContent()).toBe(2);
-      expect(await clientA.xlen(outbox.streamKey)).toBe(0);
-      expect(await clientA.exists(outbox.dedupeKeyFor('old'))).toBe(0);
+      expect(await clientA.xlen(earlier.stream)).toBe(0);
+      expect(await clientA.exists(earlier.dedupeKeyFor('old'))).toBe(0);
+    });
+
+    it('reads what the previous version wrote under keys in several slots: its messages among the new ones, its content while retained, its dedupe keys', async () => {
+      const clock = fakeClock();
+      const keyPrefix = newPrefix();
+      const outbox = new RedisOutbox(clientA, { keyPrefix, now: clock.now });
+      const earlier = outbox.earlierKeys;
+      expect(earlier.contentKeyFor('id-1')).toBe(`${keyPrefix}outbox:content:{id-1}`);
+      expect(earlier.dedupeKeyFor('otp:VOLD1')).toBe(`${keyPrefix}outbox-dedupe:{otp:VOLD1}`);
+      // As the previous version's send script left them.
+      const writeEarlier = async (message: OutboxMessage, dedupeKey?: string) => {
+        const record = JSON.stringify({ ...message, recipient: 'm***@example.org', body: REDACTED_BODY, redacted: true });
+        await clientA.xadd(earlier.stream, '*', 'id', message.id, 'record', record);
+        await clientA.set(earlier.contentKeyFor(message.id), JSON.stringify({ ...message, retainedUntil: message.createdAt + 3 * DAY }), 'PX', 3 * DAY);
+        if (dedupeKey) await clientA.hset(earlier.dedupeKeyFor(dedupeKey), { id: message.id, record, until: String(message.createdAt + 30 * DAY) });
+      };
+      const before: OutboxMessage = { ...passcodeLetter(1), id: randomUUID(), createdAt: clock.t };
+      await writeEarlier(before, 'otp:VOLD1');
+      clock.advance(60_000);
+      const older: OutboxMessage = { ...passcodeLetter(2), id: randomUUID(), createdAt: clock.t };
+      await writeEarlier(older);
+      clock.advance(60_000);
+      const after = await outbox.send(passcodeLetter(3));
+      await expect(outbox.latest(10)).resolves.toEqual([after, older, before]);
+      await expect(outbox.latest(2)).resolves.toEqual([after, older]);
+      // A retried turn after the upgrade: the message the previous version sent counts, once.
+      await expect(outbox.send(passcodeLetter(1), { dedupeKey: 'otp:VOLD1' })).resolves.toEqual(before);
+      expect(await clientA.xlen(outbox.streamKey)).toBe(1);
+      // Past the retention: the records only; past the dedupe TTL: a new message.
+      clock.advance(3 * DAY);
+      const redacted = (m: OutboxMessage) => ({ ...m, recipient: 'm***@example.org', body: REDACTED_BODY, redacted: true });
+      await expect(outbox.latest(10)).resolves.toEqual([redacted(after), redacted(older), redacted(before)]);
+      await expect(outbox.send(passcodeLetter(1), { dedupeKey: 'otp:VOLD1' })).resolves.toEqual(redacted(before));
+      clock.advance(27 * DAY);
+      const again = await outbox.send(passcodeLetter(1), { dedupeKey: 'otp:VOLD1' });
+      expect(again.id).not.toBe(before.id);
+      expect((await outbox.latest(1))[0]).toEqual(again);
     });
 
     it('caps the stream (approximately) at maxLength', async () => {
@@ -313,7 +354,7 @@ describe('with a throwaway Redis', () => {
       const all = await run(['--prefix', keyPrefix], { REDIS_URL: redis.url });
       expect(all.code).toBe(0);
       expect(all.err).toBe('');
-      expect(all.out).toContain(`Latest 20 messages in ${keyPrefix}outbox, newest first`);
+      expect(all.out).toContain(`Latest 20 messages in ${keyPrefix}{outbox}:messages, newest first`);
       expect(all.out).toContain('ABCD24FGH');
       expect(all.out).toContain('ABCD5FGH');
       expect(all.out).not.toContain('ABCD4FGH');
@@ -331,7 +372,7 @@ describe('with a throwaway Redis', () => {
     it('says so when the outbox is empty', async () => {
       const keyPrefix = newPrefix();
       const result = await run(['--prefix', keyPrefix], { REDIS_URL: redis.url });
-      expect(result).toEqual({ code: 0, out: `The outbox (${keyPrefix}outbox) is empty.`, err: '' });
+      expect(result).toEqual({ code: 0, out: `The outbox (${keyPrefix}{outbox}:messages) is empty.`, err: '' });
     });
 
     it('without REDIS_URL, reads the journal that a bot running in memory writes', async () => {

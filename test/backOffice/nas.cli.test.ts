@@ -70,14 +70,14 @@ describe('npm run nas: arguments', () => {
     expect(() => parseStatus('finished-ish')).toThrow('"finished-ish" is not a status: use received, in-progress, waiting, done or rejected');
   });
 
-  it('says what to do without REDIS_URL, or when Redis cannot be reached (exit 1)', async () => {
+  it('says what to do without a Redis, or when Redis cannot be reached (exit 1)', async () => {
     const none = await nas({}, 'list');
     expect(none.code).toBe(EXIT.failed);
-    expect(none.err).toMatch(/^REDIS_URL is not set\. The back office works on the requests in the Redis the bot uses/);
+    expect(none.err).toMatch(/^No Redis is set \(REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS\)\. The back office works on the requests in the Redis the bot uses/);
     const port = await freePort();
     const away = await nas({ REDIS_URL: `redis://:secret@127.0.0.1:${port}` }, 'list');
     expect(away.code).toBe(EXIT.failed);
-    expect(away.err).toMatch(/^Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/? cannot be reached/);
+    expect(away.err).toMatch(/^The Redis the bot uses \(redis redis:\/\/127\.0\.0\.1:\d+\) cannot be reached/);
     expect(away.err).not.toContain('secret');
   });
 });

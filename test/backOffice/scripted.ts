@@ -80,9 +80,8 @@ export async function scriptedRegistration(engine: ConversationEngine, org: Scri
   await chat.say(org.cqcLocationId, /What is your CQC contact ID/);
   if (stopAfter === 'verification') return chat;
   await chat.say(org.cqcContactId, /Step 3 of 4 · Town and members\n.* is verified\./);
-  await chat.say(org.town, /Please type the town again/);
+  await chat.say(org.town, /Your shared mailbox address will be/);
   if (stopAfter === 'town') return chat;
-  await chat.say(org.town.toLowerCase(), /Your shared mailbox address will be/);
   await chat.say('continue', /Step 3 of 4 · Members \(1 of 10\)\nFirst, the shared mailbox owner/);
   if (options.wander) {
     // Back from the members to the town part, and on again: the members are reached once.

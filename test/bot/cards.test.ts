@@ -50,6 +50,9 @@ describe('Adaptive Cards on Teams and the web chat page', () => {
     expect(input(card, 'email')?.value).toBe('jane@example.co.uk');
     expect(input(card, 'mobile')?.value).toBe('07400 12345');
     expect(input(card, 'role')?.value).toBe('Registered Manager');
+    // Put right and sent again from the card that came back, it is saved.
+    const saved = cardOf((await t.submit(OWNER_FORM)).at(-1));
+    expect(cardElements(saved).filter((e) => e.type === 'Action.Submit').map((e) => e.title)).toContain('Edit Jane Smith');
   });
 
   it('a saved form shows the members list with edit and remove (not for the owner)', async () => {
@@ -91,7 +94,9 @@ describe('Adaptive Cards on Teams and the web chat page', () => {
     await carded.submit({ action: 'addMember' });
     await carded.submit(SECOND_FORM);
     const review = cardOf((await carded.submit({ action: 'membersDone' })).at(-1));
-    expect(cardElements(review).filter((e) => e.type === 'Action.Submit').map((e) => e.title)).toEqual(['Confirm and finish', 'Back']);
+    expect(cardElements(review).filter((e) => e.type === 'Action.Submit').map((e) => e.title)).toEqual(
+      expect.arrayContaining(['Change the town', 'Confirm and finish', 'Back']),
+    );
     const done = await carded.submit({ action: 'confirm' });
     const cardReference = /REG-[A-Z2-9]{8}/.exec(done.map((a) => a.text).join(''))![0];
     expect((await carded.submit({ action: 'confirm' }))[0]!.text).toMatch(/already submitted/);
@@ -106,7 +111,7 @@ describe('Adaptive Cards on Teams and the web chat page', () => {
     for (const answer of TO_MEMBERS.slice(0, 7)) await t.say(answer);
     const choice = cardOf((await t.say('LS6 1BN')).at(-1));
     const options = cardElements(choice).filter((e) => e.type === 'Action.Submit');
-    expect(options.map((o) => o.title)).toEqual(['Amazing Carehomes – CPODS2', 'Amazing Home Care Ltd – VAHC1']);
+    expect(options.map((o) => o.title)).toEqual(['Amazing Carehomes – CPODS2', 'Amazing Home Care Ltd – VAHC1', 'None of these']);
     expect((await t.submit(options[0]!.data)).at(-1)!.text).toMatch(/CQC location ID/);
   });
 

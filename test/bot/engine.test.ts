@@ -1,4 +1,5 @@
 import { ConversationBusyError, ConversationStore, StoreUnavailableError } from '../../adapters/conversationStore';
+import { FLOWS } from '../../bot/flows';
 import { MemoryConversationStore } from '../../adapters/memoryConversationStore';
 import { ConversationEngine, SCHEMA_VERSION, TurnInput } from '../../bot/engine';
 import { buildConversation, memoryAdapters } from '../../bot/app';
@@ -79,7 +80,7 @@ describe('the conversation engine', () => {
     const result = await engine.turn(message('no'));
     expect(result.outcome).toBe('ok');
     expect(texts(result)).toMatch(/couldn't pick up our earlier conversation, so we are starting again/);
-    expect(result.replies.at(-1)?.choices).toEqual(['Register my organisation for NHSmail', 'Password and account help']);
+    expect(result.replies.at(-1)?.choices).toEqual(FLOWS.map((f) => f.dialog.menuLabel));
     // And the conversation works again.
     expect(texts(await engine.turn(message('register')))).toMatch(/check 1 of 6/);
   });

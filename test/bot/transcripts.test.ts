@@ -2,13 +2,14 @@ import { buttons, transcript } from '../helpers/transcript';
 
 const START = 'Register my organisation for NHSmail';
 const PASSWORD_HELP = 'Password and account help';
+const OWNERS = 'Leavers, new starters and owners';
 
 describe('transcripts: the questionnaire as a user meets it', () => {
   it('greets, offers the menu, and takes a care provider with a CQC contact ID to the summary', async () => {
     const t = transcript();
     const hello = await t.say('hello');
     expect(hello[0]!.text).toMatch(/NHSmail care assistant/);
-    expect(buttons(hello.at(-1))).toEqual([START, PASSWORD_HELP]);
+    expect(buttons(hello.at(-1))).toEqual([START, PASSWORD_HELP, OWNERS]);
 
     expect(await t.ask('1')).toMatch(/check 1 of 6[\s\S]*What kind of organisation/);
     expect(await t.ask('care home')).toMatch(/check 2 of 6[\s\S]*NHSmail account of your own/);
@@ -111,7 +112,7 @@ describe('transcripts: the questionnaire as a user meets it', () => {
       const t = transcript();
       for (const answer of ['register', 'care']) await t.say(answer);
       const menu = await t.say('menu');
-      expect(buttons(menu.at(-1))).toEqual([`Carry on: ${START}`, PASSWORD_HELP]);
+      expect(buttons(menu.at(-1))).toEqual([`Carry on: ${START}`, PASSWORD_HELP, OWNERS]);
       expect(await t.ask('carry on')).toMatch(/Carrying on[\s\S]*check 2 of 6/);
     });
 
@@ -127,7 +128,7 @@ describe('transcripts: the questionnaire as a user meets it', () => {
       for (const answer of ['register', 'care']) await t.say(answer);
       const reply = await t.say('cancel');
       expect(reply[0]!.text).toMatch(/Cancelled\. Nothing was sent/);
-      expect(buttons(reply.at(-1))).toEqual([START, PASSWORD_HELP]);
+      expect(buttons(reply.at(-1))).toEqual([START, PASSWORD_HELP, OWNERS]);
       expect(await t.ask('register')).toMatch(/check 1 of 6/);
     });
 
@@ -136,7 +137,7 @@ describe('transcripts: the questionnaire as a user meets it', () => {
       await t.say('hi');
       for (const command of ['back', 'cancel', 'start again', 'menu']) {
         const reply = await t.say(command);
-        expect(buttons(reply.at(-1))).toEqual([START, PASSWORD_HELP]);
+        expect(buttons(reply.at(-1))).toEqual([START, PASSWORD_HELP, OWNERS]);
       }
       expect(await t.ask('what is the weather')).toMatch(/did not understand[\s\S]*menu/);
       expect(await t.ask('help')).toMatch(/helpdesk@nhs\.net/);

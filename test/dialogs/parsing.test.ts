@@ -1,9 +1,35 @@
-import { normalise, parseChoice, parseGlobalCommand, parseYesNo, parseYesNoAnswer } from '../../dialogs/parsing';
+import { normalise, parseChoice, parseChoiceLoosely, parseContinue, parseGlobalCommand, parseYesNo, parseYesNoAnswer } from '../../dialogs/parsing';
+
+describe('carrying on', () => {
+  it.each(['continue', 'Continue.', 'go', 'Go!', 'next', 'ok', 'yes', "let's go", 'carry on', 'contnue', 'continu'])('%j carries on', (text) => expect(parseContinue(text)).toBe(true));
+  it.each(['', 'no', 'back', 'gone', 'maybe', 'stop'])('%j does not', (text) => expect(parseContinue(text)).toBe(false));
+});
+
+describe('a menu entry typed with a slip', () => {
+  const menu = [
+    { value: 'registration', label: 'Register my organisation for NHSmail', synonyms: ['register', 'registration', 'join nhsmail'] },
+    { value: 'passwordHelp', label: 'Password and account help', synonyms: ['password', 'forgot password', 'locked account'] },
+  ];
+  it.each([
+    ['registr', 'registration'],
+    ['regster', 'registration'],
+    ['registation', 'registration'],
+    ['pasword', 'passwordHelp'],
+    ['passwrd help', 'passwordHelp'],
+    ['reg', undefined],
+    ['hello', undefined],
+    ['holiday', undefined],
+  ])('%j → %s', (text, value) => expect(parseChoiceLoosely(text, menu)).toBe(value));
+});
 
 describe('yes and no, however they are typed', () => {
-  const yes = ['yes', 'Yes', 'YES', 'y', 'Y', 'yeah', 'Yeah!', 'yep', 'yup', 'yes.', ' yes ', 'yes please', 'Yes, I have', 'I do', 'sure', 'ok', 'OK!', 'correct', '‘yes’'];
-  const no = ['no', 'No', 'NO', 'n', 'N', 'nope', 'Nope.', 'nah', 'no thanks', "No, I haven't", 'No I don’t', 'not yet', 'I do not', 'no!!!'];
-  const neither = ['', ' ', 'maybe', 'perhaps', 'yes no', 'noo', 'yesterday', 'nothing', 'know', '1234', 'I am not sure', '🙂'];
+  const yes = ['yes', 'Yes', 'YES', 'y', 'Y', 'yeah', 'Yeah!', 'yep', 'yup', 'yes.', ' yes ', 'yes please', 'Yes, I have', 'I do', 'sure', 'ok', 'OK!', 'correct', '‘yes’',
+    // With more words around it.
+    'yes we have one', 'yeah got it', 'yep, published last year', 'I have one', "we've got one"];
+  const no = ['no', 'No', 'NO', 'n', 'N', 'nope', 'Nope.', 'nah', 'no thanks', "No, I haven't", 'No I don’t', 'not yet', 'I do not', 'no!!!',
+    'nope dont have one', "no we don't have one", 'no, not yet', "don't have one", "we haven't got one", 'never had one'];
+  const neither = ['', ' ', 'maybe', 'perhaps', 'yes no', 'noo', 'yesterday', 'nothing', 'know', '1234', 'I am not sure', '🙂',
+    'no idea', 'not sure', 'yes but not sure', 'yeah maybe', 'no problem', 'no one else', "I don't know"];
 
   it.each(yes)('%j means yes', (text) => expect(parseYesNo(text)).toBe(true));
   it.each(no)('%j means no', (text) => expect(parseYesNo(text)).toBe(false));
@@ -52,6 +78,12 @@ describe('picking from a list by number, label or synonym', () => {
     ['', undefined],
     ['!!!', undefined],
     ['care or dental', undefined],
+    ['the first one', 'care'],
+    ['the 2nd one', 'dental'],
+    ['third', 'hospice'],
+    ['the last one', 'hospice'],
+    ['number two', 'dental'],
+    ['the fifth one', undefined],
   ];
   it.each(table)('%j → %s', (text, value) => expect(parseChoice(text, options)).toBe(value));
 });

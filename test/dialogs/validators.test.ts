@@ -136,6 +136,9 @@ describe('CQC location ID: 1- followed by 9 to 11 digits', () => {
     ["It's 1-1002733005.", '1-1002733005'],
     ['my location id is 1-1002733005', '1-1002733005'],
     ['I think it is 1-1002733005 thanks', '1-1002733005'],
+    // A space typed for the dash.
+    ['1 1002733039', '1-1002733039'],
+    ['its 1 1002733039', '1-1002733039'],
   ])('%j → %j', (text, id) => expect(value(cqcLocationId(text))).toBe(id));
 
   it.each([
@@ -476,6 +479,7 @@ describe('role, by label, number or a word that names just one', () => {
     ['registered manger', 'Registered Manager'],
     ['Registerd Manager', 'Registered Manager'],
     ['senior care worke', 'Senior Care Worker'],
+    ['deputy managr', 'Deputy Manager'],
   ])('care: %j → %j', (text, r) => expect(value(role(text, 'care'))).toBe(r));
 
   it.each([
@@ -489,11 +493,14 @@ describe('role, by label, number or a word that names just one', () => {
     ['receptionist', 'Receptionist'],
     ['admin', 'Administration & Clerical'],
     ['8', 'Other'],
+    ['managr', 'Practice Manager'],
+    ['recepsionist', 'Receptionist'],
   ])('dental: %j → %j', (text, r) => expect(value(role(text, 'dental'))).toBe(r));
 
   it.each([
     ['', 'care', /^The role is missing; please choose one of: Registered Manager, .* or Other\.$/],
     ['manager', 'care', /^The role “manager” could be Registered Manager or Deputy Manager; please say which\.$/],
+    ['managr', 'care', /^The role “managr” could be Registered Manager or Deputy Manager; please say which\.$/],
     ['dental', 'dental', /could be Dental Nurse, Dental Hygienist or Dental Therapist/],
     ['8', 'care', /^There is no role number 8; please choose a number from 1 to 7/],
     ['9', 'dental', /from 1 to 8/],
@@ -631,7 +638,7 @@ describe('zod schemas give the same values and messages, with the field in the p
     const result = CareMemberSchema.safeParse({ ...member, sharedMailboxAccess: 'no', mailboxAdmin: 'yes' });
     expect(result.success).toBe(false);
     expect(result.error!.issues).toEqual([
-      expect.objectContaining({ path: ['mailboxAdmin'], message: expect.stringMatching(/mailbox admin must also be added to the shared mailbox/) }),
+      expect.objectContaining({ path: ['mailboxAdmin'], message: expect.stringMatching(/mailbox admin must also be in the shared mailbox: tick “Add to the shared mailbox” as well/) }),
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { FLOWS } from '../../bot/flows';
 import type { AddressInfo } from 'node:net';
 import * as restify from 'restify';
 import { loadConfig } from '../../bot/config';
@@ -191,7 +192,7 @@ describe('the Direct Line channel of the web chat page', () => {
       expect(helloId).toMatch(new RegExp(`^${page.conversationId}\\|\\d{7}$`));
       const messages = await page.botSays(/What would you like to do\?/);
       expect(messages.some((m) => /^Hello, I'm the NHSmail care assistant/.test(m.text ?? ''))).toBe(true);
-      expect(buttonsOf(messages)).toEqual(['Register my organisation for NHSmail', 'Password and account help']);
+      expect(buttonsOf(messages)).toEqual(FLOWS.map((f) => f.dialog.menuLabel));
 
       // The page's own message comes back (Web Chat marks it sent on this echo) with its client id.
       const echo = page.received.find((a) => a.id === helloId);
@@ -211,7 +212,7 @@ describe('the Direct Line channel of the web chat page', () => {
       for (const reply of answers) {
         expect(reply).toMatchObject({ conversation: { id: page.conversationId }, channelId: 'webchat', from: { role: 'bot' } });
       }
-      expect(answers[0]?.suggestedActions?.actions.map((a) => a.title)).toEqual(['Register my organisation for NHSmail', 'Password and account help']);
+      expect(answers[0]?.suggestedActions?.actions.map((a) => a.title)).toEqual(FLOWS.map((f) => f.dialog.menuLabel));
       const greetings = page.received.filter((m) => /^Hello, I'm the NHSmail care assistant/.test(m.text ?? ''));
       expect(greetings).toHaveLength(2); // one when the user joined, one for "hello"
       expect(page.received.filter((a) => a.from?.role === 'bot').every((a) => a.replyToId === helloId || a.replyToId === undefined)).toBe(true);
@@ -221,7 +222,7 @@ describe('the Direct Line channel of the web chat page', () => {
       const page = new PageClient(bot.url);
       await page.generate();
       await page.start();
-      expect(buttonsOf(await page.botSays(/What would you like to do\?/))).toEqual(['Register my organisation for NHSmail', 'Password and account help']);
+      expect(buttonsOf(await page.botSays(/What would you like to do\?/))).toEqual(FLOWS.map((f) => f.dialog.menuLabel));
 
       let replies = await page.answer('Register my organisation for NHSmail', /check 1 of 6/);
       expect(buttonsOf(replies)).toEqual(['Care provider', 'Dental practice', 'Hospice']);
@@ -559,6 +560,7 @@ describe('the Direct Line channel on a server of its own (limits, the connector,
   let url: string;
   const clock = fakeClock(Date.now());
   const turnErrors: Error[] = [];
+  const reopenings: { id: string; transcriptKept: boolean }[] = [];
   const state = new MemoryDirectLineState({
     now: clock.now,
     limits: { maxConversations: 3, maxActivitiesPerConversation: 6, maxBytesPerConversation: 64 * 1024, evictableAfterMs: 60 * 1000, ttlMs: 30 * DAY },
@@ -573,7 +575,11 @@ describe('the Direct Line channel on a server of its own (limits, the connector,
     adapter.onTurnError = async (_context, error) => {
       turnErrors.push(error);
     };
-    directLine = registerDirectLine(server, { adapter, bot: bot.assistant.bot, store: bot.assistant.store, logger }, { state, limits: { tokenTtlMs: 30 * 60 * 1000 }, now: clock.now });
+    directLine = registerDirectLine(
+      server,
+      { adapter, bot: bot.assistant.bot, store: bot.assistant.store, logger },
+      { state, limits: { tokenTtlMs: 30 * 60 * 1000 }, now: clock.now, onReopened: (conversation, how) => reopenings.push({ id: conversation.id, ...how }) },
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -582,6 +588,19 @@ describe('the Direct Line channel on a server of its own (limits, the connector,
     (server?.server as unknown as { closeAllConnections?: () => void })?.closeAllConnections?.();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await bot?.close();
+  });
+
+  it('a page opened again says so when it resumes: the bot is asked to say where it stands (and the transcript is there)', async () => {
+    const page = new PageClient(url);
+    const generated = await page.generate();
+    await page.start();
+    await page.botSays(/What would you like to do\?/);
+    const token = String(generated.body.resumeToken);
+    // A token renewed while the page is open is not an opening.
+    expect((await call(url, 'POST', '/v3/directline/tokens/resume', { token })).status).toBe(200);
+    expect(reopenings.filter((r) => r.id === page.conversationId)).toEqual([]);
+    expect((await call(url, 'POST', '/v3/directline/tokens/resume', { token, json: { reopened: true } })).status).toBe(200);
+    expect(reopenings.filter((r) => r.id === page.conversationId)).toEqual([{ id: page.conversationId, transcriptKept: true }]);
   });
 
   it('keeps only the newest activities of a conversation; watermarks keep counting', async () => {

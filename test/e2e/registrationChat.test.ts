@@ -103,7 +103,7 @@ describe('registering in the terminal chat (node dist/bot/chat.js)', () => {
     expect(run.stdout).toContain('   1. Care provider\n   2. Dental practice\n   3. Hospice\n');
     expect(run.stdout).toContain('   1. Amazing Carehomes – CPODS2\n   2. Amazing Home Care Ltd – VAHC1\n');
     expect(messages).toContain(
-      'Step 3 of 4 · Town and members\nAmazing Carehomes is verified. What is its postcode town (the town in its postal address)? Our records give Leeds.\n   1. Leeds',
+      'Step 3 of 4 · Town and members\nAmazing Carehomes is verified. What is its postcode town (the town in its postal address)? Our records give Leeds: choose it, or type the town if it is another.\n   1. Leeds',
     );
     const review = messages[messages.length - 2]!;
     expect(review).toMatch(/^Step 4 of 4 · Review and confirm\n/);
@@ -117,7 +117,7 @@ describe('registering in the terminal chat (node dist/bot/chat.js)', () => {
     ]) {
       expect(review).toContain(line);
     }
-    expect(review).toContain('   1. Confirm and finish\n   2. Back');
+    expect(review).toContain('   1. Confirm and finish\n   2. Change a detail\n   3. Back');
     expect(messages[messages.length - 1]).toContain(`Your reference is ${reference}.`);
     // Verified by contact ID: no passcode was sent, so nothing was written to the outbox journal.
     expect(existsSync(outboxFile)).toBe(false);
@@ -173,7 +173,7 @@ describe('registering in the terminal chat (node dist/bot/chat.js)', () => {
     const ownerQuestions = messages.filter((m) => m.includes('also be a shared mailbox owner?'));
     expect(ownerQuestions).toHaveLength(1);
     expect(ownerQuestions[0]).toContain(`Should ${members[1]!.firstName} ${members[1]!.lastName} also be a shared mailbox owner?`);
-    expect(ownerQuestions[0]).toContain('A dental practice can have at most 2 owners.');
+    expect(ownerQuestions[0]).toContain('A dental practice can have at most 2 owners, the first member included.');
 
     const fullList = messages[messages.length - 3]!;
     expect(fullList).toMatch(/^Step 3 of 4 · Members \(10 of 10\)\nThe people who will get NHSmail accounts:\n/);

@@ -1,3 +1,4 @@
+import { scaled } from '../helpers/timeouts';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,7 +80,7 @@ const isLocal = (url: string) => {
   }
 };
 
-async function waitUntil(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
+async function waitUntil(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = scaled(15_000)): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;
@@ -163,13 +164,13 @@ function measureTargets(card: Locator): Promise<Target[]> {
     // Anything not to this machine is refused before it leaves (and fails the test).
     await context.route('**/*', (route) => (isLocal(route.request().url()) ? route.continue() : route.abort('blockedbyclient')));
     page = watch(context.pages()[0] ?? (await context.newPage()));
-  }, 60_000);
+  }, scaled(60_000));
 
   /** Records what a page logs and receives (each new page: after closing one and opening another). */
   function watch(opened: Page): Page {
     opened.on('console', (message) => {
       // Errors, refusals by the Content Security Policy, and cards Web Chat could not render (a warning).
-      if (message.type() === 'error' || /Content Security Policy|Failed to render/i.test(message.text())) consoleProblems.push(message.text());
+      if (message.type() === 'error' || /Content Security Policy|Failed to render/i.test(message.text())) consoleProblems.push(`${message.text()} (${message.location().url})`);
     });
     opened.on('pageerror', (error) => consoleProblems.push(`page error: ${error.message}`));
     opened.on('response', async (response) => {
@@ -193,7 +194,7 @@ function measureTargets(card: Locator): Promise<Target[]> {
   const transcriptText = () => page.locator('body').innerText();
 
   /** Waits until the page shows text matching `pattern` (anywhere in the chat). */
-  async function shows(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+  async function shows(pattern: RegExp, timeoutMs = scaled(15_000)): Promise<void> {
     await waitUntil(async () => pattern.test(await transcriptText()), `the page to show ${pattern}`, timeoutMs);
   }
 
@@ -252,7 +253,7 @@ function measureTargets(card: Locator): Promise<Target[]> {
 
     await shows(/Hello, I.m the NHSmail care assistant/);
     await shows(/What would you like to do\?/);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('answers the questionnaire by clicking the buttons, to the organisation details; axe finds nothing serious', async () => {
     await press('Register my organisation for NHSmail', /check 1 of 6/);
@@ -288,7 +289,7 @@ function measureTargets(card: Locator): Promise<Target[]> {
       }
     }
     await page.setViewportSize({ width: 1280, height: 800 });
-  }, 90_000);
+  }, scaled(90_000));
 
   it('carries on the same conversation after a reload', async () => {
     const conversationOf = (urls: string[]) =>
@@ -305,7 +306,7 @@ function measureTargets(card: Locator): Promise<Target[]> {
     // Not greeted again: the conversation was only reconnected.
     const menus = new Set(botActivities.filter((a) => /What would you like to do\?/.test(a.text ?? '')).map((a) => a.id));
     expect(menus.size).toBe(1);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('carries on at the same step when the page is closed and opened again (localStorage and a resume token)', async () => {
     const conversationOf = (urls: string[]) =>
@@ -327,7 +328,7 @@ function measureTargets(card: Locator): Promise<Target[]> {
     // The conversation goes on from where it was.
     await type('LS6 1BN', /Amazing Carehomes/);
     await type('back', /postcode/);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('fills in the member card: a bad mobile comes back beside the field; fixed, the member is listed', async () => {
     await type('LS6 1BN');
@@ -398,7 +399,7 @@ function measureTargets(card: Locator): Promise<Target[]> {
     expect(await newestCard().innerText()).toMatch(/Mrs Jane Smith[\s\S]*Registered Manager[\s\S]*07400 123456/);
     await newestCard().scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-members-list.png') });
-  }, 120_000);
+  }, scaled(120_000));
 
   it('on a phone (390 px wide) every card input and button is at least 44 px tall, with 16 px text (iOS does not zoom)', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
@@ -425,7 +426,7 @@ function measureTargets(card: Locator): Promise<Target[]> {
     const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
     expect(widths.scroll).toBeLessThanOrEqual(widths.client);
     await page.setViewportSize({ width: 1280, height: 800 });
-  }, 60_000);
+  }, scaled(60_000));
 
   it('"Start a new conversation" asks first, then starts afresh; the old conversation cannot be resumed', async () => {
     const before = JSON.parse((await page.evaluate(() => localStorage.getItem('nhsca.webchat.conversation.v2'))) ?? '{}') as {
@@ -451,7 +452,7 @@ function measureTargets(card: Locator): Promise<Target[]> {
     const resumed = await fetch(`${bot.url}/v3/directline/tokens/resume`, { method: 'POST', headers: { authorization: `Bearer ${before.resumeToken}` } });
     expect(resumed.status).toBe(403);
     await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-new-conversation.png') });
-  }, 60_000);
+  }, scaled(60_000));
 
   it('sent nothing anywhere but this machine', () => {
     expect(requests.length).toBeGreaterThan(0);
@@ -486,7 +487,7 @@ function measureTargets(card: Locator): Promise<Target[]> {
     });
     context.on('request', (request) => requests.push(request.url()));
     await context.route('**/*', (route) => (isLocal(route.request().url()) ? route.continue() : route.abort('blockedbyclient')));
-  }, 60_000);
+  }, scaled(60_000));
 
   afterAll(async () => {
     await context?.close();
@@ -498,7 +499,7 @@ function measureTargets(card: Locator): Promise<Target[]> {
   async function open(): Promise<Page> {
     const page = await context.newPage();
     page.on('console', (message) => {
-      if (message.type() === 'error' || /Content Security Policy|Failed to render/i.test(message.text())) consoleProblems.push(message.text());
+      if (message.type() === 'error' || /Content Security Policy|Failed to render/i.test(message.text())) consoleProblems.push(`${message.text()} (${message.location().url})`);
     });
     page.on('pageerror', (error) => consoleProblems.push(`page error: ${error.message}`));
     await page.goto(`http://127.0.0.1:${port}/`);
@@ -532,7 +533,7 @@ function measureTargets(card: Locator): Promise<Target[]> {
     await press(page, 'No', /check 3 of 6/);
     expect(consoleProblems).toEqual([]);
     await page.close();
-  }, 90_000);
+  }, scaled(90_000));
 
   it('a page left open past its token’s life gets a new token by itself and carries on', async () => {
     // A bot whose Direct Line tokens last 6 seconds (30 minutes in service).
@@ -561,7 +562,7 @@ function measureTargets(card: Locator): Promise<Target[]> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await assistant.close();
     }
-  }, 90_000);
+  }, scaled(90_000));
 
   it('a message sent by another instance appears on the page (the notifier), and a status card is updated where it stands', async () => {
     const page = await open();
@@ -599,5 +600,5 @@ function measureTargets(card: Locator): Promise<Target[]> {
     } finally {
       await other.close();
     }
-  }, 90_000);
+  }, scaled(90_000));
 });

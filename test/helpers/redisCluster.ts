@@ -1,6 +1,6 @@
 import { createRedis, RedisClient, waitUntilReady } from '../../adapters/redis';
 import { ClusterOptions, RedisClusterTopology, startRedisCluster } from '../../bench/redisCluster';
-import { scaled } from '../../bench/redisProcess';
+import { scaled } from './timeouts';
 
 export type { RedisClusterTopology };
 

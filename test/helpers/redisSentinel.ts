@@ -1,5 +1,5 @@
 import { createRedis, RedisClient, waitUntilReady } from '../../adapters/redis';
-import { scaled } from '../../bench/redisProcess';
+import { scaled } from './timeouts';
 import { RedisSentinelTopology, SentinelOptions, startRedisSentinel } from '../../bench/redisSentinel';
 
 export type { RedisSentinelTopology };

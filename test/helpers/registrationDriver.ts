@@ -66,12 +66,16 @@ export interface FakeOptions {
   failMobileCheck?: boolean;
   failSubmit?: boolean;
   mobilesOnNhsmail?: string[];
+  /** What each check of the lock answers, in turn (default: not locked). */
+  locks?: (number | undefined)[];
+  failLockCheck?: boolean;
 }
 
 export function machineWith(options: FakeOptions = {}) {
   const outcomes = [...(options.verify ?? [])];
   const passcodes = [...(options.passcodes ?? [])];
   const submissions = [...(options.submissions ?? [])];
+  const locks = [...(options.locks ?? [])];
   const calls = { requestPasscode: [] as unknown[], verify: [] as unknown[], submit: [] as RegistrationSubmission[] };
   const services: RegistrationServices = {
     findOrganisations: async (input) => {
@@ -104,6 +108,10 @@ export function machineWith(options: FakeOptions = {}) {
       calls.verify.push(input);
       if (options.failVerify) throw new Error('down');
       return outcomes.shift() ?? { result: 'verified' };
+    },
+    verificationLockedUntil: async () => {
+      if (options.failLockCheck) throw new Error('passcodes down');
+      return locks.shift();
     },
     isMobileOnNhsmail: async ({ mobile }) => {
       if (options.failMobileCheck) throw new Error('directory down');

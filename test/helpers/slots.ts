@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,13 +33,16 @@ export async function watchCommands(redisUrl: string): Promise<{ commands: Watch
   });
   // MONITOR starts a moment after its reply: a PING through it marks when it listens.
   await new Promise((resolve) => setTimeout(resolve, 50));
+  let stopped: Promise<void> | undefined;
   return {
     commands,
-    stop: async () => {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      monitor.disconnect();
-      client.disconnect();
-    },
+    // Once: a test stops watching to read what was seen, its afterAll makes sure.
+    stop: () =>
+      (stopped ??= (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        monitor.disconnect();
+        client.disconnect();
+      })()),
   };
 }
 
@@ -108,4 +112,26 @@ export async function slotProblems(oracle: Redis, commands: WatchedCommand[]): P
     if (slots.size > 1) problems.push(`${command.args[0]} touches ${slots.size} slots: ${keys.join(', ')}`);
   }
   return { scripts, problems };
+}
+
+/** Lua scripts by the name they were defined under. */
+export type ScriptRegistry = Map<string, string>;
+
+/** Records every script the client is given with `defineCommand` (as the adapters do in their constructors). */
+export function recordScripts(client: Redis, into: ScriptRegistry): void {
+  const define = client.defineCommand.bind(client);
+  client.defineCommand = (name, definition) => {
+    into.set(name, definition.lua);
+    define(name, definition);
+  };
+}
+
+/** The names of the scripts no watched command ran. */
+export function scriptsNotRun(scripts: ScriptRegistry, commands: WatchedCommand[]): string[] {
+  const ran = new Set(commands.filter((c) => ['evalsha', 'eval'].includes(c.args[0]?.toLowerCase() ?? '')).map((c) => c.args[1]));
+  return [...scripts].filter(([, lua]) => {
+    // EVALSHA names it by its SHA-1; an EVAL (the first time on a connection) shows it as MONITOR escapes it.
+    const shown = lua.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+    return !ran.has(createHash('sha1').update(lua).digest('hex')) && !ran.has(shown);
+  }).map(([name]) => name);
 }

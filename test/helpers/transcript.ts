@@ -32,6 +32,9 @@ export interface Transcript {
   ask(text: string): Promise<string>;
   clock: { now: number };
   assistant: ReturnType<typeof createAssistant>;
+  /** The channel and conversation id the turns are sent with. */
+  channelId: string;
+  conversationId: string;
 }
 
 /** A new conversation; with `sharing`, a new conversation with the same assistant and clock. */
@@ -56,6 +59,8 @@ export function transcript(channelId = 'test', sharing?: Transcript): Transcript
     ask: async (text) => (await say(text)).map((a) => a.text).join('\n---\n'),
     clock,
     assistant,
+    channelId,
+    conversationId: conversation.id,
   };
 }
 

@@ -77,15 +77,26 @@ describe('answers to questions in the user\u2019s own words', () => {
     }
   });
 
+  const NOTHING = { best: undefined, confidence: 0, confident: false, alternatives: [], relevant: false };
+
   it('is unsure of a vague question and has nothing for nonsense or an empty message', () => {
     expect(kb.answer('mailbox').confident).toBe(false);
-    expect(kb.answer('zzqx blorp')).toEqual({ best: undefined, confidence: 0, confident: false, alternatives: [] });
-    expect(kb.answer('   ')).toEqual({ best: undefined, confidence: 0, confident: false, alternatives: [] });
-    expect(kb.answer('the and of')).toEqual({ best: undefined, confidence: 0, confident: false, alternatives: [] });
+    expect(kb.answer('zzqx blorp')).toEqual(NOTHING);
+    expect(kb.answer('   ')).toEqual(NOTHING);
+    expect(kb.answer('the and of')).toEqual(NOTHING);
     // A code on its own says nothing about what is asked, even where an answer uses it as an example.
-    expect(kb.answer('LL11 1AA')).toEqual({ best: undefined, confidence: 0, confident: false, alternatives: [] });
+    expect(kb.answer('LL11 1AA')).toEqual(NOTHING);
     expect(kb.answer('1-1002733005').best).toBeUndefined();
   });
+
+  it.each(['what is the weather', 'who won the football', 'what time is it', 'my car broke down', 'help me please with stuff', '7'])(
+    'finds nothing relevant for %j, though some words match',
+    (text) => expect(kb.answer(text).relevant).toBe(false),
+  );
+
+  it.each(['whats a dspt', 'why does it keep rejecting my new password', 'we failed the toolkit, can we still apply', 'Hospice'])('finds %j relevant', (text) =>
+    expect(kb.answer(text).relevant).toBe(true),
+  );
 
   it('is deterministic and reads nothing at query time', () => {
     const read = jest.spyOn(fs, 'readFileSync');

@@ -31,7 +31,11 @@ describe('free text routed to the flow it asks for', () => {
   });
 
   it('starts the registration with what the message already says', () => {
-    expect(kb.route('I need to register Oakhaven Court, CM1 8FS')).toMatchObject({ intent: 'register', slots: { postcode: 'CM1 8FS' } });
+    expect(kb.route('I need to register Oakhaven Court, CM1 8FS')).toMatchObject({ intent: 'register', relevant: true, slots: { postcode: 'CM1 8FS' } });
+  });
+
+  it.each(['no', 'yes', 'ok', '7', 'what'])('%j alone asks for no flow (nothing relevant)', (text) => {
+    expect(kb.route(text).relevant).toBe(false);
   });
 });
 

@@ -182,6 +182,19 @@ describe('verification (SPEC §1.3)', () => {
     expect(snapshot.context.lockedUntil).toBe(123);
   });
 
+  it('"try again" once locked checks the lock: still locked, it says until when; lifted, it asks again', async () => {
+    const locked = [postcode('LS1 4AP'), pick('VAAA1'), location, contactId];
+    const verify: VerificationOutcome[] = [{ result: 'locked', lockedUntil: 123 }];
+    const still = await run('contactId', [...locked, { type: 'CONTINUE' }], { verify, locks: [456] });
+    expect(still.at).toBe('verification.locked');
+    expect(still.snapshot.context.lockedUntil).toBe(456);
+    const lifted = await run('contactId', [...locked, { type: 'CONTINUE' }], { verify, locks: [undefined] });
+    expect(lifted.at).toBe('verification.cqcLocationId');
+    expect(lifted.snapshot.context.lockedUntil).toBeUndefined();
+    const down = await run('contactId', [...locked, { type: 'CONTINUE' }], { verify, failLockCheck: true });
+    expect(down.at).toBe('verification.locked');
+  });
+
   it('an expired passcode is explained and a new one can be requested, by email or by post, or not', async () => {
     const expired: VerificationOutcome[] = [{ result: 'expired', expiredAt: 42 }];
     const steps = [postcode('LS1 4AP'), pick('VAAA1'), location, passcode];

@@ -1,10 +1,9 @@
 import { LocalChannel } from '../../bench/localChannel';
-import { scaled } from '../../bench/redisProcess';
+import { scaled } from '../helpers/timeouts';
 import { BotProcess, buildBot, Chat, spawnBot } from '../helpers/bot';
 import { useRedisCluster } from '../helpers/redisCluster';
 import { driveRegistration, FAST_TYPIST_LIMITS } from './registrationDriver';
 import { expectRequestsRecorded, registrationsThroughFailover, restartAndResume, scriptsFor, sum, twoProcessesOneConversation } from './scenarios';
-import { CROSS_SLOT } from './topologyContracts';
 
 /**
  * The bot as it runs in production (`node dist/bot/index.js` processes) on a 3-master Redis
@@ -12,12 +11,7 @@ import { CROSS_SLOT } from './topologyContracts';
  * conversation, a process killed and the conversation resumed, and 50 registrations while a
  * master is killed and its replica takes over. See registrationDriver.ts for what "no turn lost"
  * means exactly.
- *
- * Until the NAS request scripts are slot-safe (CROSS_SLOT in topologyContracts.ts) the
- * registrations stop at the review, before anything is submitted.
  */
-
-const submits = !CROSS_SLOT.requests;
 
 describe('the bot on a Redis Cluster', () => {
   const cluster = useRedisCluster();
@@ -42,15 +36,14 @@ describe('the bot on a Redis Cluster', () => {
     await Promise.all([channel?.close(), other?.close()]);
   }, scaled(30_000));
 
-  it(`takes a whole registration ${submits ? 'to a NAS request' : 'to the review'}`, async () => {
+  it('takes a whole registration to a NAS request', async () => {
     const bot = await spawn();
-    const [script] = scriptsFor(1, 101, { submit: submits });
+    const [script] = scriptsFor(1, 101, { submit: true });
     const result = await driveRegistration(new Chat(channel, bot.url, `conv-cluster-${Date.now()}`), script!);
     expect(result.violations).toEqual([]);
     expect(result.toldFailed).toBe(0);
-    if (submits) await expectRequestsRecorded(cluster.client, [{ script: script!, result }]);
+    await expectRequestsRecorded(cluster.client, [{ script: script!, result }]);
   }, scaled(60_000));
-  if (!submits) it.todo(`submits registrations to NAS on a Cluster (waits for slot-safe NAS scripts: ${CROSS_SLOT.requests})`);
 
   it('serves one conversation through two processes at once, one turn after the other', async () => {
     await twoProcessesOneConversation([channel, other], await spawn(), await spawn());
@@ -62,7 +55,7 @@ describe('the bot on a Redis Cluster', () => {
 
   it('loses no acknowledged turn (and no submitted request) of 50 registrations while a master is killed and its replica takes over', async () => {
     const bots = [await spawn(), await spawn()];
-    const scripts = scriptsFor(50, 102, { submit: submits });
+    const scripts = scriptsFor(50, 102, { submit: true });
     const masters = (await cluster.topology.nodes()).filter((n) => n.role === 'master');
     const run = await registrationsThroughFailover({
       channel,
@@ -80,10 +73,8 @@ describe('the bot on a Redis Cluster', () => {
     expect(run.acknowledgedAtFailover).toBeGreaterThan(0);
     expect(run.acknowledgedAfterFailover).toBeLessThan(run.totalTurns);
     expect(sum(run.results, (r) => r.acknowledged)).toBeGreaterThanOrEqual(run.totalTurns);
-    if (submits) {
-      expect(run.results.filter((r) => !r.reference)).toEqual([]);
-      await expectRequestsRecorded(cluster.client, run.results.map((result, i) => ({ script: scripts[i]!, result })));
-    }
+    expect(run.results.filter((r) => !r.reference)).toEqual([]);
+    await expectRequestsRecorded(cluster.client, run.results.map((result, i) => ({ script: scripts[i]!, result })));
     // Some conversations were on the killed master: they were told to send again, and did.
     expect(sum(run.results, (r) => r.toldFailed)).toBeGreaterThan(0);
     console.log(

@@ -1,7 +1,8 @@
 import { durableCall, NotReplicatedError, RedisClient } from '../../adapters/redis';
-import { scaled } from '../../bench/redisProcess';
+import { RedisOutbox } from '../../adapters/redisOutbox';
+import { scaled } from '../helpers/timeouts';
 import { useRedisCluster } from '../helpers/redisCluster';
-import { describeContractsOn } from './topologyContracts';
+import { describeContractsOn, readOutboxWithTheCommand } from './topologyContracts';
 
 /**
  * On a 3-master Redis Cluster with a replica each: the adapters' contract suites (two clients),
@@ -13,7 +14,21 @@ describe('on a Redis Cluster', () => {
   beforeAll(async () => {
     second = await cluster.newClient();
   });
-  describeContractsOn('a Redis Cluster', () => [cluster.client, second], { cluster: true });
+  describeContractsOn('a Redis Cluster', () => [cluster.client, second]);
+
+  it('npm run outbox reads the outbox through REDIS_CLUSTER_NODES', async () => {
+    await readOutboxWithTheCommand(cluster.client, cluster.env);
+  });
+
+  it("finds the first version's whole messages on every master, and removes them", async () => {
+    const outbox = new RedisOutbox(cluster.client, { keyPrefix: 'test:first-version:' });
+    const keys = Array.from({ length: 12 }, (_, i) => outbox.earlierKeys.dedupeKeyFor(`otp:V${i}`));
+    const masters = new Set(await Promise.all(keys.map((key) => cluster.topology.masterFor(key))));
+    expect(masters.size).toBe(3);
+    for (const key of keys) await cluster.client.hset(key, { message: '{"body":"Your passcode is ABCD1FGH"}', until: '0' });
+    expect(await outbox.forgetOldContent()).toBe(12);
+    expect(await Promise.all(keys.map((key) => cluster.client.exists(key)))).toEqual(keys.map(() => 0));
+  }, scaled(30_000));
 
   describe('durable writes', () => {
     it("wait for the replica of the master that took the write, not any other node's", async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LocalChannel } from '../../bench/localChannel';
-import { scaled } from '../../bench/redisProcess';
+import { scaled } from '../helpers/timeouts';
 import { BotProcess, buildBot, buttons, Chat, spawnBot, startPrivateRedis, texts } from '../helpers/bot';
 import { Front, startFront } from '../helpers/front';
 import type { TestRedis } from '../helpers/redis';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Organisation } from '../../adapters/organisationDirectory';
 import type { SendResult } from '../../bench/localChannel';
 import { Chat, inventedMember, lastText, REPO_ROOT, sleep, texts, TypedMember } from '../helpers/bot';
+import { scaled } from '../helpers/timeouts';
 
 /**
  * A whole registration as a user types it (care provider, CQC contact ID route, two members),
@@ -94,7 +95,6 @@ export function registrationScript(organisation: Organisation, series: number): 
       // A verification that could not be made asks for the CQC location ID again.
       onServiceFailure: { then: /^Step 2 of 4 · Verification\nWhat is your CQC location ID\?/, resumeAt: -1 },
     },
-    { say: o.address.town, then: /^Step 3 of 4 · Town and members\nPlease type the town again, to confirm it\./ },
     { say: o.address.town.toLowerCase(), then: /^Step 3 of 4 · Town and members\nYour shared mailbox address will be:\n/ },
     { say: 'continue', then: member(1, 'First, the shared mailbox owner') },
     ...memberSteps(1, owner, 'Mrs', 'Registered Manager'),
@@ -147,7 +147,7 @@ export interface DriveResult {
 export interface DriveOptions {
   /** Called after every acknowledged turn (to trigger a failover part-way). */
   onAcknowledged?: () => void;
-  /** Gives up on a step after this long without getting it through (a stuck topology). Default 60 s. */
+  /** Gives up on a step after this long without getting it through (a stuck topology). Default 60 s, scaled for the machine's load. */
   giveUpAfterMs?: number;
   /** Pause before trying again after a failure. Default 250 ms. */
   retryPauseMs?: number;
@@ -177,7 +177,7 @@ function asOwnUser(chat: Chat) {
 /** Opens the conversation and types every step, as described at the top of this file. */
 export async function driveRegistration(chat: Chat, script: RegistrationScript, options: DriveOptions = {}): Promise<DriveResult> {
   const user = asOwnUser(chat);
-  const giveUpAfter = options.giveUpAfterMs ?? 60_000;
+  const giveUpAfter = options.giveUpAfterMs ?? scaled(60_000);
   const pause = options.retryPauseMs ?? 250;
   const outcome: DriveResult = { acknowledged: 0, toldFailed: 0, landedAnyway: 0, resent: 0, violations: [] };
   const log: string[] = [];

@@ -1,5 +1,5 @@
 import { LocalChannel } from '../../bench/localChannel';
-import { scaled } from '../../bench/redisProcess';
+import { scaled } from '../helpers/timeouts';
 import { BotProcess, buildBot, Chat, spawnBot } from '../helpers/bot';
 import { useRedisSentinel } from '../helpers/redisSentinel';
 import { driveRegistration, FAST_TYPIST_LIMITS } from './registrationDriver';

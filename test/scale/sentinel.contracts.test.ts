@@ -1,7 +1,7 @@
 import { durabilityOf, durableCall, NotReplicatedError, RedisClient, setDurability, WAIT_TIMEOUT_MS } from '../../adapters/redis';
-import { scaled } from '../../bench/redisProcess';
+import { scaled } from '../helpers/timeouts';
 import { useRedisSentinel } from '../helpers/redisSentinel';
-import { describeContractsOn } from './topologyContracts';
+import { describeContractsOn, readOutboxWithTheCommand } from './topologyContracts';
 
 /**
  * On a master + replica watched by three Sentinels: the adapters' contract suites (two clients),
@@ -13,7 +13,11 @@ describe('on Redis Sentinel', () => {
   beforeAll(async () => {
     second = await sentinel.newClient();
   });
-  describeContractsOn('Redis Sentinel', () => [sentinel.client, second], { cluster: false });
+  describeContractsOn('Redis Sentinel', () => [sentinel.client, second]);
+
+  it('npm run outbox reads the outbox through REDIS_SENTINELS', async () => {
+    await readOutboxWithTheCommand(sentinel.client, sentinel.env);
+  });
 
   describe('durable writes', () => {
     const replica = async () => {

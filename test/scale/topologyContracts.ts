@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../../adapters/redis';
+import { RedisConversationReferences } from '../../adapters/redisConversationReferences';
 import { RedisConversationStore } from '../../adapters/redisConversationStore';
 import { RedisDirectLineState } from '../../adapters/redisDirectLineState';
 import { NAS_CONSUMER_GROUP, RedisNasRequests } from '../../adapters/redisNasRequests';
@@ -8,13 +9,13 @@ import { RedisOutbox } from '../../adapters/redisOutbox';
 import { RedisResetVouches } from '../../adapters/redisResetVouches';
 import { RedisServiceEvents } from '../../adapters/redisServiceEvents';
 import { RedisVerificationCodes } from '../../adapters/redisVerificationCodes';
+import { main as outboxCommand } from '../../scripts/outbox';
 import { importContracts } from '../helpers/contractSuites';
 
 /**
  * The Redis adapters' contract suites (test/adapters/*.contract.test.ts), run against one Redis
- * topology: each adapter on two clients, as two bot processes would have. An adapter whose Lua
- * scripts still touch keys in several Cluster slots is listed in `CROSS_SLOT` and skipped on a
- * Cluster (it runs on Sentinel, which is one master).
+ * topology: each adapter on two clients, as two bot processes would have. Every adapter runs on
+ * a Cluster too: each of its scripts touches one slot (test/adapters/clusterSlots.test.ts).
  */
 
 const load = {
@@ -26,28 +27,21 @@ const load = {
   vouches: () => require('../adapters/resetVouches.contract.test') as typeof import('../adapters/resetVouches.contract.test'),
   events: () => require('../adapters/serviceEvents.contract.test') as typeof import('../adapters/serviceEvents.contract.test'),
   codes: () => require('../adapters/verificationCodes.contract.test') as typeof import('../adapters/verificationCodes.contract.test'),
+  references: () => require('../adapters/conversationReferences.contract.test') as typeof import('../adapters/conversationReferences.contract.test'),
   directLine: () => require('../adapters/directLineState.contract.test') as typeof import('../adapters/directLineState.contract.test'),
 };
 
 export type ContractSuite = keyof typeof load;
 
-/** Adapters whose scripts are not yet slot-safe: skipped on a Cluster, with the reason. */
-export const CROSS_SLOT: Partial<Record<ContractSuite, string>> = {
-  outbox: 'the send-once script writes the outbox stream and a dedupe key in different slots',
-};
-
 /** Cheap scrypt for the tests, as the adapters' own suites use. */
 const TEST_HASH_COST = 1024;
 
-export function describeContractsOn(topology: string, clients: () => [RedisClient, RedisClient], options: { cluster: boolean }): void {
+/** Registers the suites; returns the prefix of every key they write. */
+export function describeContractsOn(topology: string, clients: () => [RedisClient, RedisClient]): string {
   const run = `test:${randomBytes(4).toString('hex')}`;
   let n = 0;
   const prefix = (label: string) => `${run}:${label}:${++n}:`;
   const suite = <K extends ContractSuite>(name: K, register: (contracts: ReturnType<(typeof load)[K]>) => void) => {
-    if (options.cluster && CROSS_SLOT[name]) {
-      it.todo(`${name} contract on ${topology}: waits for slot-safe scripts (${CROSS_SLOT[name]})`);
-      return;
-    }
     register(importContracts(load[name] as () => ReturnType<(typeof load)[K]>));
   };
   const on = (what: string) => `${what} on ${topology}`;
@@ -133,6 +127,15 @@ export function describeContractsOn(topology: string, clients: () => [RedisClien
     }),
   );
 
+  suite('references', (c) =>
+    c.describeReferencesContract(on('RedisConversationReferences'), (clock) => {
+      const [a, b] = clients();
+      const keyPrefix = prefix('refs');
+      const ttlMs = 30 * 24 * 60 * 60 * 1000;
+      return [new RedisConversationReferences(a, { keyPrefix, now: clock.now, ttlMs }), new RedisConversationReferences(b, { keyPrefix, now: clock.now, ttlMs })];
+    }),
+  );
+
   suite('directLine', (c) =>
     c.describeDirectLineStateContract(on('RedisDirectLineState'), (clock, limits) => {
       const [a, b] = clients();
@@ -143,4 +146,18 @@ export function describeContractsOn(topology: string, clients: () => [RedisClien
       ];
     }),
   );
+  return `${run}:`;
+}
+
+/** `npm run outbox` with the topology's settings shows a message just sent on it. */
+export async function readOutboxWithTheCommand(client: RedisClient, env: Record<string, string>): Promise<void> {
+  const keyPrefix = `test:${randomBytes(4).toString('hex')}:command:`;
+  const outbox = new RedisOutbox(client, { keyPrefix });
+  await outbox.send({ channel: 'email', recipient: 'manager@example.org', subject: 'Your NHSmail registration passcode', body: 'Your passcode is QWER7TYU.' });
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await outboxCommand(['--prefix', keyPrefix], env, (t) => out.push(t), (t) => err.push(t));
+  expect({ code, err }).toEqual({ code: 0, err: [] });
+  expect(out.join('\n')).toContain(`Latest 1 message in ${outbox.streamKey}`);
+  expect(out.join('\n')).toContain('Your passcode is QWER7TYU.');
 }

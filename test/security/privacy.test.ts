@@ -115,7 +115,7 @@ describe('personal data and passcodes, in a whole registration over Redis', () =
     const outbox = new RedisOutbox(direct);
     const holding = [...stored].filter(([, { value }]) => value.toUpperCase().includes(passcode)).map(([key, { ttl }]) => ({ key, ttl }));
     expect(holding.length).toBe(1);
-    expect(holding[0]!.key).toMatch(/^nhsca:outbox:content:\{.+\}$/);
+    expect(holding[0]!.key).toMatch(/^nhsca:\{outbox\}:content:.+$/);
     expect(holding[0]!.key).toBe(outbox.contentKeyFor((await bot.assistant.adapters.outbox.latest(1))[0]!.id));
     expect(holding[0]!.ttl).toBeGreaterThan(0);
     expect(holding[0]!.ttl).toBeLessThanOrEqual(72 * 60 * 60 * 1000);

@@ -602,6 +602,12 @@
       options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, title: { display: true, text: 'hours' } } } },
     }, 'Bar chart of the median time to done by kind: ' + (kinds.map(function (t) { return (KIND_NAMES[t.kind] || t.kind) + ' ' + minutesText(t.medianMinutes); }).join(', ') || 'none done in the period') + '. The figures are in the table below.');
 
+    var answers = clear($('answers').tBodies[0]);
+    (stats.answers || []).forEach(function (a) {
+      answers.appendChild(el('tr', {}, [el('th', { scope: 'row', text: a.title || a.entry }), numberCell(a.answered), numberCell(a.helpful), numberCell(a.notHelpful)]));
+    });
+    if (!stats.answers || stats.answers.length === 0) answers.appendChild(el('tr', {}, [el('td', { colspan: '4', text: 'No answers from the guides in the period.' })]));
+
     var channels = clear($('channels').tBodies[0]);
     stats.byChannel.forEach(function (c) {
       channels.appendChild(el('tr', {}, [el('th', { scope: 'row', text: c.channel }), numberCell(c.conversationsStarted), numberCell(c.registrationsStarted), numberCell(c.registrationsFinished)]));

@@ -1,0 +1,20 @@
+import { transcript } from '../helpers/transcript';
+import { answerAll, CHECKS_BY_POST, AMAZING, twoMembers, verifiedCare } from '../helpers/registrationAnswers';
+const log = (s: string) => process.stdout.write(s + '\n=====\n');
+const DAY = 86400000;
+it('scratch', async () => {
+  const t = transcript();
+  await answerAll(t, [...CHECKS_BY_POST, AMAZING.postcode, AMAZING.ods, AMAZING.location]);
+  t.clock.now += 3*DAY;
+  log(await t.ask('hello'));
+  const t2 = transcript();
+  await verifiedCare(t2); await answerAll(t2, ['Leeds','continue','Mrs','Jane']);
+  t2.clock.now += 2*DAY;
+  log(await t2.ask('hello'));
+  const t3 = transcript();
+  await answerAll(t3, ['register','care','no']);
+  t3.clock.now += 2*DAY;
+  log(await t3.ask('hi'));
+  t3.clock.now += 2*DAY;
+  log(await t3.ask('yes'));
+}, 60000);
