@@ -109,9 +109,23 @@ export class BackOffice {
   }
 
   /** The next request of the queue for this worker (one taken and left for 10 minutes first). */
+  /**
+   * The next request of the queue for `worker`. Taking a new one moves it to in progress, which
+   * the requester is told as for any change; one offered again (its worker never finished it)
+   * has not moved, so nothing is said.
+   */
   async take(queue: NasQueue, worker: string): Promise<RequestView | undefined> {
     const request = await this.deps.requests.take(queue, worker);
-    return request && view(request);
+    if (!request) return undefined;
+    const [before, last] = request.history.slice(-2);
+    if (this.deps.tellRequester && before && last && last.status !== before.status && last.at === request.updatedAt) {
+      try {
+        await this.deps.tellRequester(request, before.status);
+      } catch (error) {
+        this.deps.warn?.({ err: error, reference: request.reference }, 'requester not told of a status change');
+      }
+    }
+    return view(request);
   }
 
   /**

@@ -13,6 +13,7 @@ import { londonDay } from '../../adapters/serviceEvents';
 import { EXIT, main, parseStatus } from '../../scripts/nas';
 import { buildBot, childEnv, REPO_ROOT, startPrivateRedis } from '../helpers/bot';
 import { freePort, TestRedis } from '../helpers/redis';
+import { scaled } from '../helpers/timeouts';
 import { newOdsCode, registration } from '../helpers/nasRequests';
 
 const execFileAsync = promisify(execFile);
@@ -291,5 +292,5 @@ describe('npm run nas: working the requests in Redis', () => {
     } finally {
       for (let i = 0; i < 20_000; i += 1_000) await client.del(...Array.from({ length: 1_000 }, (_, j) => outbox.dedupeKeyFor(`tidy-${i + j}`)));
     }
-  }, 120_000);
+  }, scaled(180_000));
 });
