@@ -10,8 +10,10 @@ import { extractSlots } from '../knowledge/slots';
 import { normalise } from '../parsing';
 
 /** Words a question starts with ("how do I…", "can I…", "is there…"). */
+// A negative start without a question mark is how people say what is wrong ("cant answer my
+// security questions", "dont have a mobile", "wont let me in"), not a question.
 const QUESTION_START =
-  /^(?:(?:hi|hello|hey|ok|okay|so|and|but|also|sorry|please|quick question)[, ]+)*(?:what|whats|what's|wat|why|how|hows|how's|when|whens|where|wheres|where's|who|whos|who's|which|whose|can|could|cant|can't|do|does|did|dont|don't|doesnt|doesn't|is|isnt|isn't|are|arent|aren't|should|shall|will|would|wont|won't|may|might|must|have|has|am)\b/;
+  /^(?:(?:hi|hello|hey|ok|okay|so|and|but|also|sorry|please|quick question)[, ]+)*(?:what|whats|what's|wat|why|how|hows|how's|when|whens|where|wheres|where's|who|whos|who's|which|whose|can|could|do|does|did|is|are|should|shall|will|would|may|might|must|have|has|am)\b(?!'t|t\b)/;
 
 /** Text that carries a value a flow asks for (a postcode, an address, a code): an answer, however it is worded. */
 function carriesValue(text: string): boolean {
