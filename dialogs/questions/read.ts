@@ -10,8 +10,10 @@ import { extractSlots } from '../knowledge/slots';
 import { normalise } from '../parsing';
 
 /** Words a question starts with ("how do I…", "can I…", "is there…"). */
+// A negative start without a question mark is how people say what is wrong ("cant answer my
+// security questions", "dont have a mobile", "wont let me in"), not a question.
 const QUESTION_START =
-  /^(?:(?:hi|hello|hey|ok|okay|so|and|but|also|sorry|please|quick question)[, ]+)*(?:what|whats|what's|wat|why|how|hows|how's|when|whens|where|wheres|where's|who|whos|who's|which|whose|can|could|cant|can't|do|does|did|dont|don't|doesnt|doesn't|is|isnt|isn't|are|arent|aren't|should|shall|will|would|wont|won't|may|might|must|have|has|am)\b/;
+  /^(?:(?:hi|hello|hey|ok|okay|so|and|but|also|sorry|please|quick question)[, ]+)*(?:what|whats|what's|wat|why|how|hows|how's|when|whens|where|wheres|where's|who|whos|who's|which|whose|can|could|do|does|did|is|are|should|shall|will|would|may|might|must|have|has|am)\b(?!'t|t\b)/;
 
 /** A question after a few words of context. */
 const EMBEDDED_QUESTION = /\b(?:how (?:do|does|can|should|would|long|many|much|often)|what (?:is|are|does|do|happens|should|if)|why (?:do|does|is|are|can)|when (?:do|does|will|can|should)|where (?:do|does|is|are|can)|who (?:do|does|is|can|should)|(?:do|does|can|should|will|must) (?:i|we|you|they|he|she|it|my|our)|is (?:it|there|that) )\b/;

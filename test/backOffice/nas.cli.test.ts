@@ -258,12 +258,12 @@ describe('npm run nas: working the requests in Redis', () => {
   });
 
   it('runs as `node dist/scripts/nas.js`, as npm run nas does', async () => {
-    const outDir = await buildBot();
+    const outDir = await buildBot(scaled(110_000));
     const { stdout } = await execFileAsync(process.execPath, [path.join(outDir, 'scripts', 'nas.js'), 'show', refs[0]!], { cwd: REPO_ROOT, env: childEnv(env) });
     expect(stdout).toMatch(new RegExp(`^${refs[0]}  registration`));
     const failed = await execFileAsync(process.execPath, [path.join(outDir, 'scripts', 'nas.js'), 'show', 'REG-ABCDEFGH'], { cwd: REPO_ROOT, env: childEnv(env) }).catch((e: { code: number; stderr: string }) => e);
     expect(failed).toMatchObject({ code: EXIT.notFound, stderr: 'There is no request REG-ABCDEFGH.\n' });
-  }, 120_000);
+  }, scaled(180_000));
 
   it('prints only its answer when a command works (no log line), though the outbox tidy-up of starting is cut short by leaving', async () => {
     const outDir = await buildBot();

@@ -125,3 +125,23 @@ describe('"any news?" once the owner has answered', () => {
     }
   });
 });
+
+describe('saying what is wrong, not asking', () => {
+  it.each(['cant answer my security questions', "can't answer my security questions", 'i cant answer my security questions', 'dont know the answers to my security questions'])(
+    'at the self-service step, %j raises a reset request (not an answer from the guides)',
+    async (text) => {
+      const t = transcript();
+      await t.ask('hello');
+      await t.ask('i forgot my pasword');
+      const said = await t.ask(text);
+      expect(said).toMatch(/Which NHSmail address is it for\?/);
+      expect(said).not.toMatch(/Was this helpful/);
+    },
+  );
+
+  it.each(['cant answer my security questions', 'dont have a mobile', 'wont let me log in', "doesn't work"])('%j is not a plain question', async (text) => {
+    const { isClearQuestion } = await import('../../dialogs/questions/read');
+    expect(isClearQuestion(text)).toBe(false);
+    expect(isClearQuestion(`${text}?`)).toBe(true);
+  });
+});
