@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { BenchTopology, startTopology, TopologyName } from './benchRedis';
 import { figuresOf } from './figures';
 import { LocalChannel } from './localChannel';
+import { longMessagesReport, measureLongMessages } from './longMessages';
 import { killChildren, ROOT, topProcesses } from './processes';
 import { concurrencyReport } from './report';
 import { CHANNEL_ID, luaInternalCommands, Measured, measureSubject, RESULTS_DIR, RunOptions, scriptOf, Subject } from './subjects';
@@ -166,6 +167,9 @@ async function main(): Promise<number> {
     const figures = options.subjects.map((id) => figuresOf(measured.filter((m) => m.concurrency === concurrency && m.subject.id === id), luaInternal));
     out.push(...concurrencyReport(figures, options.rounds));
   }
+  // In this process, after the load: the readers that see a whole message, on the longest one.
+  out.push(...longMessagesReport(measureLongMessages()));
+  out.push('');
   const text = `${out.join('\n')}\n`;
   console.log(`\n${text}`);
   mkdirSync(RESULTS_DIR, { recursive: true });

@@ -7,7 +7,8 @@ import { findPasswords, PASSWORD_PLACEHOLDER } from '../dialogs/passwordSafety';
  * their type, message, stack and cause (redacted like everything else).
  */
 
-const EMAIL = /[A-Z0-9._%+'-]+@[A-Z0-9-]+(?:\.[A-Z0-9-]+)+/gi;
+// Starts only where an address can start, so a long run without an @ is read once.
+const EMAIL = /(?<![A-Z0-9._%+'-])[A-Z0-9._%+'-]+@[A-Z0-9-]+(?:\.[A-Z0-9-]+)+/gi;
 // International or national numbers of 10 or more digits, with the usual separators.
 const PHONE = /(?:\+|\b00|\b0)\d(?:[\s().-]*\d){8,13}\b/g;
 // 8 characters of the passcode alphabet, possibly split 4-4, containing a digit and a letter.

@@ -6,6 +6,7 @@ import { heard, QUESTION_KINDS, QuestionsDialog, type QuestionMemory, type Quest
 import { requestAsked, route } from './routing';
 import type { FormState } from './cards';
 import type { FlowDialog, Reply } from './types';
+import { longestText, MAX_MESSAGE_CHARACTERS } from './messageLength';
 
 /** What the user's message means, before the machine decides anything. */
 export type Parsed =
@@ -36,23 +37,7 @@ const GREETINGS = new Set([
 ]);
 const RESUME_LABEL = (dialog: FlowDialog) => `Carry on: ${dialog.menuLabel}`;
 
-/**
- * The longest message (or text in a form) that is read. An answer, or a question for NAS, fits
- * many times over; reading 100 KB through every pattern of every step cost seconds of the
- * process's time for nothing.
- */
-export const MAX_MESSAGE_CHARACTERS = 4_000;
-
-/** The longest text in what was sent: the message, and any string in a card's value. */
-function longestText(text: string, value: unknown): number {
-  let longest = text.length;
-  const walk = (node: unknown, depth: number) => {
-    if (typeof node === 'string') longest = Math.max(longest, node.length);
-    else if (node && typeof node === 'object' && depth < 8) for (const item of Object.values(node).slice(0, 200)) walk(item, depth + 1);
-  };
-  walk(value, 0);
-  return longest;
-}
+export { MAX_MESSAGE_CHARACTERS };
 
 export class ConversationDialog {
   readonly questions: QuestionsDialog;

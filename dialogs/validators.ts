@@ -469,6 +469,9 @@ function roleOptions(kind: RegisteringKind): ChoiceOption<Role>[] {
 }
 
 /** One of the kind's roles: by label (any case), by number in the list, or by a word naming just one. */
+/** The longest text read as a role (the longest role's name is well under it). */
+const ROLE_TEXT_MAX = 120;
+
 export function role(text: string, kind: 'care'): Result<CareRole>;
 export function role(text: string, kind: 'dental'): Result<DentalRole>;
 export function role(text: string, kind: RegisteringKind): Result<Role>;
@@ -478,6 +481,8 @@ export function role(text: string, kind: RegisteringKind): Result<Role> {
   const t = normalise(text);
   const who = kind === 'care' ? 'a care provider' : 'a dental practice';
   if (!t) return fail(`The role is missing; please choose one of: ${choices}.`);
+  // No role is named in more than a few words: a long text is not compared letter by letter.
+  if (t.length > ROLE_TEXT_MAX) return fail(`That is too long for a role; please choose one of: ${choices}. If none fits, choose Other.`);
   const options = roleOptions(kind);
   const exact = options.find((o) => normalise(o.label) === t || o.synonyms?.includes(t));
   if (exact) return ok(exact.value);

@@ -31,7 +31,8 @@ const NAMED_OUTWARD = /\bpost\s?code\s*(?:is|:|=|of)?\s*([A-Z]{1,2}\d[A-Z\d]?)\b
 const NAMED_ODS = /\bods(?:\s+code)?\s*(?:is|:|=|of)?\s*([A-Z0-9]{3,6})\b/i;
 /** Typed in capitals with letters and digits ("V12345", "CPODS2"), or a V followed by digits in any case. */
 const ODS_LIKE = /\b(?:(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z][A-Z0-9]{2,5}|[Vv]\d{3,5})\b/g;
-const EMAIL = /[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+/g;
+// Starts only where a word starts, so a long run without an @ is read once, not from every character.
+const EMAIL = /(?<![^\s<>()[\]"',;:])[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+/g;
 const LOCATION = /\b1-\d{9,11}\b/;
 
 const KIND_WORDS: ReadonlyArray<[SlotKind, RegExp]> = [

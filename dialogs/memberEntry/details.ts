@@ -13,7 +13,7 @@ import { answer } from '../step';
  * read by the question's own parser.
  */
 
-const EMAIL_TOKEN = /[^\s,;<>()]+@[^\s,;<>()]+/g;
+const EMAIL_TOKEN = /(?<![^\s,;<>()])[^\s,;<>()]+@[^\s,;<>()]+/g;
 const PHONE_RUN = /(?:\+|\b)\d[\d\s().-]{8,}\d\b/g;
 /** Words that only frame the details: "her email is", "mobile:", "and". */
 const FILLER = new Set([

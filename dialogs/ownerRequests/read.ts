@@ -45,8 +45,8 @@ const FILLER = /^(?:just|only|also|and|our|my|the|a|colleague|carer|nurse|staff 
  * around them ("has left", "our carer") are dropped; text that names nobody gives [].
  */
 export function readPeople(text: string): string[] {
-  const addresses = text.match(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g)?.map((a) => a.replace(/[.!?]+$/, '').toLowerCase()) ?? [];
-  let rest = text.replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, ' , ');
+  const addresses = text.match(/(?<![^\s<>()"',;:])[^\s<>()"',;:]+@[^\s<>()"',;:]+/g)?.map((a) => a.replace(/[.!?]+$/, '').toLowerCase()) ?? [];
+  let rest = text.replace(/(?<![^\s<>()"',;:])[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, ' , ');
   rest = rest
     .replace(/\b(?:has|have|had|is|are|was|were)\s+(?:(?:just|all|both|now|already|also)\s+)*(?:left|leaving|resigned|gone|moved on)\b.*$/i, ' ')
     .replace(/\b(?:left|leaving|resigned|no longer works?|doesn'?t work)\b.*$/i, ' ')

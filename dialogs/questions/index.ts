@@ -22,6 +22,7 @@ import { ASK_FOR_QUESTION, handOverOf, type HandOver } from './handOver';
 import { EMPTY_MEMORY, withTurns, type QuestionMemory } from './memory';
 import { feedbackOf, fieldAsk, isClearQuestion, isNoneOfThese, NONE_OF_THESE, TALK_TO_A_PERSON } from './read';
 import { redact } from './redact';
+import { longestText, MAX_MESSAGE_CHARACTERS } from '../messageLength';
 
 export { QuestionMemorySchema, type QuestionMemory } from './memory';
 export { handedOverText, handOverFailedText, type HandOver } from './handOver';
@@ -388,6 +389,8 @@ export function heard(turn: { text: string; value?: unknown; parsed: Parsed; dro
   if (parsed.kind === 'invalid' || parsed.kind === 'greet' || parsed.kind === 'help') return undefined;
   if (parsed.kind === 'event' && parsed.event.type !== 'START_FLOW') return undefined;
   if (!turn.text) return undefined;
+  // A message too long to read was refused unread, and is not read here either.
+  if (longestText(turn.text, turn.value) > MAX_MESSAGE_CHARACTERS) return '[a message too long to read: not kept]';
   return redact(turn.text, 300);
 }
 

@@ -13,7 +13,8 @@ import { scrubPassword } from '../passwordSafety';
 import { knowledge } from '../knowledge';
 import { extractSlots } from '../knowledge/slots';
 
-const EMAIL = /[A-Z0-9._%+'-]+@[A-Z0-9-]+(?:\.[A-Z0-9-]+)+/gi;
+// Starts only where an address can start, so a long run without an @ is read once.
+const EMAIL = /(?<![A-Z0-9._%+'-])[A-Z0-9._%+'-]+@[A-Z0-9-]+(?:\.[A-Z0-9-]+)+/gi;
 // International or national numbers of 10 or more digits, with the usual separators.
 const PHONE = /(?:\+|\b00|\b0)\d(?:[\s().-]*\d){8,13}\b/g;
 /** Any other run of 6 or more digits (an account number, a date of birth written 01021980…). */

@@ -44,7 +44,7 @@ export interface PersonMatch {
 /** The accounts a typed name or address may mean, best matches only. */
 export function matchPerson(typed: string, accounts: readonly SiteAccount[]): PersonMatch {
   const text = typed.trim();
-  const address = /[^\s@]+@[^\s@]+/.exec(text)?.[0]?.toLowerCase().replace(/[.,;!?]+$/, '');
+  const address = /(?<![^\s@])[^\s@]+@[^\s@]+/.exec(text)?.[0]?.toLowerCase().replace(/[.,;!?]+$/, '');
   if (address) return { typed: text, matches: accounts.filter((a) => a.address === address), byAddress: true };
   const typedWords = words(text);
   if (!typedWords.length) return { typed: text, matches: [], byAddress: false };

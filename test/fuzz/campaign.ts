@@ -10,10 +10,14 @@ import { Conversation, Said, tagsByState, Turn, World } from './world';
  * every flow in bot/flows/index.ts (found by test/fuzz/explore.ts), on the Emulator's text and
  * on Teams with cards, turns handed straight to the engine. After every input: no exception, no
  * failed turn, nothing logged as an error, no stored conversation thrown away, no state the flows
- * do not have, no markup of the user's shown unescaped, and the time the turn took (a turn over
- * the hang bound is a failure). A conversation moved by an input, and every conversation at the
+ * do not have, no markup of the user's shown unescaped, and no hang (a turn over the hang bound,
+ * 20 s on a quiet machine and more on a busy one, is a failure; how fast turns are is a benchmark
+ * figure, npm run bench, never asserted here). A conversation moved by an input, and every conversation at the
  * end of its inputs, must still be carried through to a finished flow.
  */
+
+/** A turn longer than this (scaled by the machine's load) has hung. */
+const HANG_MS = 20_000;
 
 export type Channel = Conversation['channelId'];
 export const CHANNELS: readonly Channel[] = ['emulator', 'msteams'];
@@ -311,12 +315,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   const perBatch = Math.max(1, Math.ceil(options.runs / (all.length * CHANNELS.length)));
   const chosen = options.state ? all.filter((ways) => ways[0]!.state.name.includes(options.state!)) : all;
   const batches: BatchResult[] = [];
-  let hangMs = scaled(5_000);
+  let hangMs = scaled(HANG_MS);
   for (const ways of chosen) {
     const name = ways[0]!.state.name;
     for (const channel of channels) {
       // The bound follows the machine's load as it is now.
-      const bound = scaled(5_000);
+      const bound = scaled(HANG_MS);
       hangMs = Math.max(hangMs, bound);
       const batch = await runBatch(ways, channel, batchSeed(options.seed, name, channel), perBatch, exploration, bound);
       batches.push(batch);
