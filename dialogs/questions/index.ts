@@ -233,7 +233,9 @@ export class QuestionsDialog {
     if (intent === 'requestStatus') return { kind: 'request', text };
     if (intent === 'register') {
       if (!canStart || !this.flows.some((f) => f.id === REGISTRATION_FLOW)) return undefined;
-      const start = Object.fromEntries(Object.entries(slots).filter(([k, v]) => ['postcode', 'odsCode', 'cqcLocationId', 'kind'].includes(k) && v !== undefined));
+      // What the registration reads from such a message itself (the organisation's name too), over the slots.
+      const own = this.flows.find((f) => f.id === REGISTRATION_FLOW)?.startFrom?.(text) ?? {};
+      const start = { ...Object.fromEntries(Object.entries(slots).filter(([k, v]) => ['postcode', 'odsCode', 'cqcLocationId', 'kind'].includes(k) && v !== undefined)), ...own };
       const given = Object.keys(start).length ? { start } : {};
       if (ctx.finished === REGISTRATION_FLOW) return { kind: 'event', event: { type: 'RESTART', ...given } };
       return { kind: 'event', event: { type: 'START_FLOW', flow: REGISTRATION_FLOW, ...given } };
