@@ -4,6 +4,7 @@
  */
 import { matchPerson, type OwnerRequestsContext, type SiteAccount } from '../../machines/ownerRequests';
 import { parseChoice } from '../parsing';
+import { quote } from '../text';
 import { answer, type Step as FlowStep } from '../step';
 import type { FlowParse } from '../types';
 import { KIND_CHOICES, nameOf, who } from './texts';
@@ -35,8 +36,8 @@ export function personAnswer(question: string, text: string, options: readonly S
   if (!typed || !/\p{L}/u.test(typed)) return undefined;
   const { matches } = matchPerson(typed, options);
   if (matches.length === 1) return answer(question, matches[0]!.address);
-  if (matches.length > 1) return { say: `More than one of them fits “${typed}”: ${matches.map(who).join('; ')}. Which one? Type the full name or the number.` };
-  return { invalid: `${options.length ? `“${typed}” is not one of the people I can offer here: ${options.map(nameOf).join(', ')}.` : 'There is nobody to choose here.'}` };
+  if (matches.length > 1) return { say: `More than one of them fits “${quote(typed)}”: ${matches.map(who).join('; ')}. Which one? Type the full name or the number.` };
+  return { invalid: `${options.length ? `“${quote(typed)}” is not one of the people I can offer here: ${options.map(nameOf).join(', ')}.` : 'There is nobody to choose here.'}` };
 }
 
 /** Buttons for a list of people: their names. */

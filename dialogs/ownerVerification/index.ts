@@ -11,6 +11,7 @@ import { looksLikeAddress, nhsmailAddress, resetCode } from '../passwordHelp/rea
 import { answer, type Step, type Steps } from '../step';
 import type { FieldInfo, FlowParse } from '../types';
 import { NATIONAL_HELPDESK } from '../contacts';
+import { quote } from '../text';
 
 const POLICY = VERIFICATION_POLICIES.ownerVerification;
 const MINUTES = POLICY.validForMs / 60_000;
@@ -65,7 +66,7 @@ export const VERIFICATION_STEPS: Steps<VerificationStep, VerificationView> = {
       if (v.codeSent) {
         // Worded so that it reads right when the question is asked again.
         lines.push(
-          `${v.codeSent === 'again' ? 'A new' : 'A'} 6-digit code has been emailed to ${v.address}${v.code?.expiresAt ? `; it works until ${until(v.code.expiresAt, now)}` : ''}${v.codeSent === 'again' ? ', and the earlier one no longer works' : ''}. (If that is not an NHSmail account, no email is sent.)`,
+          `${v.codeSent === 'again' ? 'A new' : 'A'} 6-digit code has been emailed to ${quote(v.address ?? '')}${v.code?.expiresAt ? `; it works until ${until(v.code.expiresAt, now)}` : ''}${v.codeSent === 'again' ? ', and the earlier one no longer works' : ''}. (If that is not an NHSmail account, no email is sent.)`,
         );
       }
       lines.push(`Please type the code from that email.`);
@@ -88,8 +89,8 @@ export const VERIFICATION_STEPS: Steps<VerificationStep, VerificationView> = {
     prompt: ({ v, now }) => ({
       text: [
         v.dailyLimitUntil
-          ? `I have sent the most codes allowed for ${v.address} in 24 hours (${POLICY.maxPerDay}), so I cannot send another until ${until(v.dailyLimitUntil, now)}.`
-          : `Too many wrong codes were typed for ${v.address}, so for its safety code entry is locked${v.lockedUntil ? ` until ${until(v.lockedUntil, now)}` : ' for 24 hours'}, whichever chat they came from.`,
+          ? `I have sent the most codes allowed for ${quote(v.address ?? '')} in 24 hours (${POLICY.maxPerDay}), so I cannot send another until ${until(v.dailyLimitUntil, now)}.`
+          : `Too many wrong codes were typed for ${quote(v.address ?? '')}, so for its safety code entry is locked${v.lockedUntil ? ` until ${until(v.lockedUntil, now)}` : ' for 24 hours'}, whichever chat they came from.`,
         'You can use another NHSmail address (say "back"), or ask NAS or the national helpdesk: ' + `${NATIONAL_HELPDESK.phone}, ${NATIONAL_HELPDESK.hours}.`,
       ].join('\n'),
     }),
