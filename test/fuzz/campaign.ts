@@ -197,6 +197,8 @@ export async function complete(world: World, conversation: Conversation, explora
     byName.set(node.state.name, [...(byName.get(node.state.name) ?? []), node].sort((a, b) => a.distance! - b.distance!));
   }
   const waitingStates = new Set([...tagsByState()].filter(([, tags]) => tags.includes('waiting')).map(([name]) => name));
+  const stopStates = new Set([...tagsByState()].filter(([, tags]) => tags.includes('stop')).map(([name]) => name));
+  const lastWords = new Set<string>();
   const visits = new Map<string, number>();
   const turns: Turn[] = [];
   let state = await world.state(conversation);
@@ -212,7 +214,19 @@ export async function complete(world: World, conversation: Conversation, explora
     if (seen > 3 * options.length + 3) {
       // Waiting on someone else (an owner asked to vouch) is as far as the user can take it.
       if (waitingStates.has(state.name)) return { ok: true, steps, turns };
-      return { ok: false, steps, turns, reason: `went round in circles at ${state.name}` };
+      // What a user says there when the known ways lead back: at a stop "done" finishes the flow;
+      // asked whether to leave it, "yes" (it starts again, or the menu); anywhere else the first
+      // choice offered ("1"); and on from there.
+      const last = state.name.endsWith(':confirmLeave') ? 'yes' : stopStates.has(state.name) ? 'done' : '1';
+      if (lastWords.has(state.name)) return { ok: false, steps, turns, reason: `went round in circles at ${state.name}` };
+      lastWords.add(state.name);
+      const turn = await world.turn(conversation, { text: last });
+      turns.push(turn);
+      if (turn.outcome !== 'ok') return { ok: false, steps, turns, reason: `"${last}" at ${state.name} gave "${turn.outcome}"` };
+      if (last === 'done' && turn.state.root === 'menu') return { ok: true, steps: steps + 1, turns };
+      visits.clear();
+      state = turn.state;
+      continue;
     }
     let step: Step | undefined;
     let input: Said | undefined;
@@ -229,6 +243,7 @@ export async function complete(world: World, conversation: Conversation, explora
     if (turn.outcome !== 'ok') return { ok: false, steps, turns, reason: `${describeStep(step)} at ${state.name} gave "${turn.outcome}"` };
     state = turn.state;
   }
+  if (waitingStates.has(state.name)) return { ok: true, steps: limit, turns };
   return { ok: false, steps: limit, turns, reason: `not finished after ${limit} steps (at ${state.name})` };
 }
 
