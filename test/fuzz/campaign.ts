@@ -357,7 +357,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0);
 
 /** The report as text: coverage, timing, failures with how to rerun them. */
-export function formatReport(report: CampaignReport, http?: { inputs: number; ms: number[]; failures: Failure[] }): string {
+export function formatReport(report: CampaignReport, http?: { inputs: number; ms: number[]; failures: Failure[]; notReproduced?: string[] }): string {
   const lines: string[] = [];
   const ms = report.batches.flatMap((b) => b.ms).sort((a, b) => a - b);
   const reached = report.exploration.states.filter((s) => s.reached);
@@ -373,6 +373,7 @@ export function formatReport(report: CampaignReport, http?: { inputs: number; ms
   if (http) {
     const sorted = [...http.ms].sort((a, b) => a - b);
     lines.push(`Over HTTP: median ${percentile(sorted, 50).toFixed(1)} ms, slowest ${percentile(sorted, 100).toFixed(1)} ms.`);
+    if (http.notReproduced?.length) lines.push(`Over HTTP, not reproduced in a fresh bot (others fuzzed instead): ${http.notReproduced.join('; ')}.`);
   }
   const sum = (pick: (b: BatchResult) => number) => batches.reduce((n, b) => n + pick(b), 0);
   lines.push(`Taken as an answer: ${sum((b) => b.moved)}; markup shown back (and checked escaped): ${sum((b) => b.shown)}; conversations carried through to a finished flow afterwards: ${sum((b) => b.completed)}.`);

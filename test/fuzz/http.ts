@@ -124,6 +124,8 @@ export interface HttpShare {
   failures: Failure[];
   /** States fuzzed over HTTP (each on both channels). */
   states: string[];
+  /** States whose path led elsewhere in a fresh bot over HTTP, so others were fuzzed instead. */
+  notReproduced: string[];
 }
 
 /** About this many of the share's inputs are malformed bodies; the rest are messages in conversations. */
@@ -132,7 +134,7 @@ const MALFORMED_SHARE = 0.4;
 const HTTP_STATES = 6;
 
 export async function runHttpShare(options: { seed: number; count: number; exploration: Exploration }): Promise<HttpShare> {
-  const share: HttpShare = { inputs: 0, ms: [], failures: [], states: [] };
+  const share: HttpShare = { inputs: 0, ms: [], failures: [], states: [], notReproduced: [] };
   const fail = (state: string, index: number, kind: string, input: string, problem: string) =>
     share.failures.push({ state, channel: 'http', batchSeed: options.seed, index, kind, input, problem });
   const bound = scaled(5_000);
@@ -180,11 +182,28 @@ export async function runHttpShare(options: { seed: number; count: number; explo
     .map((ways) => ways.filter((n) => n.at === 0 && n.path.every((s) => !s.after && !s.in)))
     .filter((ways) => ways.length > 0);
   const every = Math.max(1, Math.floor(reachable.length / HTTP_STATES));
-  const chosen = reachable.filter((_w, i) => i % every === 0).slice(0, HTTP_STATES);
-  const perBatch = Math.max(1, Math.ceil((options.count - bodies.length) / (chosen.length * CHANNELS.length)));
+  const spread = reachable.filter((_w, i) => i % every === 0);
+  // The states spread over the flows first, then the others, until HTTP_STATES have been fuzzed:
+  // a state whose path depends on what happened in the engine's own world (a registration already
+  // pending, codes counted across conversations) may lead elsewhere in a fresh bot; it is said in
+  // the report and the next one is taken.
+  const candidates = [...spread, ...reachable.filter((w) => !spread.includes(w))];
+  const wanted = Math.min(HTTP_STATES, candidates.length);
+  const perBatch = Math.max(1, Math.ceil((options.count - bodies.length) / (wanted * CHANNELS.length)));
   const known = knownStates();
-  for (const ways of chosen) {
+  for (const ways of candidates) {
+    if (share.states.length >= wanted) break;
     const target = ways[0]!;
+    const probe = await HttpWorld.start();
+    try {
+      const led = await Promise.all(CHANNELS.map(async (channel) => (await new Walk(probe, channel).walk(target.path)).at(-1)?.state.name));
+      if (led.some((name) => name !== target.state.name)) {
+        share.notReproduced.push(`${target.state.name} (its path led to ${led.join(' and ')} over HTTP)`);
+        continue;
+      }
+    } finally {
+      await probe.close();
+    }
     share.states.push(target.state.name);
     for (const channel of CHANNELS) {
       const world = await HttpWorld.start();
