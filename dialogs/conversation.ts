@@ -37,8 +37,6 @@ const GREETINGS = new Set([
 ]);
 const RESUME_LABEL = (dialog: FlowDialog) => `Carry on: ${dialog.menuLabel}`;
 
-export { MAX_MESSAGE_CHARACTERS };
-
 export class ConversationDialog {
   readonly questions: QuestionsDialog;
 

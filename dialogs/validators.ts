@@ -468,10 +468,10 @@ function roleOptions(kind: RegisteringKind): ChoiceOption<Role>[] {
   return ROLES[kind].map((r) => ({ value: r, label: r, synonyms: ROLE_SYNONYMS[r] ?? [] }));
 }
 
-/** One of the kind's roles: by label (any case), by number in the list, or by a word naming just one. */
 /** The longest text read as a role (the longest role's name is well under it). */
 const ROLE_TEXT_MAX = 120;
 
+/** One of the kind's roles: by label (any case), by number in the list, or by a word naming just one. */
 export function role(text: string, kind: 'care'): Result<CareRole>;
 export function role(text: string, kind: 'dental'): Result<DentalRole>;
 export function role(text: string, kind: RegisteringKind): Result<Role>;

@@ -213,7 +213,7 @@ export function otherProblem(c: OwnerRequestsContext): string | undefined {
     case 'noSuchAccount':
       return `I cannot find an NHSmail account at ${c.joiner?.account?.address ? quote(c.joiner.account.address) : 'that address'}. Please check it. Someone without NHSmail needs an account for a new starter instead.`;
     case 'alreadyAtSite':
-      return `${c.joiner?.account?.address ?? 'That account'} is already an account of ${siteName(c)}: there is nothing to move.`;
+      return `${c.joiner?.account?.address ? quote(c.joiner.account.address) : 'That account'} is already an account of ${siteName(c)}: there is nothing to move.`;
     default:
       return undefined;
   }

@@ -38,6 +38,8 @@ const NOT_A_NAME = new Set([
 ]);
 
 const TITLES = /^(?:mr|mrs|miss|ms|mx|dr|prof|nurse|sister)\.?\s+/;
+/** An address in a sentence, from where a word starts (so a long run without an @ is read once). */
+const ADDRESS = /(?<![^\s<>()"',;:])[^\s<>()"',;:]+@[^\s<>()"',;:]+/g;
 const FILLER = /^(?:just|only|also|and|our|my|the|a|colleague|carer|nurse|staff member|member of staff|care assistant|senior carer|manager|deputy manager|receptionist|dentist)\s+/;
 
 /**
@@ -45,13 +47,15 @@ const FILLER = /^(?:just|only|also|and|our|my|the|a|colleague|carer|nurse|staff 
  * around them ("has left", "our carer") are dropped; text that names nobody gives [].
  */
 export function readPeople(text: string): string[] {
-  const addresses = text.match(/(?<![^\s<>()"',;:])[^\s<>()"',;:]+@[^\s<>()"',;:]+/g)?.map((a) => a.replace(/[.!?]+$/, '').toLowerCase()) ?? [];
-  let rest = text.replace(/(?<![^\s<>()"',;:])[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, ' , ');
+  const addresses = text.match(ADDRESS)?.map((a) => a.replace(/[.!?]+$/, '').toLowerCase()) ?? [];
+  let rest = text.replace(ADDRESS, ' , ');
   rest = rest
     .replace(/\b(?:has|have|had|is|are|was|were)\s+(?:(?:just|all|both|now|already|also)\s+)*(?:left|leaving|resigned|gone|moved on)\b.*$/i, ' ')
     .replace(/\b(?:left|leaving|resigned|no longer works?|doesn'?t work)\b.*$/i, ' ')
     .replace(/^.*\b(?:leavers?|report(?:ing)?|left|leaving|about|for|is|are|called|named)\b\s*:?/i, ' ')
-    .replace(/^\s*(?:hi|hello|hiya|please|so|um|er|ok|okay)\b[\s,]*/i, ' ');
+    .replace(/^\s*(?:hi|hello|hiya|please|so|um|er|ok|okay)\b[\s,]*/i, ' ')
+    // A correction: "sorry i meant Amy Pearce", "no, I mean Amy", "oops its amy".
+    .replace(/^\s*(?:(?:sorry|oops|no|actually)\b[\s,]*)*(?:i\s+mean[t]?|it'?s|it\s+is|i\s+meant\s+to\s+say)\b\s*/i, ' ');
   const names = rest
     .split(/,|;|\/|&|\+|\band\b|\bplus\b|\n/i)
     .map((part) =>

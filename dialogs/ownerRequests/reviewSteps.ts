@@ -152,10 +152,9 @@ export const REVIEW_STEPS = {
     parse: (text, c) => {
       const first = c.result?.requests[0]?.reference;
       // "What's the status of that?": the request desk answers a reference (dialogs/routing.ts).
-      // "What is the status of my request?" (as the message above suggests) or a reference goes to the
-      // request desk itself, which lists this chat's requests.
-      const forTheDesk = /\bmy requests?\b|\b(?:REG|PWD|LVR|JNR|NST|OWN|NAM|AUD|TMS|QST)-[A-Z0-9]{8}\b/i.test(text);
-      if (first && !forTheDesk && /\b(?:status|progress|update|news|where is|where's|how is|how's|done yet|happening|heard)\b/i.test(text)) {
+      // "What is the status of my request?" (as the message above suggests) is left to the request
+      // desk, which lists this chat's requests (a reference never reaches a flow: dialogs/routing.ts).
+      if (first && !/\bmy requests?\b/i.test(text) && /\b(?:status|progress|update|news|where is|where's|how is|how's|done yet|happening|heard)\b/i.test(text)) {
         return { say: `It has only just gone to NAS, so it is received. To hear where it is at any time, say "status of ${first}" (or "what is the status of my request?").` };
       }
       return kindAnswer(text) ?? (saysDone(text) || /^3$/.test(text.trim()) ? answer('next', 'done') : undefined);

@@ -74,6 +74,9 @@ describe('reading who a message names', () => {
     ['our carer Amy has resigned', ['Amy']],
     ['Mrs Pearce is leaving', ['Pearce']],
     ['Tom', ['Tom']],
+    ['sorry i meant amy pearce', ['amy pearce']],
+    ['no, I mean Amy', ['Amy']],
+    ['oops its tom.okafor@nhs.net', ['tom.okafor@nhs.net']],
     ['report a leaver', []],
     ['I need to report a leaver', []],
     ['someone has left', []],
@@ -201,6 +204,8 @@ describe('as people type at the leaver questions', () => {
     await flow.say('leaving social care');
     await flow.say('confirm');
     expect(await flow.say('whats the status of that')).toMatch(/^SAY: It has only just gone to NAS, so it is received\. To hear where it is at any time, say "status of LVR-/);
+    // Asked as the message suggests, it is the request desk's (it lists this chat's requests), not the flow's.
+    expect(await flow.say('what is the status of my request?')).not.toMatch(/It has only just gone to NAS/);
     expect(await flow.say('sarah is leaving too, she retires at christmas')).toMatch(/I found Sarah Hollis \(sarah\.hollis@nhs\.net\)/);
     await flow.say('yes');
     expect(await flow.say('christmas eve')).toMatch(/Are you leaving Hollybank Care Home \(VHB01\) only/);

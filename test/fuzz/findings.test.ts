@@ -4,7 +4,7 @@ import { LONG_MESSAGE_LENGTH, LONG_MESSAGE_PIECES, LONG_MESSAGE_READERS } from '
 import { redact as redactForLog } from '../../bot/logger';
 import { extractSlots } from '../../dialogs/knowledge/slots';
 import { redact as redactForHandOver } from '../../dialogs/questions/redact';
-import { MAX_MESSAGE_CHARACTERS } from '../../dialogs/conversation';
+import { MAX_MESSAGE_CHARACTERS } from '../../dialogs/messageLength';
 import { nhsmailAddress } from '../../dialogs/passwordHelp/read';
 import { findPasswords } from '../../dialogs/passwordSafety';
 import { role } from '../../dialogs/validators';

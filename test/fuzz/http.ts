@@ -4,7 +4,7 @@ import type { Reply } from '../../dialogs/types';
 import { MAX_BODY_BYTES } from '../../bot/server';
 import { RunningBot, startBot } from '../helpers/bot';
 import { scaled } from '../helpers/timeouts';
-import { batchSeed, cardShapes, CHANNELS, complete, Failure, knownStates, preview, problemsOf, targets } from './campaign';
+import { batchSeed, cardShapes, Channel, CHANNELS, complete, Failure, knownStates, preview, problemsOf, targets } from './campaign';
 import { Exploration, Walk } from './explore';
 import { Hostile, hostileInputs, marked } from './hostile';
 import { Conversation, keepingLogger, LogLine, Said, Turn, World } from './world';
@@ -194,27 +194,21 @@ export async function runHttpShare(options: { seed: number; count: number; explo
   for (const ways of candidates) {
     if (share.states.length >= wanted) break;
     const target = ways[0]!;
-    const probe = await HttpWorld.start();
+    // Each channel in a bot of its own, walked to the state before any input is sent.
+    const walks: { channel: Channel; world: HttpWorld; walk: Walk; reached?: string }[] = [];
     try {
-      const led = await Promise.all(CHANNELS.map(async (channel) => (await new Walk(probe, channel).walk(target.path)).at(-1)?.state.name));
-      if (led.some((name) => name !== target.state.name)) {
-        share.notReproduced.push(`${target.state.name} (its path led to ${led.join(' and ')} over HTTP)`);
+      for (const channel of CHANNELS) {
+        const world = await HttpWorld.start();
+        const walk = new Walk(world, channel);
+        walks.push({ channel, world, walk });
+        walks[walks.length - 1]!.reached = (await walk.walk(target.path)).at(-1)?.state.name;
+      }
+      if (walks.some((w) => w.reached !== target.state.name)) {
+        share.notReproduced.push(`${target.state.name} (its path led to ${walks.map((w) => `${w.reached ?? 'nowhere'} on ${w.channel}`).join(' and ')} over HTTP)`);
         continue;
       }
-    } finally {
-      await probe.close();
-    }
-    share.states.push(target.state.name);
-    for (const channel of CHANNELS) {
-      const world = await HttpWorld.start();
-      try {
-        const walk = new Walk(world, channel);
-        const turns = await walk.walk(target.path);
-        const reached = turns[turns.length - 1];
-        if (!reached || reached.state.name !== target.state.name) {
-          fail(target.state.name, -1, 'path', '', `its path led to ${reached?.state.name ?? 'nowhere'} over HTTP on ${channel}`);
-          continue;
-        }
+      share.states.push(target.state.name);
+      for (const { channel, world, walk } of walks) {
         const seed = batchSeed(options.seed, `http:${target.state.name}`, channel);
         const inputs: Hostile[] = hostileInputs(seed, perBatch, channel === 'msteams' ? cardShapes(target.replies) : undefined);
         let conversation = await world.fork(walk.conversation, 'http');
@@ -230,9 +224,9 @@ export async function runHttpShare(options: { seed: number; count: number; explo
         const done = await complete(world, conversation, options.exploration);
         for (const turn of done.turns) for (const problem of problemsOf(turn, bound, undefined, known)) fail(target.state.name, inputs.length, 'afterwards', '', `${channel}: carrying the conversation on: ${problem}`);
         if (!done.ok) fail(target.state.name, inputs.length, 'afterwards', '', `${channel}: the conversation could not be carried through to a finished flow: ${done.reason}`);
-      } finally {
-        await world.close();
       }
+    } finally {
+      await Promise.all(walks.map((w) => w.world.close()));
     }
   }
   return share;
