@@ -253,7 +253,7 @@ export class ConversationDialog {
       replies.push({ text: this.welcomeBack(dialog, snapshot) });
     }
     if (asked) {
-      return [...replies, ...this.questions.replies(parsed, now.flow, () => [dialog.prompt(snapshot)])!];
+      return [...replies, ...this.questions.replies(parsed, now.flow, () => [dialog.prompt(snapshot, undefined, true)])!];
     } else if (parsed.kind === 'help') {
       replies.push({ text: dialog.help(snapshot) });
     } else if (parsed.kind === 'greet') {
@@ -268,7 +268,7 @@ export class ConversationDialog {
       replies.push({ text: `Sorry, I did not understand that. ${dialog.hint(snapshot)}` });
     } else if (parsed.kind === 'invalid') {
       replies.push({ text: parsed.message });
-      replies.push(dialog.prompt(snapshot, parsed.form));
+      replies.push(dialog.prompt(snapshot, parsed.form, true));
       return replies;
     } else if (entered) {
       const again = event?.type === 'RESTART' && flowBefore && !flowBefore.confirmLeave && dialog.isFinished?.(flowBefore.snapshot);
@@ -292,7 +292,10 @@ export class ConversationDialog {
       // The machine refused the answer: re-ask, never advance.
       else if (input.accepted === false) replies.push({ text: `Sorry, that answer does not fit here. ${dialog.hint(snapshot)}` });
     }
-    replies.push(dialog.prompt(snapshot));
+    // The same step once more unless the flow just started or took an answer (help, a greeting, an
+    // answer not understood, carrying on from the menu, a return after a while).
+    const again = !entered && !(event?.type === 'TO_FLOW' && input.accepted !== false);
+    replies.push(dialog.prompt(snapshot, undefined, again));
     return replies;
   }
 

@@ -50,8 +50,12 @@ export interface FlowDialog {
   parse(text: string, snapshot: AnyMachineSnapshot): FlowParse;
   /** A card submission (`activity.value`), read by the same rules as typed answers. */
   parseCard?(value: Record<string, unknown>, snapshot: AnyMachineSnapshot): FlowParse;
-  /** The current step: question, stop or summary, with where the user is. */
-  prompt(snapshot: AnyMachineSnapshot, form?: FormState): Reply;
+  /**
+   * The current step: question, stop or summary, with where the user is. `again`: the same step
+   * shown once more (after help, a greeting, a question or an answer not understood), so what was
+   * said once on arriving there (a notice of what was just done) is not said again.
+   */
+  prompt(snapshot: AnyMachineSnapshot, form?: FormState, again?: boolean): Reply;
   /** What to say when the answer was not understood: a hint at what is expected. */
   hint(snapshot: AnyMachineSnapshot): string;
   /** Why the current step is asked again (a failed lookup or check), or what was just done, if anything. */

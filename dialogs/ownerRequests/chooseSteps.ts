@@ -9,6 +9,8 @@ import { saysDone, saysTryAgain } from './read';
 import { KIND_CHOICES } from './texts';
 
 const done = (text: string) => (saysDone(text) ? answer('next', 'done') : undefined);
+/** A request named in words; a bare number picks from the buttons this step shows, not from the list of requests. */
+const kindInWords = (text: string) => (/^\s*#?\d{1,2}\s*[.)]?\s*$/.test(text) ? undefined : kindAnswer(text));
 const OWN = KIND_CHOICES.find((k) => k.kind === 'ownLeaving')!;
 
 function ownersSentence(c: OwnerRequestsContext): string {
@@ -60,7 +62,7 @@ export const CHOOSE_STEPS = {
         choices: ['Menu'],
       };
     },
-    parse: (text) => kindAnswer(text) ?? done(text),
+    parse: (text) => kindInWords(text) ?? done(text),
     hint: 'Say "menu" for anything else.',
     noBack: 'Say "menu" for anything else.',
   },

@@ -1,7 +1,8 @@
 /**
  * Reading a date as people type it, for a leaver's last working day: "today", "yesterday",
  * "last Friday", "Friday", "next Monday", "27/11/2026", "27/11", "27-11-26", "2026-11-27",
- * "27th November", "Nov 27 2026", "end of the month". Seen from `now` in London. Pure.
+ * "27th November", "Nov 27 2026", "end of the month". Seen from `now` in London. Pure. A weekday
+ * named alone is the coming one unless the text is in the past tense ("she left on Friday").
  */
 import type { Result } from '../validators';
 
@@ -67,6 +68,10 @@ const NAMED_DAYS: readonly [RegExp, number, number][] = [
 ];
 
 const fullYear = (y: number) => (y < 100 ? 2000 + y : y);
+
+/** Words that put a day named alone ("Friday") in the past rather than the week ahead. */
+const PAST_TENSE = /\b(?:was|were|left|finished|went|stopped|worked|did|had|gone|ended)\b/i;
+const pastTense = (text: string) => PAST_TENSE.test(text);
 
 /** The date a text gives, as `YYYY-MM-DD`; undefined when the text holds no date at all. */
 export function readDate(text: string, now: number): Result<string> | undefined {
@@ -141,8 +146,10 @@ export function readDate(text: string, now: number): Result<string> | undefined 
     if (which === 'next' || which === 'coming' || which === 'this coming') return ok(shift(now, ahead === 0 ? 7 : ahead));
     if (which === 'this') return ok(shift(now, ahead));
     if (which === 'last' || which === 'past') return ok(shift(now, back === 0 ? -7 : -back));
-    // A day named alone: the most recent one (today included), as a leaver is usually reported after.
-    return ok(shift(now, -back));
+    // A day named alone: the tense says which ("she left on Friday", "her last day will be
+    // Friday"); without one, the coming one (today included), as the question is what the last
+    // working day is and most leavers are reported before they go.
+    return ok(shift(now, pastTense(text) ? -back : ahead));
   }
   if (/\b(last|next|this) (week|month|year)\b|\brecently\b|\bsoon\b|\bago\b/.test(t)) {
     return fail(`Please give the day itself, ${DATE_EXAMPLE}.`);

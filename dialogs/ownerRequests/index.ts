@@ -115,11 +115,11 @@ export const ownerRequestsDialog: FlowDialog = {
     return undefined;
   },
 
-  prompt(snapshot, form?: FormState): Reply {
+  prompt(snapshot, form?: FormState, again?: boolean): Reply {
     const a = at(snapshot);
     const reply = call(a, (step, view) => step.prompt(view, form) as Reply);
     // Just verified: the notice first, then why this question is asked (it was not said before it).
-    const notice = a.kind === 'flow' ? verifiedNotice(a.c, a.path) : undefined;
+    const notice = a.kind === 'flow' && !again ? verifiedNotice(a.c, a.path) : undefined;
     const problem = notice ? flowProblem(a.c) : undefined;
     const text = [a.header, notice, problem, reply.text].filter(Boolean).join('\n');
     const card = call(a, (step, view) => step.form?.(view, form, a.header, reply.text));
@@ -178,7 +178,8 @@ export const ownerRequestsDialog: FlowDialog = {
   wouldLose(snapshot) {
     const c = snapshot.context as OwnerRequestsContext;
     const path = statePath(snapshot.value);
-    if (c.result || !c.person || !c.kind || path === 'notOwner' || path === 'choose') return undefined;
+    // At a stop (not an owner, an account looked after locally) nothing has been entered yet.
+    if (c.result || !c.person || !c.kind || snapshot.hasTag('stop') || path === 'choose') return undefined;
     if (c.kind === 'leaver' && c.leaver.entries.length === 0 && !c.starter) return undefined;
     return `the ${KIND_NOUN[c.kind]} you have started (nothing has been sent to NAS)`;
   },

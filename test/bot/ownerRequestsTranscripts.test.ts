@@ -48,4 +48,32 @@ describe('owners’ requests as a user meets them', () => {
     expect(await t.ask('yes')).toMatch(/Cancelled\. Nothing was sent/);
     expect(await t.assistant.adapters.requests.list({ odsCode: 'VHB01' })).toMatchObject({ requests: [] });
   });
+
+  it('a question shown again after an answer not understood does not repeat what was said on arriving there', async () => {
+    const t = transcript();
+    await t.say('hi');
+    await t.say('Zed has left');
+    await t.say('sarah.hollis@nhs.net');
+    const arrived = await t.ask(await codeFor(t, 'sarah.hollis@nhs.net'));
+    expect(arrived).toMatch(/that code is right/);
+    expect(arrived).toMatch(/I could not find “Zed” among the accounts of Hollybank Care Home/);
+    const again = await t.ask('???');
+    expect(again).toMatch(/Sorry, I did not understand that\./);
+    expect(again).toMatch(/Who has left Hollybank Care Home \(VHB01\), or is leaving\?/);
+    expect(again).not.toMatch(/code is right|could not find/);
+    expect(await t.ask('help')).not.toMatch(/code is right|could not find/);
+  });
+
+  it('at the stop for an account looked after locally, a number is not a request and "start again" has nothing to lose', async () => {
+    const t = transcript();
+    await t.say('hello');
+    await t.say('I am leaving');
+    await t.say('ruth.barnes@nhs.net');
+    expect(await t.ask(await codeFor(t, 'ruth.barnes@nhs.net'))).toMatch(/Your account is looked after by .*, not by NAS/);
+    const two = await t.ask('2');
+    expect(two).toMatch(/Sorry, I did not understand that\. Say "menu" for anything else\./);
+    expect(two).not.toMatch(/Only a shared mailbox owner can ask/);
+    const restart = await t.ask('start again');
+    expect(restart).not.toMatch(/You would lose/);
+  });
 });
