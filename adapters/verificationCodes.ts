@@ -17,6 +17,7 @@
  * `MemoryVerificationCodes` and `RedisVerificationCodes` pass one contract suite
  * (test/adapters/verificationCodes.contract.test.ts).
  */
+import { RESET_CODE_POLICY } from '../machines/passwordHelp/rules';
 
 export type VerificationPurpose = 'passwordReset' | 'ownerVerification';
 export const VERIFICATION_PURPOSES: readonly VerificationPurpose[] = ['passwordReset', 'ownerVerification'];
@@ -40,7 +41,8 @@ const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
 export const VERIFICATION_POLICIES: Readonly<Record<VerificationPurpose, VerificationPolicy>> = {
-  passwordReset: { length: 6, validForMs: 10 * MINUTE, minIntervalMs: 2 * MINUTE, maxPerDay: 5, maxFailures: 5, lockForMs: DAY },
+  // The password help's rule (SPEC §2), kept with its machine.
+  passwordReset: RESET_CODE_POLICY,
   ownerVerification: { length: 6, validForMs: 10 * MINUTE, minIntervalMs: 2 * MINUTE, maxPerDay: 5, maxFailures: 5, lockForMs: DAY },
 };
 

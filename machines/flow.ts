@@ -55,6 +55,9 @@ export interface FlowInput extends FlowSession {
  * `sendTo(conversationOf, ({ context }) => sessionChange({ verifiedIdentity: context.identity }))`.
  * A flow run on its own, with no conversation around it, sends it to itself, where it is ignored.
  */
+/** What an `invoke`d actor hands back: its output, on the done event. */
+export const outputOf = <T>(event: unknown): T => (event as { output: T }).output;
+
 export const conversationOf = ({ self }: { self: AnyActorRef }): AnyActorRef => self._parent ?? self;
 export const sessionChange = (session: Partial<FlowSession>) => ({ type: 'SESSION' as const, session });
 

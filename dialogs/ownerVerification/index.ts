@@ -6,6 +6,7 @@
 import { VERIFICATION_POLICIES } from '../../adapters/verificationCodes';
 import type { LeafPaths } from '../../machines/flow';
 import type { OwnerVerificationContext, OwnerVerificationMachine } from '../../machines/ownerVerification';
+import { codeProblemText, type CodeEntryWords } from '../codeEntry';
 import { until } from '../passwordHelp/common';
 import { looksLikeAddress, nhsmailAddress, resetCode } from '../passwordHelp/read';
 import { answer, type Step, type Steps } from '../step';
@@ -15,6 +16,7 @@ import { quote } from '../text';
 
 const POLICY = VERIFICATION_POLICIES.ownerVerification;
 const MINUTES = POLICY.validForMs / 60_000;
+const CODE_WORDS: CodeEntryWords = { lockedFor: 'this address', sendVerb: 'email', validMinutes: MINUTES, intervalMinutes: POLICY.minIntervalMs / 60_000 };
 
 /** A verification question as the invoking flow frames it: the child's context and the flow's clock. */
 export interface VerificationView {
@@ -109,19 +111,9 @@ export const VERIFICATION_STEPS: Steps<VerificationStep, VerificationView> = {
 
 /** Why the verification step is asked again, in words. */
 export function verificationProblemText(v: OwnerVerificationContext, now: number): string | undefined {
+  const code = codeProblemText(v, CODE_WORDS, now);
+  if (code) return code;
   switch (v.problem) {
-    case 'serviceUnavailable':
-      return 'Sorry, I could not do that just now: one of the services I use did not answer. Please try again in a moment.';
-    case 'wrongCode':
-      return v.attemptsLeft === 1
-        ? 'That code is not right. You have 1 try left before code entry for this address is locked for 24 hours.'
-        : `That code is not right. You have ${v.attemptsLeft ?? 'a few'} tries left before code entry for this address is locked for 24 hours.`;
-    case 'codeExpired':
-      return `That code has expired: codes work for ${MINUTES} minutes. Say "send a new code" and I will email another.`;
-    case 'noCode':
-      return 'There is no code waiting for this address: it has been used, or a newer one replaced it. Say "send a new code" and I will email another.';
-    case 'codeTooSoon':
-      return `Codes are at least ${POLICY.minIntervalMs / 60_000} minutes apart, so I can send a new one ${v.code?.nextAllowedAt ? `at ${until(v.code.nextAllowedAt, now)}` : 'in a moment'}. The last code still works until it expires.`;
     case 'teamsNotKnown':
       return 'Teams tells me who you are signed in as, but that is not an NHSmail account I know, so I will check you another way.';
     case 'notAnAccount':

@@ -1,8 +1,9 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import type { PasswordHelpContext, PasswordHelpStep } from '../../machines/passwordHelp';
 import { RESET_CODE_POLICY } from '../../machines/passwordHelp/rules';
+import { codeProblemText, type CodeEntryWords } from '../codeEntry';
 import type { FlowDialog, FlowParse, Reply } from '../types';
-import { answer, fieldQuestion, hintOf, kindOf, when, type Step } from './common';
+import { answer, fieldQuestion, hintOf, kindOf, type Step } from './common';
 import { readTopic, vouchCode } from './read';
 import { explainSteps } from './explainSteps';
 import { displayMobile } from './messages';
@@ -36,21 +37,18 @@ function stepFor(snapshot: AnyMachineSnapshot): { step: Step; c: PasswordHelpCon
   return { step, c: snapshot.context as PasswordHelpContext };
 }
 
+const CODE_WORDS: CodeEntryWords = {
+  lockedFor: 'this account',
+  sendVerb: 'text',
+  validMinutes: RESET_CODE_POLICY.validForMs / 60_000,
+  intervalMinutes: RESET_CODE_POLICY.minIntervalMs / 60_000,
+};
+
 /** Why the step is asked again, in words. */
 export function problemText(c: PasswordHelpContext): string | undefined {
+  const code = codeProblemText(c, CODE_WORDS, c.now);
+  if (code) return code;
   switch (c.problem) {
-    case 'serviceUnavailable':
-      return 'Sorry, I could not do that just now: one of the services I use did not answer. Please try again in a moment.';
-    case 'wrongCode':
-      return c.attemptsLeft === 1
-        ? 'That code is not right. You have 1 try left before code entry for this account is locked for 24 hours.'
-        : `That code is not right. You have ${c.attemptsLeft ?? 'a few'} tries left before code entry for this account is locked for 24 hours.`;
-    case 'codeExpired':
-      return `That code has expired: codes work for ${RESET_CODE_POLICY.validForMs / 60_000} minutes. Say "send a new code" and I will text another.`;
-    case 'noCode':
-      return 'There is no code waiting for this account: it has been used, or a newer one replaced it. Say "send a new code" and I will text another.';
-    case 'codeTooSoon':
-      return `Codes are at least ${RESET_CODE_POLICY.minIntervalMs / 60_000} minutes apart, so I can send a new one ${c.code?.nextAllowedAt ? when(c.code.nextAllowedAt, c.now) : 'in a moment'}. ${c.code?.expiresAt && c.code.expiresAt > c.now ? 'The last code still works.' : ''}`.trim();
     case 'vouchCodeNotFound':
       return 'That code does not match a request waiting for an answer. Please check it in the email and type it again.';
     case 'notAnOwner':

@@ -1,6 +1,6 @@
 import { assign, fromPromise, sendTo, setup } from 'xstate';
 import type { LeavingTo } from '../../adapters/nasRequests';
-import { conversationOf, sessionChange, type StepMeta } from '../flow';
+import { conversationOf, outputOf as output, sessionChange, type StepMeta } from '../flow';
 import { memberEntryMachine, type MemberEntryInput, type MemberEntryOutput } from '../memberEntry';
 import { ownerVerificationMachine, type OwnerVerificationInput, type OwnerVerificationOutput } from '../ownerVerification';
 import type { Member } from '../registration/rules';
@@ -38,7 +38,6 @@ import {
  */
 
 type Ctx = { context: OwnerRequestsContext; event: OwnerRequestsEvent };
-const output = <T>(event: unknown): T => (event as { output: T }).output;
 const valueOf = (event: OwnerRequestsEvent): unknown => (event.type === 'ANSWER' ? event.answer.value : undefined);
 /** The people an answer to "what is it about?" named ("Tom has left"), if any. */
 const peopleOf = (event: OwnerRequestsEvent): string[] | undefined => {

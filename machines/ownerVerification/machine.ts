@@ -1,4 +1,6 @@
 import { assign, fromPromise, setup } from 'xstate';
+import { CODE_ENTRY_GUARDS, lockedUntilOf } from '../codeEntry';
+import { outputOf as output } from '../flow';
 import {
   notProvided,
   teamsAddress,
@@ -22,7 +24,6 @@ import {
  * Until the code is right nothing said depends on whether the address is an account.
  */
 
-const output = <T>(event: unknown): T => (event as { output: T }).output;
 const answered = (question: 'ownerAddress' | 'ownerCode') => ({ event }: { event: OwnerVerificationEvent }) =>
   event.type === 'ANSWER' && event.answer.question === question;
 const problem = (p: OwnerVerificationProblem) => ({ type: 'problem' as const, params: { problem: p } });
@@ -75,10 +76,7 @@ export const ownerVerificationMachine = setup({
     }),
     keepWrongCode: assign({ attemptsLeft: ({ event }) => output<Extract<OwnerCodeCheck, { result: 'wrong' }>>(event).attemptsLeft, problem: 'wrongCode' as const, codeSent: undefined }),
     keepCheckLock: assign({
-      lockedUntil: ({ event }) => {
-        const check = output<OwnerCodeCheck>(event);
-        return check.result === 'locked' || check.result === 'wrong' ? check.lockedUntil : undefined;
-      },
+      lockedUntil: ({ event }) => lockedUntilOf(event),
       dailyLimitUntil: undefined,
       problem: undefined,
       codeSent: undefined,
@@ -96,21 +94,7 @@ export const ownerVerificationMachine = setup({
     signedInToTeams: ({ context }) => teamsAddress(context.session) !== undefined,
     gaveAddress: answered('ownerAddress'),
     gaveCode: answered('ownerCode'),
-    codeWasSent: ({ event }) => output<OwnerCodeSend>(event).sent,
-    sendingTooSoon: ({ event }) => {
-      const sent = output<OwnerCodeSend>(event);
-      return !sent.sent && sent.reason === 'tooSoon';
-    },
-    codeIsRight: ({ event }) => output<OwnerCodeCheck>(event).result === 'right',
-    codeIsWrongWithAttemptsLeft: ({ event }) => {
-      const check = output<OwnerCodeCheck>(event);
-      return check.result === 'wrong' && check.attemptsLeft > 0;
-    },
-    codeEntryIsLocked: ({ event }) => {
-      const check = output<OwnerCodeCheck>(event);
-      return check.result === 'locked' || (check.result === 'wrong' && check.attemptsLeft === 0);
-    },
-    codeHasExpired: ({ event }) => output<OwnerCodeCheck>(event).result === 'expired',
+    ...CODE_ENTRY_GUARDS,
     personFound: ({ event }) => output<PersonLookup>(event).found,
     viaTeams: ({ context }) => context.via === 'teamsSignIn',
   },

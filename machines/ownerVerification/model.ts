@@ -1,5 +1,6 @@
 import { fromPromise } from 'xstate';
 import type { FlowSession, VerifiedIdentity } from '../flow';
+import type { CodeCheckResult, CodeSendResult } from '../codeEntry';
 
 /**
  * Who is asking (SPEC §3): the NHSmail account holder behind a conversation, proved by their Teams
@@ -36,16 +37,9 @@ export interface VerifiedPerson {
 export type PersonLookup = { found: true; person: VerifiedPerson; at: number } | { found: false; at: number };
 
 /** The same answer whether or not the address is an account (so the chat cannot be used to find out). */
-export type OwnerCodeSend =
-  | { sent: true; expiresAt: number }
-  | { sent: false; reason: 'tooSoon' | 'dailyLimit' | 'locked'; nextAllowedAt: number };
+export type OwnerCodeSend = CodeSendResult;
 
-export type OwnerCodeCheck =
-  | { result: 'right' }
-  | { result: 'wrong'; attemptsLeft: number; lockedUntil?: number }
-  | { result: 'expired' }
-  | { result: 'noCode' }
-  | { result: 'locked'; lockedUntil: number };
+export type OwnerCodeCheck = CodeCheckResult;
 
 /** The effects of owner verification; bot/flows/ownerRequestsServices.ts does them with the adapters. */
 export interface OwnerVerificationServices {

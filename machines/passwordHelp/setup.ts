@@ -1,5 +1,6 @@
 import { assign, fromPromise, setup } from 'xstate';
-import type { StepMeta } from '../flow';
+import { CODE_ENTRY_GUARDS, lockedUntilOf } from '../codeEntry';
+import { outputOf as output, type StepMeta } from '../flow';
 import {
   MAX_VOUCH_CODE_FAILURES,
   notProvided,
@@ -31,7 +32,6 @@ const answerTo =
 const answerValue = (event: PasswordHelpEvent): unknown => (event.type === 'ANSWER' ? event.answer.value : undefined);
 
 /** The output of the invoked service an event reports (a `xstate.done.actor.*` event). */
-const output = <T>(event: unknown): T => (event as { output: T }).output;
 
 type In<K extends keyof PasswordHelpServices> = Parameters<PasswordHelpServices[K]>[0];
 type Out<K extends keyof PasswordHelpServices> = Awaited<ReturnType<PasswordHelpServices[K]>>;
@@ -104,10 +104,7 @@ export const passwordHelp = setup({
       notice: undefined,
     }),
     keepCheckLock: assign({
-      lockedUntil: ({ event }) => {
-        const check = output<CodeCheck>(event);
-        return check.result === 'locked' ? check.lockedUntil : check.result === 'wrong' ? check.lockedUntil : undefined;
-      },
+      lockedUntil: ({ event }) => lockedUntilOf(event),
       problem: undefined,
       notice: undefined,
     }),
@@ -157,26 +154,8 @@ export const passwordHelp = setup({
     nasMayResetIt: ({ context }) => context.administrator?.kind !== 'local',
     canReceiveTexts: answerTo('canReceiveTexts', true),
     cannotReceiveTexts: answerTo('canReceiveTexts', false),
-    codeWasSent: ({ event }) => output<CodeSend>(event).sent,
-    sendingTooSoon: ({ event }) => {
-      const sent = output<CodeSend>(event);
-      return !sent.sent && sent.reason === 'tooSoon';
-    },
-    dailyLimitReached: ({ event }) => {
-      const sent = output<CodeSend>(event);
-      return !sent.sent && sent.reason === 'dailyLimit';
-    },
     gaveCode: answerTo('code'),
-    codeIsRight: ({ event }) => output<CodeCheck>(event).result === 'right',
-    codeIsWrongWithAttemptsLeft: ({ event }) => {
-      const check = output<CodeCheck>(event);
-      return check.result === 'wrong' && check.attemptsLeft > 0;
-    },
-    codeEntryIsLocked: ({ event }) => {
-      const check = output<CodeCheck>(event);
-      return check.result === 'locked' || (check.result === 'wrong' && check.attemptsLeft === 0);
-    },
-    codeHasExpired: ({ event }) => output<CodeCheck>(event).result === 'expired',
+    ...CODE_ENTRY_GUARDS,
     wasRaised: ({ event }) => output<ResetOutcome>(event).outcome === 'raised',
     wasAlreadyRequested: ({ event }) => output<ResetOutcome>(event).outcome === 'alreadyRequested',
     isHostedLocally: ({ event }) => output<ResetOutcome>(event).outcome === 'hostedLocally',

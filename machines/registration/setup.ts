@@ -1,5 +1,5 @@
 import { assign, fromPromise, sendTo, setup } from 'xstate';
-import type { FlowInput, StepMeta } from '../flow';
+import { outputOf as output, type FlowInput, type StepMeta } from '../flow';
 import { memberEntryMachine, type MemberEntryInput, type MemberEntryOutput } from '../memberEntry';
 import {
   MAILBOX_TOWN_MAX_LETTERS,
@@ -49,7 +49,6 @@ export const answerTo =
 export const answerValue = (event: RegistrationEvent): unknown => (event.type === 'ANSWER' ? event.answer.value : undefined);
 
 /** The output of the invoked service an event reports (a `xstate.done.actor.*` event). */
-const output = <T>(event: unknown): T => (event as { output: T }).output;
 
 const PREREQUISITE_FIELD: Partial<Record<string, keyof PrerequisiteAnswers>> = {
   organisationKind: 'organisationKind',
