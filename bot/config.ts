@@ -129,12 +129,12 @@ const ConfigSchema = z
       })
       .optional(),
     OUTBOUND_TIMEOUT_MS: count('milliseconds a call to the channel may take', 60_000, 100).default(5_000),
-    /** How long the outbox keeps a message's content (passcodes) for a delivery provider. */
     /** Listen beyond this machine without authentication anyway (behind something that authenticates). */
     ALLOW_UNAUTHENTICATED: z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .transform((value) => value === 'true')
       .default(false),
+    /** How long the outbox keeps a message's content (passcodes) for a delivery provider. */
     OUTBOX_RETENTION_HOURS: count('hours the outbox keeps what a message says', 24 * 30, 1).default(72),
   });
 

@@ -10,7 +10,8 @@ import type { TestRedis } from '../helpers/redis';
  * by their Teams sign-in, and by a code emailed to their NHSmail address (read from the outbox in
  * Redis), raises each kind of request and gets a reference; the stored requests carry what NAS
  * needs; someone who is not an owner cannot raise one; the only owner leaving cannot be reported
- * until a new owner is named; a new starter is refused at the site's 11th account.
+ * until a new owner is named; five wrong codes lock code entry for the address, whichever process
+ * and chat they came from; a new starter is refused at the site's 11th account.
  */
 
 /** Every text of the replies, the cards' too (Teams shows the member questions as a form). */
@@ -246,6 +247,35 @@ describe('owners’ requests over HTTP, two bot processes on one Redis', () => {
     const joinerRef = referenceIn(sent, 'JNR');
     expect(own.details.leavers[0]).toMatchObject({ leaving: 'provider', provider: { odsCode: 'VFL10' }, joinerReference: joinerRef });
     expect((await stored(joinerRef, 'joiner')).details).toMatchObject({ joining: { odsCode: 'VFL10' }, withLeaverReport: true });
+  }, 90_000);
+
+  it('five wrong codes lock code entry for the address, on both processes and in another chat; the right code no longer works', async () => {
+    const address = 'nia.pryce@nhs.net';
+    const nia = conversation(emulator);
+    await nia.say('hi');
+    expect(await nia.say('we have a new starter')).toMatch(/What is your NHSmail address\? I will email a 6-digit code to it\./);
+    const before = Date.now() - 1;
+    expect(await nia.say(address)).toMatch(/A 6-digit code has been emailed to nia\.pryce@nhs\.net/);
+    const code = await codeEmailedTo(address, before);
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    // Turns alternate between the two processes, so the count is the shared one in Redis.
+    for (const left of [4, 3, 2]) expect(await nia.say(wrong)).toMatch(new RegExp(`That code is not right\\. You have ${left} tries left before code entry for this address is locked for 24 hours\\.`));
+    expect(await nia.say(wrong)).toMatch(/That code is not right\. You have 1 try left before code entry for this address is locked for 24 hours\./);
+    const locked = await nia.say(wrong);
+    expect(locked).toMatch(/Too many wrong codes were typed for nia\.pryce@nhs\.net, so for its safety code entry is locked until/);
+    expect(locked).not.toMatch(/that code is right/);
+    const right = await nia.say(code);
+    expect(right).not.toMatch(/that code is right/);
+    expect(right).not.toMatch(/A new starter|first name/i);
+    // Another chat, starting on the other process: no code is sent to a locked address.
+    const again = conversation(emulator);
+    await again.say('hi');
+    await again.say('we have a new starter');
+    const lockedAt = Date.now() - 1;
+    expect(await again.say(address)).toMatch(/Too many wrong codes were typed for nia\.pryce@nhs\.net, so for its safety code entry is locked until/);
+    const mails = (await a.assistant.adapters.outbox.latest(100)).filter((m) => m.recipient === address && m.createdAt >= lockedAt);
+    expect(mails).toEqual([]);
+    expect((await a.assistant.adapters.requests.list({ odsCode: 'DODSC1' })).requests).toHaveLength(0);
   }, 90_000);
 
   it('a new starter is refused at the site’s 11th account', async () => {

@@ -261,8 +261,8 @@ describe('verification (SPEC §1.3)', () => {
   });
 
   it('a conversation from the first release waiting for its passcode, without the location ID, asks for it first', async () => {
-    const stored = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/snapshots/v1-awaiting-passcode.json'), 'utf8'));
-    const migrated = migrateRegistrationV1(stored.snapshot.children.flow.snapshot, INPUT)!;
+    const stored = JSON.parse(readFileSync(path.join(__dirname, '../fault/fixtures/schema-v1/awaiting-passcode-post.json'), 'utf8'));
+    const migrated = migrateRegistrationV1(stored.envelope.snapshot.children.flow.snapshot, INPUT)!;
     const told = await resume(migrated, [{ type: 'CONTINUE' }]);
     expect(told.at).toBe('verification.cqcLocationId');
     const pasted = await resume(migrated, [passcode]);

@@ -192,3 +192,54 @@ describe('conversation state expires', () => {
     expect(texts(await chat.say('no'))[0]).toMatch(/Sorry, I did not understand that|Hello/);
   });
 });
+
+describe('an owner verification code, over Redis at LOG_LEVEL=trace', () => {
+  let redis: TestRedis;
+  let direct: Redis;
+  let bot: RunningBot;
+  let channel: LocalChannel;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    direct = createRedisClient(redis.url);
+    await waitUntilReady(direct);
+    channel = await LocalChannel.start();
+    const logger = createLogger('trace', new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }));
+    bot = await startBot({ REDIS_URL: redis.url, LOG_LEVEL: 'trace' }, { logger });
+  }, scaled(30_000));
+  afterAll(async () => {
+    await bot?.close();
+    await channel?.close();
+    await direct?.quit().catch(() => direct.disconnect());
+    await redis?.stop();
+  });
+
+  it('is kept only as a hash and in the outbox content (with its TTL), and never logged', async () => {
+    const address = 'sarah.hollis@nhs.net';
+    const chat = new Chat(channel, bot.url, `privacy-owner-${randomUUID()}`);
+    await chat.start();
+    await chat.say('we have a new starter');
+    expect(lastText(await chat.say(address))).toMatch(/6-digit code has been emailed/);
+    const [mail] = await bot.assistant.adapters.outbox.latest(1);
+    const code = /\b(\d{6})\b/.exec(mail!.body)![1]!;
+    // A wrong code first (counted in the code's state), then the right one typed with a space.
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    expect(texts(await chat.say(wrong)).join('\n')).toMatch(/That code is not right/);
+    expect(texts(await chat.say(`${code.slice(0, 3)} ${code.slice(3)}`)).join('\n')).toMatch(/A new starter · Hollybank Care Home/);
+
+    const stored = await dump(direct);
+    const holding = [...stored].filter(([, { value }]) => value.includes(code)).map(([key, { ttl }]) => ({ key, ttl }));
+    expect(holding).toEqual([{ key: new RedisOutbox(direct).contentKeyFor(mail!.id), ttl: expect.any(Number) }]);
+    expect(holding[0]!.ttl).toBeGreaterThan(0);
+    expect(holding[0]!.ttl).toBeLessThanOrEqual(72 * 60 * 60 * 1000);
+    // The code's own key holds a hash of it, and expires.
+    const codeKeys = [...stored].filter(([key]) => key.includes('vcode:'));
+    expect(codeKeys.length).toBeGreaterThan(0);
+    for (const [, { ttl }] of codeKeys) expect(ttl).toBeGreaterThan(0);
+
+    const log = lines.join('');
+    expect(lines.length).toBeGreaterThan(5);
+    expect([code, `${code.slice(0, 3)} ${code.slice(3)}`, wrong, address].filter((value) => log.includes(value))).toEqual([]);
+  }, scaled(60_000));
+});
