@@ -1,4 +1,5 @@
 import type { Member } from '../../machines/registration/rules';
+import { MEMBER_FIELDS_INFO as FIELD } from './fields';
 import { AdaptiveCard, FormState, attention, card, fieldError, heading, paragraph, submit, type Element } from '../cards';
 
 /** The whole-member form (SPEC §1.4: every field, submitted together), for Teams and the web chat page. */
@@ -19,16 +20,17 @@ export interface MemberCardOptions {
 }
 
 /** Said once, beside the mobile field (SPEC §1.4). */
-export const MOBILE_PURPOSE =
-  'The mobile number is used to text their temporary password and to confirm who they are if they need a password reset. It is hidden from the NHS Directory unless they choose to show it.';
+export const MOBILE_PURPOSE = FIELD.mobile.why;
 
-const text = (id: string, label: string, value: string | undefined, errors: Record<string, string>, extra: Element = {}): Element[] => [
-  { type: 'Input.Text', id, label, value: value ?? '', isRequired: true, errorMessage: `Please fill in “${label}”.`, ...extra },
+type FieldId = keyof typeof FIELD;
+
+const text = (id: FieldId, value: string | undefined, errors: Record<string, string>, extra: Element = {}): Element[] => [
+  { type: 'Input.Text', id, label: FIELD[id].label, value: value ?? '', isRequired: true, errorMessage: `Please fill in “${FIELD[id].label}”.`, ...extra },
   ...fieldError(id, errors[id]),
 ];
 
-const toggle = (id: string, title: string, value: string | undefined, errors: Record<string, string>): Element[] => [
-  { type: 'Input.Toggle', id, title, value: value === 'true' ? 'true' : 'false', valueOn: 'true', valueOff: 'false' },
+const toggle = (id: FieldId, value: string | undefined, errors: Record<string, string>): Element[] => [
+  { type: 'Input.Toggle', id, title: FIELD[id].label, value: value === 'true' ? 'true' : 'false', valueOn: 'true', valueOff: 'false' },
   ...fieldError(id, errors[id]),
 ];
 
@@ -37,9 +39,9 @@ export function memberCard(options: MemberCardOptions): AdaptiveCard {
   const flags = options.ownerSlot
     ? [paragraph('As the shared mailbox owner, this person is always added to the shared mailbox and is its admin.')]
     : [
-        ...(options.ownerAllowed ? toggle('owner', 'Also a shared mailbox owner', values.owner, errors) : []),
-        ...toggle('sharedMailboxAccess', 'Add to the shared mailbox', values.sharedMailboxAccess, errors),
-        ...toggle('mailboxAdmin', 'Mailbox admin', values.mailboxAdmin, errors),
+        ...(options.ownerAllowed ? toggle('owner', values.owner, errors) : []),
+        ...toggle('sharedMailboxAccess', values.sharedMailboxAccess, errors),
+        ...toggle('mailboxAdmin', values.mailboxAdmin, errors),
       ];
   return card(
     [
@@ -49,22 +51,22 @@ export function memberCard(options: MemberCardOptions): AdaptiveCard {
       {
         type: 'Input.ChoiceSet',
         id: 'title',
-        label: 'Title (optional)',
+        label: FIELD.title.label,
         style: 'compact',
         // Every choice needs a value (Web Chat drops a card whose choice has an empty one).
         value: values.title || 'none',
         choices: [{ title: 'No title', value: 'none' }, ...options.titles.map((t) => ({ title: t, value: t }))],
       },
       ...fieldError('title', errors.title),
-      ...text('firstName', 'First name', values.firstName, errors, { maxLength: 50 }),
-      ...text('lastName', 'Last name', values.lastName, errors, { maxLength: 50 }),
-      ...text('email', 'Business or personal email address', values.email, errors, { style: 'Email' }),
-      ...text('mobile', 'UK mobile number', values.mobile, errors, { style: 'Tel' }),
+      ...text('firstName', values.firstName, errors, { maxLength: 50 }),
+      ...text('lastName', values.lastName, errors, { maxLength: 50 }),
+      ...text('email', values.email, errors, { style: 'Email' }),
+      ...text('mobile', values.mobile, errors, { style: 'Tel' }),
       ...(options.mobilePurpose ? [{ ...paragraph(MOBILE_PURPOSE), isSubtle: true, size: 'Small', spacing: 'Small' }] : []),
       {
         type: 'Input.ChoiceSet',
         id: 'role',
-        label: 'Role',
+        label: FIELD.role.label,
         style: 'compact',
         isRequired: true,
         errorMessage: 'Please choose a role.',

@@ -157,3 +157,16 @@ describe('text a user typed, shown in a card', () => {
     expect(JSON.stringify(list)).not.toMatch(/\u200B/);
   });
 });
+
+describe('the member card reads its labels from the member fields', () => {
+  it('every input and toggle is labelled as MEMBER_FIELDS_INFO says, and the mobile note is its "why"', async () => {
+    const { MEMBER_FIELDS_INFO } = await import('../../dialogs/memberEntry/fields');
+    const { memberCard, MOBILE_PURPOSE } = await import('../../dialogs/memberEntry/card');
+    const card = memberCard({ heading: 'Member 2', roles: ['Nurse'], titles: ['Mr'], ownerSlot: false, ownerAllowed: true, form: { values: {}, errors: {} }, mobilePurpose: true });
+    const fields = cardElements(card).filter((e) => typeof e.type === 'string' && e.type.startsWith('Input.'));
+    expect(fields.map((e) => e.id).sort()).toEqual(Object.keys(MEMBER_FIELDS_INFO).sort());
+    for (const e of fields) expect(e.label ?? e.title).toBe(MEMBER_FIELDS_INFO[e.id as keyof typeof MEMBER_FIELDS_INFO].label);
+    expect(MOBILE_PURPOSE).toBe(MEMBER_FIELDS_INFO.mobile.why);
+    expect(cardElements(card).some((e) => e.text === MOBILE_PURPOSE)).toBe(true);
+  });
+});
