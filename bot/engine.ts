@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import { Actor, AnyMachineSnapshot, createActor } from 'xstate';
 import { z } from 'zod';
@@ -199,8 +199,14 @@ export interface EngineOptions {
   handOver?: HandOverDesk;
 }
 
+/** One call, no Hash object (a turn hashes three or four values); Node before 20.12 has only createHash. */
+const sha256: (value: string) => string =
+  typeof crypto.hash === 'function'
+    ? (value) => crypto.hash('sha256', value, 'base64url')
+    : (value) => crypto.createHash('sha256').update(value).digest('base64url');
+
 export function hashId(value: string, length = 16): string {
-  return createHash('sha256').update(value).digest('base64url').slice(0, length);
+  return sha256(value).slice(0, length);
 }
 
 function describeState(snapshot: AnyMachineSnapshot | undefined): string {
