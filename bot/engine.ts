@@ -271,13 +271,25 @@ export class ConversationEngine {
   private readonly notices = new Map<string, number>();
   /** The last activity whose replies this process delivered, per conversation (see replayFor). */
   private readonly delivered = new Map<string, string>();
+  /**
+   * The keys of recent conversations: a turn asks for its key more than once (the bot, to keep
+   * the reference; the engine), and hashing it each time is work a cold instance pays too.
+   */
+  private readonly keys = new Map<string, string>();
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? Date.now;
   }
 
   conversationKey(input: Pick<TurnInput, 'channelId' | 'conversationId'>): string {
-    return hashId(`${input.channelId}\u0000${input.conversationId}`, 22);
+    const id = `${input.channelId}\u0000${input.conversationId}`;
+    let key = this.keys.get(id);
+    if (key === undefined) {
+      key = hashId(id, 22);
+      this.keys.set(id, key);
+      if (this.keys.size > LIVE_CONVERSATIONS) this.keys.delete(this.keys.keys().next().value!);
+    }
+    return key;
   }
 
   async turn(input: TurnInput): Promise<TurnResult> {
