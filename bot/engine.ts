@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import { Actor, AnyMachineSnapshot, createActor } from 'xstate';
 import { z } from 'zod';
@@ -199,8 +199,14 @@ export interface EngineOptions {
   handOver?: HandOverDesk;
 }
 
+/** One call, no Hash object (a turn hashes three or four values); Node before 20.12 has only createHash. */
+const sha256: (value: string) => string =
+  typeof crypto.hash === 'function'
+    ? (value) => crypto.hash('sha256', value, 'base64url')
+    : (value) => crypto.createHash('sha256').update(value).digest('base64url');
+
 export function hashId(value: string, length = 16): string {
-  return createHash('sha256').update(value).digest('base64url').slice(0, length);
+  return sha256(value).slice(0, length);
 }
 
 function describeState(snapshot: AnyMachineSnapshot | undefined): string {
@@ -265,13 +271,25 @@ export class ConversationEngine {
   private readonly notices = new Map<string, number>();
   /** The last activity whose replies this process delivered, per conversation (see replayFor). */
   private readonly delivered = new Map<string, string>();
+  /**
+   * The keys of recent conversations: a turn asks for its key more than once (the bot, to keep
+   * the reference; the engine), and hashing it each time is work a cold instance pays too.
+   */
+  private readonly keys = new Map<string, string>();
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? Date.now;
   }
 
   conversationKey(input: Pick<TurnInput, 'channelId' | 'conversationId'>): string {
-    return hashId(`${input.channelId}\u0000${input.conversationId}`, 22);
+    const id = `${input.channelId}\u0000${input.conversationId}`;
+    let key = this.keys.get(id);
+    if (key === undefined) {
+      key = hashId(id, 22);
+      this.keys.set(id, key);
+      if (this.keys.size > LIVE_CONVERSATIONS) this.keys.delete(this.keys.keys().next().value!);
+    }
+    return key;
   }
 
   async turn(input: TurnInput): Promise<TurnResult> {

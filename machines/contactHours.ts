@@ -95,8 +95,22 @@ export interface LondonTime {
   utcOffsetMinutes: number;
 }
 
+/**
+ * The last second read, and what London's clocks showed then: every turn asks (the service
+ * events' day, NAS's hours) and formatting a date in a time zone is costly. Keyed by the whole
+ * second, the only input the answer depends on.
+ */
+let lastRead: { whole: number; time: LondonTime } | undefined;
+
 export function londonTime(at: number): LondonTime {
   const whole = Math.floor(at / 1000) * 1000;
+  if (lastRead?.whole === whole) return { ...lastRead.time };
+  const time = readLondonTime(whole);
+  lastRead = { whole, time };
+  return { ...time };
+}
+
+function readLondonTime(whole: number): LondonTime {
   const parts = londonFormat.formatToParts(whole);
   const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
   const year = get('year');

@@ -51,6 +51,17 @@ describe('London time', () => {
     expect(londonTime(Date.UTC(2026, 9, 25, 1, 30)).utcOffsetMinutes).toBe(0);
   });
 
+  it('reads the same second again as it was, whatever the caller did with the first answer', () => {
+    const at = Date.UTC(2026, 9, 25, 1, 30, 12, 250);
+    const first = londonTime(at);
+    first.hour = 99;
+    first.date = 'changed';
+    expect(londonTime(at + 500)).toEqual({ date: '2026-10-25', hour: 1, minute: 30, weekday: 7, utcOffsetMinutes: 0 });
+    // The next second, and a second read before, are their own.
+    expect(londonTime(at + 48 * 60_000)).toMatchObject({ hour: 2, minute: 18 });
+    expect(londonTime(at - 60 * 60_000)).toMatchObject({ hour: 1, minute: 30, utcOffsetMinutes: 60 });
+  });
+
   it('turns London wall-clock times back into instants, either side of a clock change', () => {
     expect(londonInstant('2026-03-27', 9, 0)).toBe(Date.UTC(2026, 2, 27, 9, 0));
     expect(londonInstant('2026-03-30', 9, 0)).toBe(Date.UTC(2026, 2, 30, 8, 0));
